@@ -1,0 +1,161 @@
+"""The cost J evaluated along one parameter (a slice) or over two parameters (a grid).
+
+Conventions: X is (n_samples, n_features) = (n, d), y is (n,) with 0/1 entries, and theta
+is the flat (d+1,) vector w_1..w_d then the bias b LAST. A parameter index k in 0..d names
+w_{k+1} for k < d and the bias for k == d; the "column" of the bias is a column of ones.
+
+The logits z = X @ w + b are affine in every single parameter, so moving theta_i to u and
+theta_j to v (all other entries held) gives
+
+    z(u, v) = z_rest + u * x_i + v * x_j          z_rest = z with theta_i = theta_j = 0
+
+and a G_v x G_u grid of logits is one broadcast, (G_v, 1, 1) * (n,) + (1, G_u, 1) * (n,),
+evaluated in row chunks so the temporary stays near ``CHUNK_ELEMENTS`` floats. Per sample
+
+    logistic:  L = logaddexp(0, z) - y * z        (log-loss on logits, finite for any z)
+    linear:    L = (z - y) ** 2
+
+and J = mean_n L + (l2 / 2) * ||w||^2, the bias not penalised, exactly as
+``gdapp.core.models`` defines the training loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+MODELS = ("logistic", "linear")
+# Upper bound on the number of float64 entries of one broadcast chunk (about 16 MB).
+CHUNK_ELEMENTS = 2_000_000
+
+
+def parameter_column(X: np.ndarray, k: int) -> np.ndarray:
+    """The (n,) column that multiplies theta_k in the logits: X[:, k], or ones for the bias."""
+    n, d = X.shape
+    if not 0 <= k <= d:
+        raise ValueError(f"parameter index {k} is out of range 0..{d}")
+    return np.ones(n) if k == d else np.asarray(X[:, k], dtype=float)
+
+
+def parameter_names(feature_names: Sequence[str]) -> tuple[str, ...]:
+    """Readable names of theta's entries: ``"w1 (glucose)"`` ..., then ``"b (bias)"``."""
+    names = [f"w{k + 1} ({name})" for k, name in enumerate(feature_names)]
+    return (*names, "b (bias)")
+
+
+def _per_sample_loss(z: np.ndarray, y: np.ndarray, model: str) -> np.ndarray:
+    if model == "logistic":
+        return np.logaddexp(0.0, z) - y * z
+    if model == "linear":
+        return (z - y) ** 2
+    raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")
+
+
+def _penalty(theta: np.ndarray, l2: float) -> float:
+    return 0.5 * l2 * float(np.dot(theta[:-1], theta[:-1])) if l2 else 0.0
+
+
+def cost(
+    X: np.ndarray, y: np.ndarray, theta: np.ndarray, model: str = "logistic", l2: float = 0.0
+) -> float:
+    """J(theta) as a float: mean per-sample loss plus the L2 term on the weights."""
+    theta = np.asarray(theta, dtype=float)
+    z = X @ theta[:-1] + theta[-1]
+    return float(np.mean(_per_sample_loss(z, y, model))) + _penalty(theta, l2)
+
+
+def cost_slice(
+    X: np.ndarray,
+    y: np.ndarray,
+    theta: np.ndarray,
+    i: int,
+    values: np.ndarray,
+    model: str = "logistic",
+    l2: float = 0.0,
+) -> np.ndarray:
+    """J along theta_i = values[g] with every other entry held: returns (G,)."""
+    theta = np.asarray(theta, dtype=float)
+    values = np.asarray(values, dtype=float)
+    x_i = parameter_column(X, i)
+    z_rest = X @ theta[:-1] + theta[-1] - theta[i] * x_i
+    out = np.empty(values.shape[0])
+    rows = max(1, CHUNK_ELEMENTS // max(1, X.shape[0]))
+    for start in range(0, values.shape[0], rows):
+        u = values[start : start + rows]
+        z = z_rest[None, :] + u[:, None] * x_i[None, :]
+        out[start : start + rows] = _per_sample_loss(z, y[None, :], model).mean(axis=1)
+    return out + _grid_penalty(theta, l2, i, values)
+
+
+def _grid_penalty(theta: np.ndarray, l2: float, i: int, values: np.ndarray) -> np.ndarray:
+    """(l2/2)||w||^2 when theta_i takes each of ``values``: (G,)."""
+    if not l2:
+        return np.zeros(values.shape[0])
+    held = theta.copy()
+    held[i] = 0.0
+    varying = 0.5 * l2 * values**2 if i < theta.shape[0] - 1 else np.zeros(values.shape[0])
+    return _penalty(held, l2) + varying
+
+
+def cost_grid(
+    X: np.ndarray,
+    y: np.ndarray,
+    theta: np.ndarray,
+    i: int,
+    j: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    model: str = "logistic",
+    l2: float = 0.0,
+) -> np.ndarray:
+    """J over theta_i = u[c], theta_j = v[r] (others held): returns (len(v), len(u)).
+
+    Row r follows the vertical axis (theta_j), column c the horizontal one (theta_i), the
+    layout of an image drawn row-major with its origin at the lower left.
+    """
+    if i == j:
+        raise ValueError("a grid needs two different parameters")
+    theta = np.asarray(theta, dtype=float)
+    u = np.asarray(u, dtype=float)
+    v = np.asarray(v, dtype=float)
+    x_i = parameter_column(X, i)
+    x_j = parameter_column(X, j)
+    z_rest = X @ theta[:-1] + theta[-1] - theta[i] * x_i - theta[j] * x_j
+    base_u = z_rest[None, :] + u[:, None] * x_i[None, :]  # (G_u, n)
+    out = np.empty((v.shape[0], u.shape[0]))
+    rows = max(1, CHUNK_ELEMENTS // max(1, base_u.size))
+    for start in range(0, v.shape[0], rows):
+        v_chunk = v[start : start + rows]
+        z = base_u[None, :, :] + v_chunk[:, None, None] * x_j[None, None, :]
+        out[start : start + rows] = _per_sample_loss(z, y[None, None, :], model).mean(axis=2)
+    if l2:
+        held = theta.copy()
+        held[[i, j]] = 0.0
+        d = theta.shape[0] - 1
+        pen_u = 0.5 * l2 * u**2 if i < d else np.zeros_like(u)
+        pen_v = 0.5 * l2 * v**2 if j < d else np.zeros_like(v)
+        out += _penalty(held, l2) + pen_v[:, None] + pen_u[None, :]
+    return out
+
+
+def axis_range(
+    center: float,
+    points: np.ndarray | None = None,
+    min_half_width: float = 1.0,
+    margin: float = 0.15,
+) -> tuple[float, float]:
+    """An axis interval around ``center`` that also covers ``points`` (a path), with a margin.
+
+    The half-width is at least ``min_half_width`` so a path at rest still shows its bowl.
+    """
+    lo = hi = float(center)
+    if points is not None and np.size(points):
+        finite = np.asarray(points, dtype=float)
+        finite = finite[np.isfinite(finite)]
+        if finite.size:
+            lo = min(lo, float(finite.min()))
+            hi = max(hi, float(finite.max()))
+    mid = 0.5 * (lo + hi)
+    half = max(0.5 * (hi - lo) * (1.0 + 2.0 * margin), min_half_width)
+    return mid - half, mid + half
