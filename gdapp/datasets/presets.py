@@ -1,0 +1,147 @@
+"""The built-in datasets, both computed from data/diabetes.csv (768 rows, 8 features).
+
+``diabetes`` (the app's default): every row, label 1 = diabetic, features min-max scaled
+to [-1, 1] with the training split's min and max. With ``impute_zeros=True`` a zero in
+glucose, blood pressure, skin thickness, insulin or BMI (a measurement never taken) is
+replaced by the median of that column's measured training values before scaling.
+
+``diabetes-post``: the 759-row table the source blog post trains on, rebuilt exactly,
+including three things the post does not say:
+1. its label is 1 - outcome, so 1 means NOT diabetic (the post says 1 = diabetic);
+2. it scales x to 2 (x - min) / (max - min) - 1 with min and max over all 768 rows, but
+   writes a value equal to its column's minimum as 0 instead of -1;
+3. it lacks the 9 rows where some value lies exactly halfway between its column's min
+   and max (ages of 51, one blood pressure of 61): rows ``POST_MISSING_ROWS``.
+Its raw frame keeps each row's original 0-based row number as the index.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from gdapp.datasets.csv_reader import check_file, read_checked, read_header
+from gdapp.datasets.dataset import Dataset, assemble, check_seed, check_test_fraction
+from gdapp.datasets.errors import DatasetError
+from gdapp.datasets.scaling import Scaler
+from gdapp.resources import resource_path
+
+PRESETS = ("diabetes", "diabetes-post")
+DATA_CSV = resource_path("data/diabetes.csv")
+
+DIABETES_FEATURES = (
+    "pregnancies",
+    "glucose",
+    "blood_pressure",
+    "skin_thickness",
+    "insulin",
+    "bmi",
+    "diabetes_pedigree",
+    "age",
+)
+DIABETES_LABEL = "outcome"  # 1 = diabetic
+DIABETES_ROWS = 768
+# A zero in these columns marks a measurement that was not taken.
+ZERO_MEANS_MISSING = ("glucose", "blood_pressure", "skin_thickness", "insulin", "bmi")
+# 0-based rows of diabetes.csv absent from the post's table (see property 3 above).
+POST_MISSING_ROWS = (14, 24, 236, 259, 285, 401, 458, 517, 658)
+POST_LABEL = "not_diabetic"
+
+
+def load_preset(
+    name: str, *, impute_zeros: bool = False, test_fraction: float = 0.2, seed: int = 0
+) -> Dataset:
+    """Build the preset ``name`` (one of PRESETS) with a seeded train/test split."""
+    if name not in PRESETS:
+        raise DatasetError(
+            f"unknown preset {name!r}; the presets are {', '.join(repr(p) for p in PRESETS)}"
+        )
+    test_fraction = check_test_fraction(test_fraction)
+    seed = check_seed(seed)
+    table = read_diabetes_table()
+    if name == "diabetes":
+        return _diabetes(table, impute_zeros, test_fraction, seed)
+    if impute_zeros:
+        raise DatasetError("impute_zeros applies to the 'diabetes' preset only")
+    return _diabetes_post(table, test_fraction, seed)
+
+
+def read_diabetes_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The 768 raw rows of diabetes.csv (default DATA_CSV), checked, index 0..767."""
+    path = check_file(DATA_CSV if path is None else path)
+    names = read_header(path)
+    if tuple(names) != (*DIABETES_FEATURES, DIABETES_LABEL):
+        raise DatasetError(f"unexpected columns {names}", path=path, row=1)
+    table = read_checked(path, names, DIABETES_FEATURES, DIABETES_LABEL)
+    if len(table) != DIABETES_ROWS or not table[DIABETES_LABEL].isin([0, 1]).all():
+        raise DatasetError(
+            f"expected {DIABETES_ROWS} rows with outcome 0 or 1, found {len(table)} rows", path=path
+        )
+    return table
+
+
+def midpoint_rows(features: pd.DataFrame) -> np.ndarray:
+    """0-based positions of rows holding a value exactly at its column's (min + max) / 2."""
+    values = features.to_numpy(dtype=np.float64)
+    low, high = values.min(axis=0), values.max(axis=0)
+    # 2x == min + max avoids dividing; exact for the integers where it happens here.
+    return np.flatnonzero((2.0 * values == low + high).any(axis=1))
+
+
+def _diabetes(table: pd.DataFrame, impute_zeros: bool, test_fraction: float, seed: int) -> Dataset:
+    return assemble(
+        name="diabetes",
+        source="diabetes",
+        features=table[list(DIABETES_FEATURES)],
+        y01=table[DIABETES_LABEL].to_numpy(dtype=np.int8),
+        label_name=DIABETES_LABEL,
+        positive_label="diabetic",
+        negative_label="not diabetic",
+        scale="minmax",
+        test_fraction=test_fraction,
+        seed=seed,
+        impute_zero_columns=ZERO_MEANS_MISSING if impute_zeros else (),
+        description=(
+            "Pima Indians Diabetes data, 768 patients; 1 = diabetic. Features scaled to "
+            "[-1, 1] with the training split's min and max"
+            + (
+                "; zeros that mean 'not measured' replaced by training medians."
+                if impute_zeros
+                else "."
+            )
+        ),
+    )
+
+
+def _diabetes_post(table: pd.DataFrame, test_fraction: float, seed: int) -> Dataset:
+    features = table[list(DIABETES_FEATURES)]
+    dropped = midpoint_rows(features)
+    if tuple(dropped.tolist()) != POST_MISSING_ROWS:
+        raise DatasetError(
+            f"the midpoint rule drops rows {dropped.tolist()}, expected {list(POST_MISSING_ROWS)}; "
+            "diabetes.csv is not the published table",
+            path=DATA_CSV,
+        )
+    values = features.to_numpy(dtype=np.float64)
+    scaler = Scaler("minmax-post", {"min": values.min(axis=0), "max": values.max(axis=0)})
+    kept = np.setdiff1d(np.arange(len(table)), dropped)
+    return assemble(
+        name="diabetes-post",
+        source="diabetes-post",
+        features=features.iloc[kept],
+        y01=1 - table[DIABETES_LABEL].to_numpy(dtype=np.int8)[kept],
+        label_name=POST_LABEL,
+        positive_label="not diabetic",
+        negative_label="diabetic",
+        scale="minmax",
+        test_fraction=test_fraction,
+        seed=seed,
+        scaler=scaler,
+        description=(
+            "The blog post's 759-row table. Its label is 1 - outcome, so 1 means NOT diabetic; "
+            "features scaled with all 768 rows' min and max, minimum values written as 0; "
+            "the 9 rows holding a value exactly midway between min and max are missing."
+        ),
+    )
