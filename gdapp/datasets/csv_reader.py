@@ -93,6 +93,7 @@ def read_checked(
     size = path.stat().st_size
     parts = []
     with path.open("rb") as handle, _LineCursor(path) as lines:
+        _check_first_row(lines, names, path)
         try:
             # The reader tokenizes a first block on creation, so it can raise here too.
             with pd.read_csv(
@@ -128,6 +129,8 @@ def read_preview(path: str | os.PathLike[str], n_rows: int = 50) -> pd.DataFrame
         raise DatasetError(f"n_rows must be a whole number >= 0, got {n_rows!r}", path=path)
     path = check_file(path)
     names = read_header(path)
+    with _LineCursor(path) as lines:
+        _check_first_row(lines, names, path)
     try:
         return pd.read_csv(
             path, names=names, header=0, index_col=False, nrows=n_rows, encoding="utf-8-sig"
@@ -136,6 +139,21 @@ def read_preview(path: str | os.PathLike[str], n_rows: int = 50) -> pd.DataFrame
         raise _parser_error(exc, path) from exc
     except UnicodeDecodeError as exc:
         raise _find_undecodable(path, names) from exc
+
+
+def _check_first_row(lines: _LineCursor, names: Sequence[str], path: Path) -> None:
+    """Reject a first data row longer than the header.
+
+    pandas raises for any later row that is too long, but for the first one it only warns
+    and drops the extra fields.
+    """
+    text = lines.text(2)
+    if text.strip():
+        fields = next(csv.reader([text]))
+        if len(fields) > len(names):
+            raise DatasetError(
+                f"{len(fields)} fields where the header has {len(names)}", path=path, row=2
+            )
 
 
 def _check_chunk(
