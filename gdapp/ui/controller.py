@@ -1,0 +1,352 @@
+"""The app's single command surface: every click and every lesson action goes through here.
+
+``AppController`` holds the current dataset, training configuration and selected sample,
+and owns the training thread. Widgets call its methods and listen to its signals; only the
+``TrainingWorker`` (on its own thread) touches the core Trainer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+
+from gdapp.core.trainer import TrainConfig
+from gdapp.datasets import Dataset, DatasetError, load_csv, load_preset
+from gdapp.ui.training_thread import Snapshot, TrainingData, TrainingWorker
+
+DEFAULT_PRESET = "diabetes"
+THREAD_JOIN_TIMEOUT_MS = 5000
+# Fields a Trainer can take mid-run (max_epochs only while the new limit lies ahead);
+# changing any other field restarts training at step 0.
+LIVE_FIELDS = frozenset({"lr", "max_epochs"})
+
+_FIELD_LABELS = {
+    "model": "model",
+    "fit_bias": "bias",
+    "l2": "L2 penalty",
+    "optimizer": "optimizer",
+    "batch_size": "batch size",
+    "max_epochs": "max epochs",
+    "tol": "tolerance",
+    "seed": "seed",
+    "init": "initial weights",
+}
+
+
+class AppController(QObject):
+    """Commands for the training thread and the state every panel shows.
+
+    Signals: ``dataset_changed(Dataset)``, ``snapshot_ready(Snapshot)``,
+    ``sample_selected(int)`` (row into ``dataset.raw`` / ``dataset.X``, -1 for none),
+    ``config_changed(TrainConfig)``, ``error(str)`` (a message for the user),
+    ``running_changed(bool)``, ``speed_changed(float | None)`` and ``notice(str)`` (a short
+    status-bar note).
+    """
+
+    dataset_changed = Signal(object)
+    snapshot_ready = Signal(object)
+    sample_selected = Signal(int)
+    config_changed = Signal(object)
+    error = Signal(str)
+    running_changed = Signal(bool)
+    speed_changed = Signal(object)
+    notice = Signal(str)
+
+    # Commands for the worker; queued because the worker lives on another thread.
+    _load_requested = Signal(object, object, int)
+    _step_requested = Signal(int)
+    _run_requested = Signal()
+    _pause_requested = Signal()
+    _reset_requested = Signal(object)
+    _step_back_requested = Signal()
+    _lr_requested = Signal(float)
+    _max_epochs_requested = Signal(int)
+    _clear_stop_requested = Signal()
+    _speed_requested = Signal(object)
+    _snapshot_requested = Signal()
+    _stop_requested = Signal()
+
+    def __init__(self, config: TrainConfig | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._dataset: Dataset | None = None
+        self._dataset_origin: dict[str, Any] = {}
+        self._config = config if config is not None else TrainConfig()
+        self._last_snapshot: Snapshot | None = None
+        self._selected_sample = -1
+        self._speed: float | None = None
+        self._running = False
+        self._generation = 0
+        self._commands_sent = 0
+
+        self._thread: QThread | None = QThread()
+        self._thread.setObjectName("trainingThread")
+        self._worker: TrainingWorker | None = TrainingWorker()
+        self._worker.moveToThread(self._thread)
+        self._connect_worker(self._worker, self._thread)
+        self._thread.start()
+
+    def _connect_worker(self, worker: TrainingWorker, thread: QThread) -> None:
+        self._load_requested.connect(worker.load)
+        self._step_requested.connect(worker.step)
+        self._run_requested.connect(worker.run)
+        self._pause_requested.connect(worker.pause)
+        self._reset_requested.connect(worker.reset)
+        self._step_back_requested.connect(worker.step_back)
+        self._lr_requested.connect(worker.set_lr)
+        self._max_epochs_requested.connect(worker.set_max_epochs)
+        self._clear_stop_requested.connect(worker.clear_stop)
+        self._speed_requested.connect(worker.set_speed)
+        self._snapshot_requested.connect(worker.request_snapshot)
+        self._stop_requested.connect(worker.stop)
+        worker.snapshot_ready.connect(self._on_worker_snapshot_ready)
+        worker.error.connect(self._on_worker_error)
+        worker.notice.connect(self.notice)
+        # Direct: shutdown() blocks the GUI thread in wait(), so a queued quit would never run.
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(worker.deleteLater)
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return self._dataset
+
+    @property
+    def dataset_origin(self) -> dict[str, Any]:
+        """How to load the current dataset again: ``{"preset": name}`` or ``{"csv": path, ...}``."""
+        return dict(self._dataset_origin)
+
+    @property
+    def config(self) -> TrainConfig:
+        return self._config
+
+    @property
+    def last_snapshot(self) -> Snapshot | None:
+        return self._last_snapshot
+
+    @property
+    def selected_sample(self) -> int:
+        return self._selected_sample
+
+    @property
+    def is_running(self) -> bool:
+        return self._running
+
+    @property
+    def thread_running(self) -> bool:
+        """True until ``shutdown()`` has stopped and joined the training thread."""
+        return self._thread is not None and self._thread.isRunning()
+
+    @property
+    def speed(self) -> float | None:
+        """Run speed in steps per second; None means as fast as possible."""
+        return self._speed
+
+    # -- datasets -------------------------------------------------------------------------
+
+    def load_preset(self, name: str) -> bool:
+        """Load a bundled dataset; on failure emit ``error`` and keep the current one."""
+        try:
+            dataset = load_preset(name)
+        except DatasetError as exc:
+            self.error.emit(f"Could not load the preset {name!r}: {exc}")
+            return False
+        self.set_dataset(dataset, {"preset": name})
+        return True
+
+    def load_csv(self, path: str | Path, **options: Any) -> bool:
+        """Load a CSV file on the calling thread (``options`` as for ``datasets.load_csv``).
+
+        On failure emit ``error`` naming the problem and keep the current dataset.
+        """
+        try:
+            dataset = load_csv(path, **options)
+        except DatasetError as exc:
+            self.error.emit(f"Could not open {Path(path).name}: {exc}")
+            return False
+        except OSError as exc:
+            self.error.emit(f"Could not open {Path(path).name}: {exc.strerror or exc}")
+            return False
+        self.set_dataset(dataset, {"csv": str(path), **options})
+        return True
+
+    def set_dataset(self, dataset: Dataset, origin: Mapping[str, Any] | None = None) -> None:
+        """Make ``dataset`` current and restart training on it at step 0.
+
+        ``origin`` says how to load it again (saved with the settings); without it, a preset
+        name or the CSV options recorded in the dataset are used.
+        """
+        self._dataset = dataset
+        self._dataset_origin = dict(origin) if origin is not None else _origin_of(dataset)
+        self._generation += 1
+        self._last_snapshot = None
+        self._set_running(False)
+        has_test = len(dataset.test_idx) > 0
+        data = TrainingData(
+            dataset.X_train,
+            dataset.y_train,
+            dataset.X_test if has_test else None,
+            dataset.y_test if has_test else None,
+        )
+        self._send(self._load_requested, data, self._config, self._generation)
+        self._selected_sample = -1
+        self.dataset_changed.emit(dataset)
+
+    def select_sample(self, row: int) -> None:
+        """Make ``row`` (an index into ``dataset.X``) the current sample; -1 clears it."""
+        if self._dataset is None or not -1 <= row < self._dataset.n_samples:
+            return
+        if row != self._selected_sample:
+            self._selected_sample = row
+            self.sample_selected.emit(row)
+
+    # -- configuration --------------------------------------------------------------------
+
+    def set_config(self, **fields: Any) -> None:
+        """Change training settings (``TrainConfig`` field names).
+
+        The learning rate takes effect on the next step, even during a run, and so does a
+        larger max_epochs (a run stopped at the old limit may go on); any other change
+        restarts training at step 0 with the new settings and says so with ``notice``.
+        """
+        unknown = set(fields) - {f.name for f in dataclasses.fields(TrainConfig)}
+        if unknown:
+            raise TypeError(f"unknown TrainConfig field(s): {', '.join(sorted(unknown))}")
+        new = dataclasses.replace(self._config, **fields)
+        changed = {name for name in fields if getattr(new, name) != getattr(self._config, name)}
+        if not changed:
+            return
+        self._config = new
+        restart = sorted(changed - LIVE_FIELDS)
+        if restart and self._dataset is not None:
+            self._set_running(False)
+            self._send(self._reset_requested, new)
+            labels = ", ".join(_FIELD_LABELS.get(name, name) for name in restart)
+            self.notice.emit(f"Changed {labels}: training restarted at epoch 0.")
+        elif not restart:
+            if "lr" in changed:
+                self._send(self._lr_requested, float(new.lr))
+            if "max_epochs" in changed:
+                self._send(self._max_epochs_requested, int(new.max_epochs))
+        self.config_changed.emit(new)
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Limit Run to ``steps_per_second`` (1 = watch every step); None runs flat out."""
+        if steps_per_second == self._speed:
+            return
+        self._speed = steps_per_second
+        self._send(self._speed_requested, steps_per_second)
+        self.speed_changed.emit(steps_per_second)
+
+    # -- training commands ----------------------------------------------------------------
+
+    def step(self, n: int = 1) -> None:
+        """Take ``n`` steps (a run pauses first)."""
+        self._set_running(False)
+        self._send(self._step_requested, int(n))
+
+    def run(self) -> None:
+        """Keep stepping until Pause, divergence, convergence or max epochs."""
+        if self._dataset is not None:
+            self._set_running(True)
+            self._send(
+                self._run_requested,
+            )
+
+    def pause(self) -> None:
+        """Stop a run; the worker confirms with a snapshot whose ``running`` is False."""
+        self._set_running(False)
+        self._send(
+            self._pause_requested,
+        )
+
+    def toggle_run(self) -> None:
+        """Run when paused, pause when running (the Space key)."""
+        if self._running:
+            self.pause()
+        else:
+            self.run()
+
+    def reset(self) -> None:
+        """Back to step 0 with the current settings."""
+        self._set_running(False)
+        self._send(self._reset_requested, self._config)
+
+    def step_back(self) -> None:
+        """Undo the latest step exactly (a run pauses first)."""
+        self._set_running(False)
+        self._send(
+            self._step_back_requested,
+        )
+
+    def clear_stop(self) -> None:
+        """Accept a divergence, convergence or max-epochs stop so stepping may go on."""
+        self._send(self._clear_stop_requested)
+
+    def request_snapshot(self) -> None:
+        """Ask for a snapshot carrying the whole history (for a panel created late)."""
+        self._send(
+            self._snapshot_requested,
+        )
+
+    def shutdown(self) -> None:
+        """Stop training and join the thread; safe to call more than once."""
+        thread, worker = self._thread, self._worker
+        if thread is None or worker is None:
+            return
+        self._thread = self._worker = None
+        self._set_running(False)
+        self._send(
+            self._stop_requested,
+        )
+        if not thread.wait(THREAD_JOIN_TIMEOUT_MS):
+            # The worker checks for commands every few milliseconds, so this means a bug.
+            raise RuntimeError("the training thread did not stop within 5 s")
+        thread.deleteLater()
+
+    # -- worker replies -------------------------------------------------------------------
+
+    def _on_worker_snapshot_ready(self, snapshot: Snapshot) -> None:
+        if self._worker is not None:
+            self._worker.acknowledge()
+        if snapshot.generation != self._generation:
+            return  # from a trainer that a newer dataset replaced
+        self._last_snapshot = snapshot
+        if snapshot.commands_seen == self._commands_sent:
+            # Older snapshots may predate a Run or Pause still in the queue.
+            self._set_running(snapshot.running)
+        self.snapshot_ready.emit(snapshot)
+
+    def _on_worker_error(self, message: str) -> None:
+        self._set_running(False)
+        self.error.emit(message)
+
+    def _send(self, command: Any, *args: Any) -> None:
+        self._commands_sent += 1
+        command.emit(*args)
+
+    def _set_running(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self.running_changed.emit(running)
+
+
+def _origin_of(dataset: Dataset) -> dict[str, Any]:
+    """How to load ``dataset`` again, from what it records about itself."""
+    from gdapp.datasets import PRESETS
+
+    if dataset.source in PRESETS:
+        return {"preset": dataset.source}
+    n = dataset.n_samples
+    return {
+        "csv": dataset.source,
+        "label": dataset.label_name,
+        "features": list(dataset.feature_names),
+        "positive": dataset.positive_label,
+        "scale": dataset.scaler.kind,
+        "test_fraction": round(len(dataset.test_idx) / n, 4) if n else 0.2,
+    }

@@ -1,0 +1,376 @@
+"""The training worker: owns the core Trainer on its own thread and reports snapshots.
+
+The GUI never touches the Trainer. ``AppController`` moves a ``TrainingWorker`` to a
+``QThread`` and sends it commands through queued signals; the worker answers with
+``Snapshot`` copies. During Run the worker steps in short chunks driven by a zero-interval
+timer, so the thread's event loop delivers Pause (or any other command) between chunks,
+well within ``CHUNK_BUDGET_S``.
+
+Snapshots are incremental: ``rows`` holds the history rows from ``first_row`` on, and a
+receiver keeps its rows before ``first_row`` and replaces everything after with ``rows``.
+After a step back ``first_row`` is the new last row, so receivers truncate. During a run
+snapshots are batched to at most ``1 / SNAPSHOT_INTERVAL_S`` per second, and no more than
+``MAX_SNAPSHOTS_IN_FLIGHT`` wait unread in the GUI thread's queue: a busy GUI slows the
+reporting, never the training, and the queue cannot grow without bound.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from gdapp.core.trainer import Status, TrainConfig, Trainer
+
+SNAPSHOT_INTERVAL_S = 1 / 60  # at most ~60 snapshots per second during a run
+CHUNK_BUDGET_S = 0.008  # stepping time before the event loop gets a turn (Pause latency)
+PACED_TICK_MS = 5  # timer period when a speed limit is set
+MAX_SNAPSHOTS_IN_FLIGHT = 2  # snapshots emitted but not yet read by the GUI thread
+RATE_WINDOW_S = 0.5  # window over which steps per second are measured
+
+ROW_KEYS = ("step", "epoch", "train_loss", "test_loss", "train_acc", "test_acc", "theta", "lr")
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The arrays a Trainer is built from; X is (n, d), y is (n,). Test arrays may be None."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A copy of the trainer's state, safe to read on any thread.
+
+    ``theta`` and ``grad`` are (d+1,) with the bias last; ``lr`` is the rate the next step
+    will use. ``rows`` maps each of ``ROW_KEYS`` to the history rows from ``first_row`` on:
+    ``theta`` rows are (k, d+1), ``lr`` holds the rate each step used, and ``test_loss`` and
+    ``test_acc`` are None when the dataset has no test rows. ``generation`` counts the
+    trainers the worker has built, so a snapshot from a replaced dataset can be told apart;
+    ``commands_seen`` counts the commands the worker had received, so the sender can tell
+    whether ``running`` already reflects its latest command. ``last_batch`` holds positions
+    in the training rows (``dataset.train_idx[last_batch]`` are dataset rows).
+    """
+
+    step_count: int
+    epoch: float
+    status: str
+    stop_reason: str
+    theta: np.ndarray
+    grad: np.ndarray
+    lr: float
+    config: TrainConfig
+    first_row: int
+    rows: dict[str, np.ndarray | None]
+    steps_per_second: float
+    last_batch: np.ndarray
+    running: bool = False
+    generation: int = 0
+    commands_seen: int = 0
+
+    @property
+    def history_length(self) -> int:
+        """Number of history rows the trainer holds (``first_row`` plus the rows sent)."""
+        return self.first_row + len(self.rows["step"])
+
+
+class TrainingWorker(QObject):
+    """Owns a Trainer; every public slot is a command sent from the GUI thread.
+
+    Signals: ``snapshot_ready(Snapshot)``, ``error(str)`` (a user-facing message),
+    ``notice(str)`` (a status-bar note) and ``finished()`` once ``stop()`` has run (the thread
+    may then quit).
+    """
+
+    snapshot_ready = Signal(object)
+    error = Signal(str)
+    notice = Signal(str)
+    finished = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._trainer: Trainer | None = None
+        self._generation = 0
+        self._commands_seen = 0  # commands are delivered in the order they were sent
+        self._running = False
+        self._speed: float | None = None  # steps per second; None = as fast as possible
+        self._dirty_from = 0  # lowest history row that changed since the last snapshot
+        self._last_emit = 0.0
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
+        self._pace_start = 0.0
+        self._pace_done = 0
+        self._rate_marks: list[tuple[float, int]] = []
+        # A child timer moves to the worker's thread with it.
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    # -- called from the GUI thread -------------------------------------------------------
+
+    def acknowledge(self) -> None:
+        """Mark one snapshot as read. Thread-safe: the receiver calls it directly."""
+        with self._in_flight_lock:
+            self._in_flight = max(0, self._in_flight - 1)
+
+    # -- commands (queued slots, run on the worker's thread) ------------------------------
+
+    @Slot(object, object, int)
+    def load(self, data: TrainingData, config: TrainConfig, generation: int) -> None:
+        """Build a new Trainer for ``data`` and report its step-0 state."""
+        self._commands_seen += 1
+        self._stop_running()
+        try:
+            self._trainer = Trainer(data.X_train, data.y_train, data.X_test, data.y_test, config)
+        except (ValueError, TypeError) as exc:
+            self._trainer = None
+            self.error.emit(f"Could not set up training: {exc}")
+            return
+        self._generation = generation
+        self._dirty_from = 0
+        self._emit_snapshot()
+
+    @Slot(int)
+    def step(self, n: int = 1) -> None:
+        """Take ``n`` optimizer steps (pausing a run first)."""
+        self._commands_seen += 1
+        if self._trainer is None:
+            return
+        self._stop_running()
+        for _ in range(max(1, n)):
+            if not self._guarded_step():
+                break
+        self._emit_snapshot()
+
+    @Slot()
+    def run(self) -> None:
+        """Start stepping until paused, stopped, diverged, converged or out of epochs."""
+        self._commands_seen += 1
+        trainer = self._trainer
+        if trainer is None or self._running:
+            return
+        if trainer.status != Status.READY:
+            self._emit_snapshot()  # re-announce the stop reason
+            return
+        self._running = True
+        self._start_pacing()
+        self._rate_marks = [(time.perf_counter(), trainer.step_count)]
+        self._timer.start(self._tick_interval_ms())
+        self._emit_snapshot()
+
+    @Slot()
+    def pause(self) -> None:
+        """Stop a run after the current chunk and report where it stopped."""
+        self._commands_seen += 1
+        if self._running:
+            self._stop_running()
+            self._emit_snapshot()
+
+    @Slot(object)
+    def reset(self, config: TrainConfig | None = None) -> None:
+        """Return to step 0, optionally with a new configuration."""
+        self._commands_seen += 1
+        if self._trainer is None:
+            return
+        self._stop_running()
+        try:
+            self._trainer.reset(config)
+        except (ValueError, TypeError) as exc:
+            self.error.emit(f"Could not reset training: {exc}")
+            return
+        self._dirty_from = 0
+        self._emit_snapshot()
+
+    @Slot()
+    def step_back(self) -> None:
+        """Undo the latest step (pausing a run first)."""
+        self._commands_seen += 1
+        if self._trainer is None:
+            return
+        self._stop_running()
+        if self._trainer.step_back():
+            self._dirty_from = min(self._dirty_from, len(self._trainer.history) - 1)
+        self._emit_snapshot()
+
+    @Slot(float)
+    def set_lr(self, lr: float) -> None:
+        """Use ``lr`` from the next step on; a run keeps going."""
+        self._commands_seen += 1
+        if self._trainer is None:
+            return
+        try:
+            self._trainer.set_lr(lr)
+        except ValueError as exc:
+            self.error.emit(f"Learning rate not accepted: {exc}")
+
+    @Slot(int)
+    def set_max_epochs(self, max_epochs: int) -> None:
+        """Move the epoch limit; training continues if the new limit lies ahead.
+
+        A limit at or below the current epoch restarts training at epoch 0, since the run
+        could not have reached where it is.
+        """
+        self._commands_seen += 1
+        trainer = self._trainer
+        if trainer is None:
+            return
+        config = replace(trainer.config, max_epochs=int(max_epochs))
+        if trainer.epoch >= max_epochs:
+            self._stop_running()
+            trainer.reset(config)
+            self._dirty_from = 0
+            self.notice.emit(
+                f"Max epochs {max_epochs:,} is not ahead of the current epoch: "
+                "training restarted at epoch 0."
+            )
+        else:
+            # Trainer reads max_epochs from its config at every step; nothing else changes.
+            trainer.config = config
+            if trainer.status == Status.MAX_EPOCHS:
+                trainer.clear_stop()
+        self._emit_snapshot()
+
+    @Slot()
+    def clear_stop(self) -> None:
+        """Accept a stop (divergence, convergence, max epochs) and allow stepping again."""
+        self._commands_seen += 1
+        if self._trainer is not None and self._trainer.status != Status.READY:
+            self._trainer.clear_stop()
+            self._emit_snapshot()
+
+    @Slot(object)
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Limit a run to ``steps_per_second`` (None: as fast as possible)."""
+        self._commands_seen += 1
+        self._speed = None if steps_per_second is None else max(0.1, float(steps_per_second))
+        if self._running:
+            self._start_pacing()
+            self._timer.setInterval(self._tick_interval_ms())
+
+    @Slot()
+    def request_snapshot(self) -> None:
+        """Send the whole history again (for a receiver that attached late)."""
+        self._commands_seen += 1
+        if self._trainer is not None:
+            self._dirty_from = 0
+            self._emit_snapshot()
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop running, drop the Trainer and emit ``finished``."""
+        self._commands_seen += 1
+        self._stop_running()
+        self._trainer = None
+        self.finished.emit()
+
+    # -- the run loop ---------------------------------------------------------------------
+
+    def _on_timer_timeout(self) -> None:
+        trainer = self._trainer
+        if not self._running or trainer is None:
+            self._stop_running()
+            return
+        start = time.perf_counter()
+        deadline = start + CHUNK_BUDGET_S
+        budget = self._steps_due(start)
+        while budget > 0:
+            if not self._guarded_step():
+                break
+            budget -= 1
+            self._pace_done += 1
+            if time.perf_counter() >= deadline:
+                break
+        now = time.perf_counter()
+        if trainer.status != Status.READY:
+            self._stop_running()
+            self._emit_snapshot()
+        elif self._running and now - self._last_emit >= SNAPSHOT_INTERVAL_S:
+            with self._in_flight_lock:
+                busy = self._in_flight >= MAX_SNAPSHOTS_IN_FLIGHT
+            if not busy and len(trainer.history) > self._dirty_from:
+                self._emit_snapshot()
+
+    def _guarded_step(self) -> bool:
+        """One trainer step; False when training cannot continue."""
+        trainer = self._trainer
+        assert trainer is not None
+        try:
+            status = trainer.step()
+        except (ArithmeticError, ValueError) as exc:
+            self._stop_running()
+            self.error.emit(f"Training stopped at step {trainer.step_count}: {exc}")
+            return False
+        return status == Status.READY
+
+    def _steps_due(self, now: float) -> int:
+        if self._speed is None:
+            return 1 << 30  # bounded by the time budget instead
+        due = int((now - self._pace_start) * self._speed) + 1 - self._pace_done
+        return max(0, due)
+
+    def _start_pacing(self) -> None:
+        self._pace_start = time.perf_counter()
+        self._pace_done = 0
+
+    def _tick_interval_ms(self) -> int:
+        return 0 if self._speed is None else PACED_TICK_MS
+
+    def _stop_running(self) -> None:
+        self._running = False
+        self._timer.stop()
+
+    def _steps_per_second(self, now: float) -> float:
+        """Steps per second over the last ``RATE_WINDOW_S`` of a run (0 when not running)."""
+        if not self._running or self._trainer is None:
+            self._rate_marks.clear()
+            return 0.0
+        marks = self._rate_marks
+        marks.append((now, self._trainer.step_count))
+        while len(marks) > 2 and now - marks[1][0] >= RATE_WINDOW_S:
+            marks.pop(0)
+        (t0, s0), (t1, s1) = marks[0], marks[-1]
+        return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def _emit_snapshot(self) -> None:
+        trainer = self._trainer
+        if trainer is None:
+            return
+        history = trainer.history
+        length = len(history)
+        first = min(self._dirty_from, length)
+        rows: dict[str, np.ndarray | None] = {}
+        for key in ROW_KEYS:
+            column = getattr(history, key)
+            rows[key] = None if column is None else np.array(column[first:], copy=True)
+        now = time.perf_counter()
+        step_count = trainer.step_count
+        last_batch = trainer.batch_for_step(step_count)  # empty at step 0
+        theta = trainer.theta
+        snapshot = Snapshot(
+            step_count=step_count,
+            epoch=float(trainer.epoch),
+            status=str(trainer.status.value),
+            stop_reason=trainer.stop_reason,
+            theta=np.array(theta, copy=True),
+            grad=np.array(trainer.grad, copy=True),
+            lr=trainer.lr,
+            config=trainer.config,
+            first_row=first,
+            rows=rows,
+            steps_per_second=self._steps_per_second(now),
+            last_batch=np.array(last_batch, copy=True),
+            running=self._running,
+            generation=self._generation,
+            commands_seen=self._commands_seen,
+        )
+        self._dirty_from = length
+        self._last_emit = now
+        with self._in_flight_lock:
+            self._in_flight += 1
+        self.snapshot_ready.emit(snapshot)

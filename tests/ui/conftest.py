@@ -1,0 +1,82 @@
+"""Fixtures for the UI tests: isolated settings, Qt warnings as failures, threads joined.
+
+Every test gets its own settings folder (``GDAPP_SETTINGS_DIR``), so nothing reads or writes
+the user's settings. Qt warnings fail the test that caused them (pytest-qt's
+``qt_log_level_fail``, as vorta's ``qt_default_raising`` does); warnings printed while the
+test's windows close at teardown fail it too. Every ``AppController`` a test created must
+have its training thread stopped and joined by the end of the test: windows still open are
+closed here, and a controller left running is an error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from gdapp.ui.controller import AppController
+
+UI_TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if UI_TESTS in Path(item.path).parents:
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """A fresh settings folder per test; yields its path."""
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    monkeypatch.setenv("GDAPP_SETTINGS_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def joined_threads(qapp, monkeypatch):
+    """Close leftover windows at teardown and check that every training thread was joined."""
+    created: list[AppController] = []
+    original_init = AppController.__init__
+
+    def tracking_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        created.append(self)
+
+    monkeypatch.setattr(AppController, "__init__", tracking_init)
+    yield created
+
+    messages: list[str] = []
+
+    def on_message(kind, _context, message):
+        if kind != QtMsgType.QtDebugMsg and kind != QtMsgType.QtInfoMsg:
+            messages.append(message)
+
+    previous = qInstallMessageHandler(on_message)
+    try:
+        window_module = sys.modules.get("gdapp.ui.main_window")  # no window without it
+        if window_module is not None:
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, window_module.MainWindow):
+                    widget.close()
+        leaked = [c for c in created if c.thread_running]
+        for controller in leaked:
+            controller.shutdown()
+        QApplication.processEvents()
+    finally:
+        qInstallMessageHandler(previous)
+    assert not leaked, f"{len(leaked)} training thread(s) still running after the test"
+    assert not messages, f"Qt warnings while closing: {messages}"
+
+
+@pytest.fixture
+def controller(qapp):
+    """An AppController on the diabetes preset, shut down after the test."""
+    ctrl = AppController()
+    ctrl.load_preset("diabetes")
+    yield ctrl
+    ctrl.shutdown()
