@@ -104,6 +104,8 @@ def read_checked(
                 skip_blank_lines=False,
                 chunksize=CHUNK_ROWS,
                 encoding="utf-8-sig",
+                # Labels stay as written ("TRUE", "yes"); encode_labels decides about numbers.
+                dtype={label_name: str},
             ) as reader:
                 for chunk in reader:
                     parts.append(_check_chunk(chunk, path, names, feature_names, label_name, lines))

@@ -18,14 +18,14 @@ def encode_labels(
 ) -> tuple[np.ndarray, str, str]:
     """Return (y01 int8 (n,), positive_label, negative_label) for a column without gaps.
 
-    The column must hold exactly two distinct values. ``positive`` picks the class mapped to
-    1; by default that is 1 for numeric labels (else the larger value), and for text labels
-    a class spelled like "yes", "true", "positive" or "tested_positive" when exactly one
-    is, else the later of the two in sorted order.
+    The column must hold exactly two distinct values; when every value reads as a number
+    they compare as numbers, otherwise as text (as written in the file). ``positive`` picks
+    the class mapped to 1; by default that is 1 for numeric labels (else the larger value),
+    and for text labels a class spelled like "yes", "true", "positive" or "tested_positive"
+    when exactly one is, else the later of the two in sorted order.
     """
     column = str(labels.name)
-    numeric = pd.api.types.is_numeric_dtype(labels.dtype)
-    values = labels if numeric else labels.astype(str)
+    values, numeric = _as_classes(labels)
     classes = sorted(pd.unique(values))
     if len(classes) != 2:
         found = "none" if not classes else f"{len(classes)}: {quoted_list(classes)}"
@@ -46,6 +46,19 @@ def encode_labels(
     other = classes[0] if chosen == classes[1] else classes[1]
     y01 = (values == chosen).to_numpy(dtype=np.int8)
     return y01, format_value(chosen), format_value(other)
+
+
+def _as_classes(labels: pd.Series) -> tuple[pd.Series, bool]:
+    """Labels that all read as numbers compare as numbers ("1" == "1.0"); others as text."""
+    if pd.api.types.is_bool_dtype(labels.dtype):
+        return labels.astype(str), False
+    if pd.api.types.is_numeric_dtype(labels.dtype):
+        return labels, True
+    text = labels.astype(str)
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.notna().all():
+        return numbers, True
+    return text, False
 
 
 def _default_positive(classes: list, numeric: bool) -> object:

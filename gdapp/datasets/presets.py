@@ -75,10 +75,12 @@ def read_diabetes_table(path: str | os.PathLike[str] | None = None) -> pd.DataFr
     if tuple(names) != (*DIABETES_FEATURES, DIABETES_LABEL):
         raise DatasetError(f"unexpected columns {names}", path=path, row=1)
     table = read_checked(path, names, DIABETES_FEATURES, DIABETES_LABEL)
+    table[DIABETES_LABEL] = pd.to_numeric(table[DIABETES_LABEL], errors="coerce")
     if len(table) != DIABETES_ROWS or not table[DIABETES_LABEL].isin([0, 1]).all():
         raise DatasetError(
             f"expected {DIABETES_ROWS} rows with outcome 0 or 1, found {len(table)} rows", path=path
         )
+    table[DIABETES_LABEL] = table[DIABETES_LABEL].astype(np.int64)
     return table
 
 
