@@ -1,0 +1,412 @@
+"""Headless subcommands: ``train``, ``dataset`` and ``gradcheck``.
+
+Every subcommand prints to stdout (JSON with ``--json``) and exits 0; bad input exits 2 with
+one line on stderr that names the problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, NoReturn, TextIO
+
+import numpy as np
+
+SUBCOMMANDS = ("train", "dataset", "gradcheck")
+EXIT_BAD_INPUT = 2
+PROGRESS_MIN_SECONDS = 0.5  # a run shorter than this never shows a progress bar
+PROGRESS_INTERVAL_S = 0.1
+PROGRESS_WIDTH_CHARS = 30
+
+
+class CliError(Exception):
+    """Bad input on the command line; the message is shown as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse's default prints usage over two lines
+        raise CliError(f"{self.prog}: {message}")
+
+
+def _positive_float(text: str) -> float:
+    value = _float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
+    return value
+
+
+def _float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = _float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
+def _batch_size(text: str) -> int | None:
+    if text.strip().lower() == "full":
+        return None
+    return _positive_int(text)
+
+
+def _fraction(text: str) -> float:
+    value = _float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
+    return value
+
+
+def _add_dataset_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument(
+        "--dataset",
+        default="diabetes",
+        help="a preset (diabetes, diabetes-post) or the path of a CSV file (default: diabetes)",
+    )
+    g.add_argument("--label", help="label column of a CSV (default: the last column)")
+    g.add_argument("--features", help="comma-separated feature columns (default: all others)")
+    g.add_argument("--positive", help="label value that counts as the positive class (1)")
+    g.add_argument(
+        "--scale",
+        choices=("minmax", "standard", "none"),
+        default="minmax",
+        help="feature scaling for a CSV, fitted on the training split (default: minmax)",
+    )
+    g.add_argument(
+        "--impute-zeros",
+        action="store_true",
+        help="diabetes preset: treat impossible zeros as missing and impute the training median",
+    )
+    g.add_argument(
+        "--test-fraction",
+        type=_fraction,
+        default=0.2,
+        help="share of rows held out for testing, 0 allowed (default: 0.2)",
+    )
+    g.add_argument("--seed", type=int, default=0, help="seed for the split and batches (0)")
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    from gdapp.core.optimizers import OPTIMIZER_NAMES
+
+    g = p.add_argument_group("model and training")
+    g.add_argument("--model", choices=("logistic", "linear"), default="logistic")
+    g.add_argument("--no-bias", action="store_true", help="fit no intercept b")
+    g.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 penalty (l2/2)·‖w‖²")
+    g.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="gd")
+    g.add_argument("--lr", type=_positive_float, default=0.5, help="learning rate (0.5)")
+    g.add_argument(
+        "--batch-size", type=_batch_size, default=None, help="'full' (default) or rows per step"
+    )
+    g.add_argument("--epochs", type=_positive_int, default=1000, help="maximum epochs (1000)")
+    g.add_argument(
+        "--tol",
+        type=_non_negative_float,
+        default=0.0,
+        help="stop once every gradient entry is below this in size (0 = never)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gdapp", description="Gradient Descent Lab, headless.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    train = sub.add_parser("train", help="train a model and report the result")
+    _add_dataset_options(train)
+    _add_model_options(train)
+    train.add_argument("--json", action="store_true", help="print one JSON object")
+
+    dataset = sub.add_parser("dataset", help="show or export the prepared table")
+    _add_dataset_options(dataset)
+    dataset.add_argument(
+        "--csv",
+        action="store_true",
+        help="write the features as training sees them, then the 0/1 label, as CSV",
+    )
+    dataset.add_argument("--json", action="store_true", help="print a JSON summary")
+
+    check = sub.add_parser("gradcheck", help="compare analytic and finite-difference gradients")
+    _add_dataset_options(check)
+    _add_model_options(check)
+    check.add_argument("--h", type=_positive_float, default=1e-6, help="difference step (1e-6)")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def load_dataset(args: argparse.Namespace):
+    """The dataset the options name; raises CliError with the loader's message."""
+    from gdapp.datasets import PRESETS, DatasetError, load_csv, load_preset
+
+    try:
+        if args.dataset in PRESETS:
+            for option in ("label", "features", "positive"):
+                if getattr(args, option) is not None:
+                    raise CliError(
+                        f"--{option} applies to a CSV file, not to preset {args.dataset}"
+                    )
+            return load_preset(
+                args.dataset,
+                impute_zeros=args.impute_zeros,
+                test_fraction=args.test_fraction,
+                seed=args.seed,
+            )
+        features = None
+        if args.features is not None:
+            features = [name.strip() for name in args.features.split(",") if name.strip()]
+        return load_csv(
+            args.dataset,
+            label=args.label,
+            features=features,
+            positive=args.positive,
+            scale=args.scale,
+            test_fraction=args.test_fraction,
+            seed=args.seed,
+        )
+    except DatasetError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _config(args: argparse.Namespace):
+    from gdapp.core.trainer import TrainConfig
+
+    return TrainConfig(
+        model=args.model,
+        fit_bias=not args.no_bias,
+        l2=args.l2,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        max_epochs=args.epochs,
+        tol=args.tol,
+        seed=args.seed,
+    )
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal, shown only once a run has lasted a while."""
+
+    def __init__(self, total: float, stream: TextIO) -> None:
+        self._total = total
+        self._stream = stream
+        self._start = time.perf_counter()
+        self._last = 0.0
+        self._shown = False
+
+    def update(self, done: float) -> None:
+        now = time.perf_counter()
+        if now - self._start < PROGRESS_MIN_SECONDS or now - self._last < PROGRESS_INTERVAL_S:
+            return
+        self._last = now
+        self._shown = True
+        share = min(done / self._total, 1.0)
+        filled = int(share * PROGRESS_WIDTH_CHARS)
+        bar = "#" * filled + "-" * (PROGRESS_WIDTH_CHARS - filled)
+        self._stream.write(f"\r[{bar}] {share:6.1%}  epoch {done:.0f}/{self._total:.0f}")
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def epoch_losses(trainer) -> list[float]:
+    """Training loss after each completed epoch (history rows at epoch boundaries)."""
+    history = trainer.history
+    epochs = np.asarray(history.epoch)
+    steps = np.asarray(history.step)
+    whole = np.isclose(epochs, np.round(epochs), rtol=0, atol=1e-9) & (steps > 0)
+    return [float(v) for v in np.asarray(history.train_loss)[whole]]
+
+
+def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from gdapp.core.trainer import Status, Trainer
+
+    dataset = load_dataset(args)
+    config = _config(args)
+    has_test = len(dataset.y_test) > 0
+    trainer = Trainer(
+        dataset.X_train,
+        dataset.y_train,
+        dataset.X_test if has_test else None,
+        dataset.y_test if has_test else None,
+        config=config,
+    )
+    progress = None if args.json or not err.isatty() else _ProgressBar(config.max_epochs, err)
+    chunk = 200
+    while trainer.status == Status.READY:
+        trainer.run(chunk)
+        if progress is not None:
+            progress.update(trainer.epoch)
+    if progress is not None:
+        progress.close()
+
+    theta = trainer.theta
+    model = trainer.model
+    result: dict[str, Any] = {
+        "dataset": dataset.name,
+        "feature_names": list(dataset.feature_names),
+        "label": dataset.label_name,
+        "positive": dataset.positive_label,
+        "model": config.model,
+        "optimizer": config.optimizer,
+        "lr": config.lr,
+        "weights": [float(v) for v in theta[:-1]],
+        "bias": float(theta[-1]),
+        "steps": int(trainer.step_count),
+        "epochs": float(trainer.epoch),
+        "train_loss": float(model.loss(theta, dataset.X_train, dataset.y_train)),
+        "test_loss": float(model.loss(theta, dataset.X_test, dataset.y_test)) if has_test else None,
+        "train_accuracy": float(model.accuracy(theta, dataset.X_train, dataset.y_train)),
+        "test_accuracy": (
+            float(model.accuracy(theta, dataset.X_test, dataset.y_test)) if has_test else None
+        ),
+        "loss_history": epoch_losses(trainer),
+        "stopped": trainer.status.value,
+        "stop_reason": trainer.stop_reason,
+    }
+    if args.json:
+        json.dump(result, out)
+        out.write("\n")
+    else:
+        _print_train_summary(result, out)
+    return 0
+
+
+def _fmt(value: float | None, spec: str = ".4f") -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def _print_train_summary(r: dict[str, Any], out: TextIO) -> None:
+    lines = [
+        f"Dataset    {r['dataset']}  (label {r['label']!r}, positive = {r['positive']})",
+        f"Model      {r['model']}, optimizer {r['optimizer']}, learning rate {r['lr']:g}",
+        f"Stopped    after {r['steps']} steps ({r['epochs']:g} epochs): {r['stop_reason']}",
+        f"Loss       train {_fmt(r['train_loss'])}   test {_fmt(r['test_loss'])}",
+        f"Accuracy   train {_fmt(r['train_accuracy'], '.1%')}   "
+        f"test {_fmt(r['test_accuracy'], '.1%')}",
+        "Weights",
+    ]
+    width = max(len(name) for name in [*r["feature_names"], "bias"])
+    lines += [
+        f"  {n:<{width}}  {w:+.5f}" for n, w in zip(r["feature_names"], r["weights"], strict=True)
+    ]
+    lines.append(f"  {'bias':<{width}}  {r['bias']:+.5f}")
+    out.write("\n".join(lines) + "\n")
+
+
+def _dataset(args: argparse.Namespace, out: TextIO) -> int:
+    dataset = load_dataset(args)
+    if args.csv:
+        header = [*dataset.feature_names, dataset.label_name]
+        out.write(",".join(header) + "\n")
+        table = np.column_stack([dataset.X, dataset.y])
+        for row in table:
+            *features, label = row
+            out.write(",".join(repr(float(v)) for v in features) + f",{int(label)}\n")
+        return 0
+    summary = {
+        "dataset": dataset.name,
+        "rows": int(len(dataset.y)),
+        "train_rows": int(len(dataset.y_train)),
+        "test_rows": int(len(dataset.y_test)),
+        "feature_names": list(dataset.feature_names),
+        "label": dataset.label_name,
+        "positive": dataset.positive_label,
+        "positive_share": float(np.mean(dataset.y)),
+    }
+    if args.json:
+        json.dump(summary, out)
+        out.write("\n")
+    else:
+        for key, value in summary.items():
+            out.write(f"{key:<15} {value}\n")
+    return 0
+
+
+def _gradcheck(args: argparse.Namespace, out: TextIO) -> int:
+    from gdapp.core.gradcheck import check_gradient
+    from gdapp.core.models import make_model
+
+    dataset = load_dataset(args)
+    model = make_model(args.model, fit_bias=not args.no_bias, l2=args.l2)
+    rng = np.random.default_rng(args.seed)
+    theta = rng.normal(0.0, 0.5, size=len(dataset.feature_names) + 1)
+    if args.no_bias:
+        theta[-1] = 0.0
+    X, y = dataset.X_train, dataset.y_train
+    check = check_gradient(
+        lambda t: model.loss(t, X, y), lambda t: model.loss_and_grad(t, X, y)[1], theta, h=args.h
+    )
+    names = [*dataset.feature_names, "bias"]
+    rows = [
+        {
+            "parameter": n,
+            "value": float(t),
+            "analytic": float(a),
+            "numeric": float(m),
+            "rel_error": float(e),
+        }
+        for n, t, a, m, e in zip(
+            names, theta, check.analytic, check.numeric, check.rel_error, strict=True
+        )
+    ]
+    if args.json:
+        json.dump(
+            {"dataset": dataset.name, "h": args.h, "ok": bool(check.ok), "parameters": rows}, out
+        )
+        out.write("\n")
+    else:
+        width = max(len(n) for n in names)
+        out.write(
+            f"{'parameter':<{width}}  {'analytic':>14}  {'numeric':>14}  {'rel. error':>10}\n"
+        )
+        for r in rows:
+            out.write(
+                f"{r['parameter']:<{width}}  {r['analytic']:>14.8f}  {r['numeric']:>14.8f}"
+                f"  {r['rel_error']:>10.2e}\n"
+            )
+        out.write("All gradients agree.\n" if check.ok else "Some gradients DISAGREE.\n")
+    return 0 if check.ok else 1
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    try:
+        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        if args.command == "train":
+            return _train(args, out, err)
+        if args.command == "dataset":
+            return _dataset(args, out)
+        return _gradcheck(args, out)
+    except CliError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `gdapp dataset --csv | head`
+        return 0

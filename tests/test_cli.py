@@ -1,0 +1,234 @@
+"""The headless subcommands, driven in-process and, for the entry points, as real subprocesses."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdapp.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+DATA_CSV = REPO / "data" / "diabetes.csv"
+FEATURES = [
+    "pregnancies",
+    "glucose",
+    "blood_pressure",
+    "skin_thickness",
+    "insulin",
+    "bmi",
+    "diabetes_pedigree",
+    "age",
+]
+# The first rows of the post's table (its printed precision is 6 decimals).
+POST_ROW_0 = [-0.294118, 0.487437, 0.180328, -0.292929, 0.0, 0.001490, -0.531170, -0.033333, 0]
+POST_ROW_3 = [-0.882353, -0.105528, 0.081967, -0.535354, -0.777778, -0.162444, -0.923997, 0.0, 1]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def run_json(*argv: str) -> dict:
+    code, out, err = run(*argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_train_json_has_the_documented_keys_and_one_loss_per_epoch():
+    result = run_json("train", "--epochs", "25", "--lr", "0.5")
+    for key in (
+        "feature_names",
+        "weights",
+        "bias",
+        "epochs",
+        "train_loss",
+        "test_loss",
+        "train_accuracy",
+        "test_accuracy",
+        "loss_history",
+        "stopped",
+    ):
+        assert key in result
+    assert result["feature_names"] == FEATURES
+    assert len(result["weights"]) == 8
+    assert result["epochs"] == 25
+    assert len(result["loss_history"]) == 25
+    assert result["stopped"] == "max_epochs"
+    # Gradient descent with a modest rate lowers the loss from its start, ln 2 at w = 0.
+    assert result["loss_history"][-1] < result["loss_history"][0] < np.log(2)
+    assert result["loss_history"][-1] == pytest.approx(result["train_loss"])
+
+
+def test_train_without_a_test_split_reports_no_test_metrics():
+    result = run_json("train", "--epochs", "3", "--test-fraction", "0")
+    assert result["test_loss"] is None and result["test_accuracy"] is None
+
+
+def test_train_final_loss_matches_an_independent_log_loss():
+    result = run_json(
+        "train", "--epochs", "40", "--test-fraction", "0", "--optimizer", "adam", "--lr", "0.05"
+    )
+    raw = np.loadtxt(DATA_CSV, delimiter=",", skiprows=1)
+    X, y = raw[:, :8], raw[:, 8]
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    X = 2 * (X - lo) / (hi - lo) - 1
+    z = X @ np.array(result["weights"]) + result["bias"]
+    p = 1 / (1 + np.exp(-z))
+    expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert result["train_loss"] == pytest.approx(expected, rel=1e-9)
+    assert result["train_accuracy"] == pytest.approx(np.mean((p >= 0.5) == y))
+
+
+def test_train_reads_a_csv_with_text_labels(tmp_path):
+    path = tmp_path / "toy.csv"
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=60), rng.normal(size=60)
+    labels = np.where(a + b > 0, "Yes", "No")
+    path.write_text(
+        "a,b,answer\n" + "".join(f"{x},{z},{c}\n" for x, z, c in zip(a, b, labels, strict=True))
+    )
+    result = run_json(
+        "train",
+        "--dataset",
+        str(path),
+        "--positive",
+        "Yes",
+        "--epochs",
+        "200",
+        "--lr",
+        "1",
+        "--test-fraction",
+        "0",
+    )
+    assert result["feature_names"] == ["a", "b"]
+    assert result["train_accuracy"] > 0.9  # the classes are separated by a + b = 0
+    assert result["weights"][0] > 0 and result["weights"][1] > 0
+
+
+def test_human_summary_names_every_weight():
+    code, out, _ = run("train", "--epochs", "2")
+    assert code == 0
+    for name in [*FEATURES, "bias"]:
+        assert name in out
+    assert "Accuracy" in out
+
+
+def test_dataset_csv_is_the_table_training_sees():
+    code, out, _ = run("dataset", "--dataset", "diabetes", "--csv", "--test-fraction", "0")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == ",".join([*FEATURES, "outcome"])
+    table = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
+    raw = np.loadtxt(DATA_CSV, delimiter=",", skiprows=1)
+    lo, hi = raw[:, :8].min(axis=0), raw[:, :8].max(axis=0)
+    np.testing.assert_allclose(table[:, :8], 2 * (raw[:, :8] - lo) / (hi - lo) - 1, atol=1e-12)
+    np.testing.assert_array_equal(table[:, 8], raw[:, 8])
+
+
+def test_dataset_csv_of_the_post_preset_starts_with_the_posts_rows():
+    code, out, _ = run("dataset", "--dataset", "diabetes-post", "--csv", "--test-fraction", "0")
+    assert code == 0
+    rows = out.strip().splitlines()[1:]
+    assert len(rows) == 759
+    first = [float(v) for v in rows[0].split(",")]
+    fourth = [float(v) for v in rows[3].split(",")]
+    np.testing.assert_allclose(first, POST_ROW_0, atol=5e-7)
+    np.testing.assert_allclose(fourth, POST_ROW_3, atol=5e-7)
+
+
+def test_gradcheck_agrees_on_every_parameter():
+    result = run_json("gradcheck")
+    assert result["ok"] is True
+    assert [p["parameter"] for p in result["parameters"]] == [*FEATURES, "bias"]
+    for p in result["parameters"]:
+        assert p["rel_error"] < 1e-6
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+BAD_FILES = {
+    "empty.csv": ("", "empty"),
+    "header.csv": ("a,b,label\n", "no data"),
+    "text.csv": ("a,b,label\n1,2,0\n3,abc,1\n4,5,0\n", "abc"),
+    "nan.csv": ("a,b,label\n1,2,0\n3,nan,1\n4,5,0\n", "line 3"),
+    "ragged.csv": ("a,b,label\n1,2,0\n3,4,1,9\n4,5,0\n", "line 3"),
+    "latin1.csv": (b"a,b,label\n1,2,0\n3,4,1\n\xe9\xff,5,0\n", "utf-8"),
+    "onecol.csv": ("label\n0\n1\n0\n", "column"),
+    "oneclass.csv": ("a,b,label\n1,2,0\n3,4,0\n5,6,0\n", "two"),
+    "constant.csv": ("a,b,label\n1,2,0\n1,4,1\n1,6,0\n1,3,1\n", "'a'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_csv_exits_2_with_one_line_naming_file_and_problem(tmp_path, name):
+    content, fragment = BAD_FILES[name]
+    path = write(tmp_path, name, content)
+    code, out, err = run("train", "--dataset", str(path), "--epochs", "1", "--json")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert name in err
+    assert fragment.lower() in err.lower()
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["train", "--dataset", "no/such/file.csv"], "file.csv"),
+        (["train", "--lr", "-1"], "--lr"),
+        (["train", "--lr", "abc"], "--lr"),
+        (["train", "--batch-size", "0"], "--batch-size"),
+        (["train", "--test-fraction", "1"], "--test-fraction"),
+        (["train", "--optimizer", "sgdx"], "--optimizer"),
+        (["train", "--label", "x"], "--label"),
+        (["train", "--dataset", "diabetes-post", "--positive", "1"], "--positive"),
+        (["frobnicate"], "frobnicate"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(argv, fragment):
+    code, out, err = run(*argv)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert fragment in err
+
+
+def test_module_entry_point_runs_as_a_real_process(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "gdapp", "train", "--epochs", "5", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)["loss_history"]) == 5
+
+
+def test_module_entry_point_bad_input_has_no_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "gdapp", "train", "--dataset", str(tmp_path / "missing.csv")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert "missing.csv" in proc.stderr
