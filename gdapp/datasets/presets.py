@@ -93,6 +93,7 @@ def midpoint_rows(features: pd.DataFrame) -> np.ndarray:
 
 
 def _diabetes(table: pd.DataFrame, impute_zeros: bool, test_fraction: float, seed: int) -> Dataset:
+    zeros = "; zeros meaning 'not measured' replaced by training medians" if impute_zeros else ""
     return assemble(
         name="diabetes",
         source="diabetes",
@@ -107,12 +108,7 @@ def _diabetes(table: pd.DataFrame, impute_zeros: bool, test_fraction: float, see
         impute_zero_columns=ZERO_MEANS_MISSING if impute_zeros else (),
         description=(
             "Pima Indians Diabetes data, 768 patients; 1 = diabetic. Features scaled to "
-            "[-1, 1] with the training split's min and max"
-            + (
-                "; zeros that mean 'not measured' replaced by training medians."
-                if impute_zeros
-                else "."
-            )
+            f"[-1, 1] with the training split's min and max{zeros}."
         ),
     )
 
@@ -137,7 +133,7 @@ def _diabetes_post(table: pd.DataFrame, test_fraction: float, seed: int) -> Data
         label_name=POST_LABEL,
         positive_label="not diabetic",
         negative_label="diabetic",
-        scale="minmax",
+        scale=scaler.kind,
         test_fraction=test_fraction,
         seed=seed,
         scaler=scaler,
