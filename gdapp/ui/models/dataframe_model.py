@@ -354,12 +354,12 @@ class DataFrameModel(QAbstractTableModel):
             tip = self._column_tips.get(name, name)
             if is_label:
                 tip += "\nLabel column: the value the model learns to predict."
-            if section == self._sort_column:
-                descending = self._sort_order == Qt.SortOrder.DescendingOrder
-                direction = "descending" if descending else "ascending"
-                tip += f"\nSorted {direction}; click to reverse."
-            else:
+            if section != self._sort_column:
                 tip += "\nClick to sort by this column."
+            elif self._sort_order == Qt.SortOrder.AscendingOrder:
+                tip += "\nSorted ascending; click for descending."
+            else:
+                tip += "\nSorted descending; click again for the original order."
             return tip
         if role == Qt.ItemDataRole.ForegroundRole and section in self._muted:
             return MUTED_TEXT_COLOR

@@ -71,6 +71,7 @@ SCALINGS = (
     ),
 )
 ERROR_STYLE = "color: #c0392b;"
+ERROR_TEXT_WIDTH_PX = 380
 NOTE_STYLE = "color: palette(placeholder-text);"
 _NAME_ROLE = Qt.ItemDataRole.UserRole
 
@@ -107,6 +108,10 @@ def show_load_error(
         box.setDetailedText(f"File: {Path(path)}\n\n{describe_error(error)}")
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    # QMessageBox sizes itself to its shortest line; keep a long problem on few lines.
+    box.setStyleSheet(
+        f"QLabel#qt_msgbox_informativelabel {{ min-width: {ERROR_TEXT_WIDTH_PX}px; }}"
+    )
     box.open()
     return box
 
@@ -193,6 +198,9 @@ class CsvImportDialog(QDialog):
         )
         self._preview_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive
+        )
+        self._preview_view.horizontalHeader().setMinimumSectionSize(
+            self._preview_view.fontMetrics().horizontalAdvance("0000.00")
         )
         self._preview_view.setToolTip("")
         self._preview_box = QGroupBox("Preview")
@@ -537,7 +545,6 @@ class CsvImportDialog(QDialog):
         self._preview_model.set_frame(preview, label_column=default_label, keep_sort=False)
         self._fill_positive_choices()
         self._refresh_feature_items(reset=True)
-        self._preview_view.resizeColumnsToContents()
         if self._path is None or self._preview_error:
             self._file_info.setText(self._preview_error and "Nothing to preview.")
         else:
@@ -564,6 +571,7 @@ class CsvImportDialog(QDialog):
             self._positive_input.setCurrentText(default)
         self._positive_input.blockSignals(False)
         self._preview_model.set_frame(self._preview, label_column=label, keep_sort=False)
+        self._preview_view.resizeColumnsToContents()  # the label header is bold with an icon
 
     def _feature_items(self) -> list[QListWidgetItem]:
         return [self._features_input.item(i) for i in range(self._features_input.count())]
@@ -633,9 +641,15 @@ class CsvImportDialog(QDialog):
         classes = _distinct_labels(self._preview[label])
         if len(classes) > 2:
             shown = ", ".join(repr(c) for c in classes[:6]) + (" …" if len(classes) > 6 else "")
+            two = [
+                str(c)
+                for c in self._preview.columns
+                if c != label and len(_distinct_labels(self._preview[c])) == 2
+            ]
+            hint = f" Two-class columns: {', '.join(repr(c) for c in two)}." if two else ""
             return (
                 f"The label {label!r} has {len(classes)} different values in the preview "
-                f"({shown}); a label needs exactly two classes.",
+                f"({shown}); a label needs exactly two classes.{hint}",
                 "",
             )
         positive = self.positive_class()

@@ -233,6 +233,7 @@ class DatasetBrowserPanel(QWidget):
         columns.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # file order until a click
         columns.setSortIndicatorClearable(True)
         columns.setHighlightSections(False)  # keep the bold header for the label column only
+        columns.setMinimumSectionSize(self._table.fontMetrics().horizontalAdvance("-0.00000"))
         self._table.setSortingEnabled(True)
         self._table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         # The summary strip below carries the horizontal scroll bar for both tables.
@@ -577,8 +578,8 @@ class DatasetBrowserPanel(QWidget):
         for column in range(self._model.columnCount()):
             self._summary.setColumnWidth(column, self._table.columnWidth(column))
         # Both vertical headers get the width of the widest row number, so columns line up.
-        labels = self._dataset.raw.index if self._dataset is not None else [0]
-        widest = str(max(int(max(labels, default=0)), 0))
+        index = self._dataset.raw.index if self._dataset is not None else pd.RangeIndex(0)
+        widest = str(max(int(index.max()), 0) if len(index) else 0)
         metrics = self._table.verticalHeader().fontMetrics()
         margin = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
         width = max(
@@ -623,9 +624,9 @@ class DatasetBrowserPanel(QWidget):
             self._info.setText("No dataset loaded.")
             return
         if {ds.positive_label, ds.negative_label} == {"1", "0"}:
-            meaning = f"label {ds.label_name} (0 / 1)"
+            meaning = f"label “{ds.label_name}” (0 / 1)"
         else:
-            meaning = f"label {ds.label_name}: 1 = {ds.positive_label}, 0 = {ds.negative_label}"
+            meaning = f"label “{ds.label_name}”: 1 = {ds.positive_label}, 0 = {ds.negative_label}"
         parts = [
             f"{ds.n_samples:,} rows",
             f"{ds.n_features} features",
