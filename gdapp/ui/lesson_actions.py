@@ -35,8 +35,11 @@ class HistoryTracker(QObject):
         super().__init__(parent)
         self._train_loss = np.zeros(0)
         self._theta = np.zeros((0, 0))
+        self._controller = controller
         controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
+        if controller.last_snapshot is not None:
+            controller.request_snapshot()  # the rows sent before we listened
 
     @property
     def train_loss(self) -> np.ndarray:
@@ -55,7 +58,8 @@ class HistoryTracker(QObject):
     def _on_controller_snapshot_ready(self, snapshot) -> None:
         first = snapshot.first_row
         if first > len(self._train_loss):
-            return  # rows are missing in between: wait for a snapshot that starts earlier
+            self._controller.request_snapshot()  # rows are missing: ask for all of them
+            return
         loss = np.asarray(snapshot.rows["train_loss"], dtype=float)
         theta = np.asarray(snapshot.rows["theta"], dtype=float).reshape(len(loss), -1)
         if first == 0:
@@ -179,7 +183,10 @@ class LessonActions:
             if handler is None:
                 notes.append(f"unknown action {name!r}")
                 continue
-            note = handler(value)
+            try:
+                note = handler(value)
+            except ValueError as error:  # e.g. a bug the current graph view cannot show
+                note = f"{name}: {error}"
             if note:
                 notes.append(note)
         return notes

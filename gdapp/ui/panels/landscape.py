@@ -411,6 +411,9 @@ class LandscapePanel(QWidget):
         if self._X is None:
             return
         rows = snapshot.rows.get("theta")
+        if rows is not None and snapshot.first_row > self._rows:
+            self._controller.request_snapshot()  # rows are missing: ask for all of them
+            rows = None
         if rows is not None:
             rows = np.asarray(rows, dtype=float).reshape(-1, self._X.shape[1] + 1)
             end = snapshot.first_row + rows.shape[0]
