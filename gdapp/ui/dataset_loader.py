@@ -24,6 +24,10 @@ from gdapp.datasets import load_csv
 PROGRESS_STEP = 0.01  # forward progress only when it advanced by this fraction (1 %)
 JOIN_TIMEOUT_MS = 10_000  # how long shutdown() waits for a cancelled load to unwind
 
+# Every started thread stays referenced here until it has finished, so a loader deleted
+# with its owner mid-load never drops a running QThread (Qt aborts on that).
+_RUNNING: dict[int, tuple[QThread, QObject]] = {}
+
 
 class LoadCancelledError(Exception):
     """Raised inside the reader's progress callback to stop a load the user cancelled."""
@@ -122,6 +126,7 @@ class DatasetLoader(QObject):
         worker.done.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
+        _RUNNING[id(thread)] = (thread, worker)
         self.running_changed.emit(True)
         thread.start()
 
@@ -148,6 +153,7 @@ class DatasetLoader(QObject):
     def _on_thread_finished(self) -> None:
         if self._thread is not None:
             self._thread.wait()
+            _RUNNING.pop(id(self._thread), None)
         self._thread, self._worker = None, None
         kind, payload = self._outcome
         self._outcome = ("cancelled", None)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox, QTableView
 
 from gdapp.ui.controller import AppController
@@ -312,3 +312,29 @@ def test_a_loaded_csv_stays_in_the_selector(qtbot, tmp_path, panel, browser_cont
     with qtbot.waitSignal(browser_controller.dataset_changed) as blocker:
         combo.setCurrentIndex(combo.findText("mine (CSV)"))
     assert blocker.args[0] is mine  # back without reading the file again
+
+
+def test_only_csv_files_can_be_dropped(tmp_path, panel):
+    kept = []  # an event only points at its QMimeData: keep each alive
+
+    def drag(name: str) -> QDragEnterEvent:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(tmp_path / name))])
+        kept.append(mime)
+        return QDragEnterEvent(
+            QPoint(5, 5),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+
+    info = panel.info_text()
+    text = drag("notes.txt")
+    panel.dragEnterEvent(text)
+    assert not text.isAccepted()
+    csv = drag("Data.CSV")
+    panel.dragEnterEvent(csv)
+    assert csv.isAccepted() and "Data.CSV" in panel.info_text()
+    panel.dragLeaveEvent(QDragLeaveEvent())
+    assert panel.info_text() == info

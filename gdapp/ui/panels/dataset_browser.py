@@ -141,6 +141,7 @@ class DatasetBrowserPanel(QWidget):
         self._csv_dialog: CsvImportDialog | None = None
         self._syncing = False
         self._misclassified = -1
+        self._load_options: dict = {}
         self.report_error = show_load_error
         self.error_box: object | None = None
         self.last_error = ""
@@ -385,13 +386,22 @@ class DatasetBrowserPanel(QWidget):
         return None
 
     def dragEnterEvent(self, event) -> None:
+        path = self._dropped_csv(event)
+        if path:
+            event.acceptProposedAction()
+            self._info.setText(f"Drop to open “{Path(path).name}”…")
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
         if self._dropped_csv(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event) -> None:
-        self.dragEnterEvent(event)
+    def dragLeaveEvent(self, event) -> None:
+        self._update_info()
+        super().dragLeaveEvent(event)
 
     def dropEvent(self, event) -> None:
         path = self._dropped_csv(event)
@@ -399,6 +409,7 @@ class DatasetBrowserPanel(QWidget):
             event.ignore()
             return
         event.acceptProposedAction()
+        self._update_info()
         self.open_csv_dialog(path)
 
     # --------------------------------------------------------- controller side
@@ -490,8 +501,11 @@ class DatasetBrowserPanel(QWidget):
 
     @Slot(object)
     def _on_loader_loaded(self, dataset: Dataset) -> None:
-        origin = {"csv": str(self._loader.path), **getattr(self, "_load_options", {})}
-        self._controller.set_dataset(dataset, origin)
+        origin = {"csv": str(self._loader.path), **self._load_options}
+        try:
+            self._controller.set_dataset(dataset, origin)
+        except Exception as error:  # a dataset the app cannot train on
+            self._on_loader_failed(error)
 
     @Slot(object)
     def _on_loader_failed(self, error: BaseException) -> None:
