@@ -1,0 +1,271 @@
+"""Linear models for binary labels, and the source post's one-weight example.
+
+Conventions
+-----------
+- ``X`` is ``(n_samples, n_features)`` = ``(n, d)``; ``y`` is ``(n,)`` with labels 0/1.
+- ``theta`` is a flat float64 vector of length ``d + 1``: the weights ``w_1..w_d`` then
+  the bias ``b`` LAST.  With ``fit_bias=False`` the bias slot is ignored by every
+  prediction and its gradient is 0, so it stays at 0 during training.
+
+Maths
+-----
+Raw prediction ``z = X w + b`` (shape ``(n,)``).  With a per-sample loss ``l(z_i, y_i)``
+from ``losses.py`` and an L2 penalty on the weights only (never on the bias):
+
+    J(theta)  = (1/n) sum_i l(z_i, y_i) + (l2/2) ||w||^2
+    dJ/dw     = X^T (dl/dz) / n + l2 w          shape (d,)
+    dJ/db     = mean(dl/dz)                      0 when fit_bias is False
+
+    LogisticModel: l = binary cross-entropy on the logit z, dl/dz = sigmoid(z) - y,
+                   probability sigmoid(z), class 1 when z >= 0 (probability >= 0.5).
+    LinearModel:   l = (z - y)^2, dl/dz = 2 (z - y),
+                   "probability" clip(z, 0, 1), class 1 when z >= 0.5.
+
+For one sample ``x`` of shape ``(d,)`` the per-sample gradient (no penalty, no mean) is
+``dl/dz * [x, 1]`` (``[x, 0]`` without a bias).
+
+The post's example
+------------------
+The post fits ``y_hat = m x`` to one point with the squared error ``(y - m x)^2``.  The
+correct derivative is ``d/dm (y - m x)^2 = -2 x (y - m x)``; the post's code uses
+``2 (y - m x)``, which drops the factor ``x`` and flips the sign.  For ``x < 0`` the two
+point the same way (the post's run converges, just at a different speed); for ``x > 0``
+the post's rule climbs the loss and ``m`` runs away.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdapp.core.functional import sigmoid
+from gdapp.core.losses import BCE_WITH_LOGITS, SQUARED_ERROR, Loss
+
+__all__ = [
+    "MODEL_NAMES",
+    "POST_EPOCHS",
+    "POST_LR",
+    "POST_M0",
+    "POST_X",
+    "POST_Y",
+    "LinearModel",
+    "LogisticModel",
+    "PostTrajectory",
+    "make_model",
+    "post_gradient",
+    "run_post_example",
+]
+
+FloatArray = NDArray[np.float64]
+MODEL_NAMES = ("logistic", "linear")
+
+
+class _LinearPredictor:
+    """Shared parameter layout and cost for a model whose raw prediction is ``X w + b``."""
+
+    name: str = ""
+    loss_fn: Loss
+    threshold: float  # class 1 when the raw prediction z >= threshold
+
+    def __init__(self, fit_bias: bool = True, l2: float = 0.0) -> None:
+        l2 = float(l2)
+        if not (np.isfinite(l2) and l2 >= 0.0):
+            raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}.")
+        self.fit_bias = bool(fit_bias)
+        self.l2 = l2
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(fit_bias={self.fit_bias}, l2={self.l2!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and other.fit_bias == self.fit_bias  # type: ignore[attr-defined]
+            and other.l2 == self.l2  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.fit_bias, self.l2))
+
+    # -- predictions ---------------------------------------------------------------
+    def logits(self, theta: FloatArray, X: FloatArray) -> FloatArray:
+        """Raw prediction ``z = X w + b``, shape ``(n,)``."""
+        z = X @ theta[:-1]
+        if self.fit_bias:
+            z += theta[-1]
+        return z
+
+    def predict_proba(self, theta: FloatArray, X: FloatArray) -> FloatArray:
+        """Predicted probability of class 1, shape ``(n,)``."""
+        raise NotImplementedError
+
+    def predict(self, theta: FloatArray, X: FloatArray) -> NDArray[np.int64]:
+        """Predicted class 0/1, shape ``(n,)``."""
+        return (self.logits(theta, X) >= self.threshold).astype(np.int64)
+
+    def accuracy(self, theta: FloatArray, X: FloatArray, y: FloatArray) -> float:
+        """Fraction of samples whose predicted class equals ``y``, in [0, 1]."""
+        return self._accuracy(self.logits(theta, X), y)
+
+    def _accuracy(self, z: FloatArray, y: FloatArray) -> float:
+        return np.count_nonzero((z >= self.threshold) == y) / z.shape[0]
+
+    # -- cost and gradient ---------------------------------------------------------
+    def _penalty(self, theta: FloatArray) -> float:
+        if self.l2 == 0.0:
+            return 0.0
+        w = theta[:-1]
+        return 0.5 * self.l2 * float(w @ w)
+
+    def loss(self, theta: FloatArray, X: FloatArray, y: FloatArray) -> float:
+        """Mean loss over the rows of ``X`` plus ``(l2/2) ||w||^2``."""
+        return float(self.loss_fn.value(self.logits(theta, X), y).mean()) + self._penalty(theta)
+
+    def _from_logits(
+        self, theta: FloatArray, X: FloatArray, y: FloatArray, z: FloatArray
+    ) -> tuple[float, FloatArray]:
+        values, dz = self.loss_fn.value_and_gradient(z, y)
+        n = z.shape[0]
+        grad = np.empty(theta.shape[0])
+        np.matmul(dz, X, out=grad[:-1])
+        if self.fit_bias:
+            grad[-1] = dz.sum()
+            grad /= n
+        else:
+            grad[:-1] /= n
+            grad[-1] = 0.0
+        loss = float(values.sum()) / n
+        if self.l2 != 0.0:
+            w = theta[:-1]
+            loss += 0.5 * self.l2 * float(w @ w)
+            grad[:-1] += self.l2 * w
+        return loss, grad
+
+    def loss_and_grad(
+        self, theta: FloatArray, X: FloatArray, y: FloatArray
+    ) -> tuple[float, FloatArray]:
+        """Cost ``J(theta)`` and its gradient, shape ``(d + 1,)``."""
+        return self._from_logits(theta, X, y, self.logits(theta, X))
+
+    def loss_grad_and_accuracy(
+        self, theta: FloatArray, X: FloatArray, y: FloatArray
+    ) -> tuple[float, FloatArray, float]:
+        """``loss_and_grad`` and ``accuracy`` from a single forward pass."""
+        z = self.logits(theta, X)
+        loss, grad = self._from_logits(theta, X, y, z)
+        return loss, grad, self._accuracy(z, y)
+
+    def loss_and_accuracy(
+        self, theta: FloatArray, X: FloatArray, y: FloatArray
+    ) -> tuple[float, float]:
+        """``loss`` and ``accuracy`` from a single forward pass (no gradient)."""
+        z = self.logits(theta, X)
+        loss = float(self.loss_fn.value(z, y).sum()) / z.shape[0]
+        if self.l2 != 0.0:
+            loss += self._penalty(theta)
+        return loss, self._accuracy(z, y)
+
+    def per_sample_grad(self, theta: FloatArray, x: FloatArray, y: float) -> FloatArray:
+        """Gradient of one sample's loss ``l(z, y)`` (no penalty, no mean); ``x`` is ``(d,)``."""
+        x = np.asarray(x, dtype=np.float64)
+        z = float(x @ theta[:-1]) + (float(theta[-1]) if self.fit_bias else 0.0)
+        dz = float(self.loss_fn.gradient(np.array([z]), np.array([float(y)]))[0])
+        grad = np.zeros(theta.shape[0])
+        grad[:-1] = dz * x
+        if self.fit_bias:
+            grad[-1] = dz
+        return grad
+
+
+class LogisticModel(_LinearPredictor):
+    """Logistic regression: ``P(y = 1 | x) = sigmoid(x . w + b)``, mean cross-entropy cost."""
+
+    name = "logistic"
+    loss_fn = BCE_WITH_LOGITS
+    threshold = 0.0
+
+    def predict_proba(self, theta: FloatArray, X: FloatArray) -> FloatArray:
+        return np.asarray(sigmoid(self.logits(theta, X)))
+
+
+class LinearModel(_LinearPredictor):
+    """Least squares on the 0/1 labels: ``y_hat = x . w + b``, mean squared-error cost."""
+
+    name = "linear"
+    loss_fn = SQUARED_ERROR
+    threshold = 0.5
+
+    def predict_proba(self, theta: FloatArray, X: FloatArray) -> FloatArray:
+        return np.clip(self.logits(theta, X), 0.0, 1.0)
+
+
+def make_model(name: str, fit_bias: bool = True, l2: float = 0.0) -> LogisticModel | LinearModel:
+    """The model called ``name`` (``"logistic"`` or ``"linear"``)."""
+    if name == "logistic":
+        return LogisticModel(fit_bias=fit_bias, l2=l2)
+    if name == "linear":
+        return LinearModel(fit_bias=fit_bias, l2=l2)
+    raise ValueError(f"Unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}.")
+
+
+# -- the post's one-weight example -----------------------------------------------------
+POST_X = -1.12242755  # the post's printed feature value
+POST_M0 = 1.06498435  # the post's printed starting weight
+POST_Y = -0.290105  # the post's printed target
+POST_LR = 0.01
+POST_EPOCHS = 1000
+
+PostVariant = Literal["post", "correct"]
+
+
+class PostTrajectory(NamedTuple):
+    """One run of the post's loop; each array has length ``epochs``.
+
+    ``y_pred[e]`` and ``loss[e]`` are computed before the update of epoch ``e`` and
+    ``m[e]`` after it, which is the order in which the post prints them.
+    """
+
+    y_pred: FloatArray
+    loss: FloatArray
+    m: FloatArray
+
+
+def post_gradient(m: float, x: float, y: float, variant: PostVariant) -> float:
+    """Gradient used to update ``m`` for the loss ``(y - m x)^2``.
+
+    ``"post"``: ``2 (y - m x)``, as printed in the post (no factor x, opposite sign).
+    ``"correct"``: ``-2 x (y - m x)``, the true derivative.
+    """
+    residual = y - m * x
+    if variant == "post":
+        return 2.0 * residual
+    if variant == "correct":
+        return -2.0 * x * residual
+    raise ValueError(f"Unknown variant {variant!r}; choose 'post' or 'correct'.")
+
+
+def run_post_example(
+    x: float,
+    y: float,
+    m0: float,
+    lr: float = POST_LR,
+    epochs: int = POST_EPOCHS,
+    variant: PostVariant = "post",
+) -> PostTrajectory:
+    """Replay the post's loop ``m -= lr * gradient`` for ``epochs`` epochs.
+
+    Python floats are IEEE doubles, so this repeats the post's NumPy arithmetic exactly.
+    A diverging run may overflow to ``inf``; the values are returned as they are.
+    """
+    x, y, m = float(x), float(y), float(m0)
+    y_preds, losses, ms = [], [], []
+    for _ in range(int(epochs)):
+        y_pred = m * x
+        residual = y - y_pred
+        y_preds.append(y_pred)
+        losses.append(residual * residual)
+        m -= lr * post_gradient(m, x, y, variant)
+        ms.append(m)
+    return PostTrajectory(np.array(y_preds), np.array(losses), np.array(ms))
