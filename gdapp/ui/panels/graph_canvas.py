@@ -1,0 +1,108 @@
+"""The view onto the graph scene: wheel and button zoom, drag to pan, fit, render to an image.
+
+The view fits the diagram on show, on resize and when the graph changes, until the user
+zooms; the Fit button (or a change of view) turns fitting back on.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QTransform
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
+
+ZOOM_STEP = 1.25  # per wheel notch or button press
+ZOOM_MIN = 0.1
+ZOOM_MAX = 6.0
+FIT_MAX_ZOOM = 1.6  # a small graph is fitted no larger than this
+EXPORT_SCALE = 2.0  # exported images are drawn at twice the scene's size, for sharp text
+
+
+class GraphCanvas(QGraphicsView):
+    """QGraphicsView with zoom, pan and auto-fit. Signal: ``zoom_changed(float)``."""
+
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.setObjectName("graphCanvas")
+        self.setRenderHints(
+            QPainter.RenderHint.Antialiasing
+            | QPainter.RenderHint.TextAntialiasing
+            | QPainter.RenderHint.SmoothPixmapTransform
+        )
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setToolTip("")
+        self.auto_fit = True
+
+    @property
+    def zoom(self) -> float:
+        """Current scale: 1 means one scene unit per pixel."""
+        return self.transform().m11()
+
+    def fit(self) -> None:
+        """Show the whole diagram, and keep doing so on resize until the user zooms."""
+        self.auto_fit = True
+        rect = self.scene().sceneRect()
+        if rect.isEmpty() or self.viewport().width() < 10 or self.viewport().height() < 10:
+            return
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom > FIT_MAX_ZOOM:
+            self.setTransform(QTransform.fromScale(FIT_MAX_ZOOM, FIT_MAX_ZOOM))
+        self.centerOn(rect.center())
+        self.zoom_changed.emit(self.zoom)
+
+    def zoom_by(self, factor: float, *, under_mouse: bool = False) -> None:
+        """Multiply the zoom by ``factor`` (clamped), about the mouse or the view's centre."""
+        target = min(ZOOM_MAX, max(ZOOM_MIN, self.zoom * factor))
+        if target == self.zoom:
+            return
+        self.auto_fit = False
+        anchor = (
+            QGraphicsView.ViewportAnchor.AnchorUnderMouse
+            if under_mouse
+            else QGraphicsView.ViewportAnchor.AnchorViewCenter
+        )
+        self.setTransformationAnchor(anchor)
+        self.scale(target / self.zoom, target / self.zoom)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.zoom_changed.emit(self.zoom)
+
+    def zoom_in(self) -> None:
+        self.zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(1 / ZOOM_STEP)
+
+    def render_image(self, scale: float = EXPORT_SCALE) -> QImage:
+        """The whole diagram (not just the visible part) as an image on white."""
+        rect = self.scene().sceneRect()
+        size = (rect.size() * scale).toSize()
+        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.scene().render(painter, QRectF(image.rect()), rect)
+        painter.end()
+        return image
+
+    # -- Qt overrides ---------------------------------------------------------------------
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom_by(ZOOM_STEP**steps, under_mouse=True)
+        event.accept()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.auto_fit:
+            self.fit()

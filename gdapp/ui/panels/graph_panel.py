@@ -1,0 +1,573 @@
+"""The computation-graph panel: every node's forward value and backward derivative, live.
+
+Three views (see ``graph_views``): the post's a, b, c example with editable inputs, the
+logistic loss of the selected sample, and the mean cost over the latest batch. Training
+snapshots update the numbers in place; after a single manual step the panel can walk the
+forward and backward pass and show each weight's update as old → new. The nudge check puts
+the post's finite-difference estimate beside every derivative, and "Break the gradient"
+plants a known bug so the check has something to catch.
+
+Tests read what is shown through ``displayed_values()``, never from pixels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdapp.core import graph as core_graph
+from gdapp.ui.panels import graph_views as views
+from gdapp.ui.panels.graph_animation import GraphWalk
+from gdapp.ui.panels.graph_canvas import GraphCanvas
+from gdapp.ui.panels.graph_export import compose_export
+from gdapp.ui.panels.graph_nudge import (
+    LIVE_ENTRY_LIMIT,
+    NUDGE_RTOL,
+    SYNC_ENTRY_LIMIT,
+    NudgeRunner,
+    entry_count,
+)
+from gdapp.ui.panels.graph_scene import GraphScene, NodeNumbers
+from gdapp.ui.panels.graph_style import DerivativeLegend, format_number
+from gdapp.ui.panels.graph_table import GradientTable
+
+DEFAULT_VIEW = "sample"
+DEFAULT_H = 1e-3
+H_RANGE = (1e-7, 0.5)
+TABLE_WIDTH_PX = 250  # the batch view's gradient table, beside the diagram
+
+
+class DisplayedNode(NamedTuple):
+    """What one card shows: value, derivative and the nudge estimate with its verdict."""
+
+    value: float | np.ndarray
+    grad: float | np.ndarray
+    numeric: float | np.ndarray | None
+    agrees: bool | None
+
+
+class GraphPanel(QWidget):
+    """The computation graph of the post's example, one sample or a batch (objectName graphView)."""
+
+    def __init__(self, controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("graphView")
+        self._controller = controller
+        self._view = DEFAULT_VIEW
+        self._bug: str | None = None
+        self._example = views.POST_INPUTS
+        self._nudge_on = False
+        self._h = DEFAULT_H
+        self._central = True
+        self._snapshot = controller.last_snapshot
+        self._walk_request = None  # (old snapshot, new snapshot) awaiting its animation
+        self._walk_update = None  # (old theta, new theta) to show once the walk ends
+        self._update_pair = None  # (old theta, new theta) shown on the parameter cards
+        self._data: views.ViewData | None = None
+        self._nudge_cache: tuple[object, dict] | None = None
+        self._nudge_note = ""
+
+        self._scene = GraphScene(self)
+        self.graph_view = GraphCanvas(self._scene, self)
+        self._walk = GraphWalk(self._scene, self)
+        self._nudger = NudgeRunner(self)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh)
+
+        self._build_ui()
+        self._walk.progressed.connect(self._on_walk_progressed)
+        self._walk.finished.connect(self._on_walk_finished)
+        self._nudger.ready.connect(self._on_nudger_ready)
+        controller.dataset_changed.connect(self._on_controller_dataset_changed)
+        controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
+        controller.sample_selected.connect(self._on_controller_sample_selected)
+        self._sync_controls()
+        self._refresh()
+
+    # -- public accessors -----------------------------------------------------------------
+
+    def view_names(self) -> tuple[str, ...]:
+        return views.VIEW_NAMES
+
+    def current_view(self) -> str:
+        return self._view
+
+    def set_view(self, name: str) -> None:
+        """Show ``"example"``, ``"sample"`` or ``"batch"``."""
+        if name not in views.VIEW_NAMES:
+            raise ValueError(f"unknown view {name!r}; views are {', '.join(views.VIEW_NAMES)}")
+        self._view_combo.setCurrentIndex(views.VIEW_NAMES.index(name))
+
+    def bug_names(self) -> tuple[str | None, ...]:
+        """Bugs that can be planted in the current view (None = the correct gradient)."""
+        return tuple(bug for bug in views.BUG_NAMES if self._view in views.BUG_VIEWS[bug])
+
+    def set_bug(self, name: str | None) -> None:
+        """Plant a bug (``"drop_x"``, ``"flip_sign"``, ``"forget_mean"``) or None/"none".
+
+        Planting a bug turns the nudge check on, since that is what catches it.
+        """
+        bug = None if name in (None, "none") else name
+        if bug not in views.BUG_NAMES:
+            raise ValueError(f"unknown bug {name!r}; bugs are none, {', '.join(core_graph.BUGS)}")
+        if self._view not in views.BUG_VIEWS[bug]:
+            raise ValueError(views.BUG_UNAVAILABLE[(bug, self._view)])
+        self._bug_combo.setCurrentIndex(views.BUG_NAMES.index(bug))
+
+    def set_example_inputs(self, a: float, b: float, c: float) -> None:
+        """Set the post's example inputs (shown in the example view)."""
+        for box, value in zip(self._example_boxes, (a, b, c), strict=True):
+            box.blockSignals(True)
+            box.setValue(value)
+            box.blockSignals(False)
+        self._example = tuple(float(box.value()) for box in self._example_boxes)
+        self._schedule_refresh()
+
+    def set_nudge(self, enabled: bool, h: float | None = None) -> None:
+        """Show the nudge estimates (with step ``h``, default 0.001) or hide them."""
+        if h is not None:
+            if not H_RANGE[0] <= h <= H_RANGE[1]:
+                raise ValueError(f"h must lie in [{H_RANGE[0]:g}, {H_RANGE[1]:g}], got {h}")
+            self._h_box.setValue(h)
+        self._nudge_toggle.setChecked(enabled)
+
+    def set_animate(self, enabled: bool) -> None:
+        """Animate the forward and backward pass after each single manual step."""
+        self._animate_toggle.setChecked(enabled)
+
+    @property
+    def animation_running(self) -> bool:
+        return self._walk.running
+
+    def skip_animation(self) -> None:
+        """End a running walk now; the cards show the final numbers."""
+        self._walk.skip()
+        self._flush()
+
+    def displayed_values(self) -> dict[str, DisplayedNode]:
+        """Node name -> the numbers its card was given (after any pending update)."""
+        self._flush()
+        return {
+            name: DisplayedNode(
+                item.numbers.value, item.numbers.grad, item.numbers.numeric, item.numbers.agrees
+            )
+            for name, item in self._scene.nodes.items()
+        }
+
+    def node_text(self, name: str) -> str:
+        """The lines of text a node's card shows."""
+        self._flush()
+        return self._scene.nodes[name].text()
+
+    def wait_for_nudge(self, timeout_s: float = 30.0) -> None:
+        """Finish a background nudge check and show it (a full-batch check takes ~1 s)."""
+        self._nudger.wait(timeout_s)
+        self._flush()
+
+    def export_image(self, path: str | Path) -> Path:
+        """Write the whole diagram with its caption and legend as an image (PNG by default)."""
+        self._flush()
+        path = Path(path)
+        if not path.suffix:
+            path = path.with_suffix(".png")
+        image = compose_export(
+            self.graph_view.render_image(), self._caption_text(), self._symbol_for_legend()
+        )
+        if not image.save(str(path)):
+            raise OSError(f"could not write the image {path}")
+        return path
+
+    # -- user interface -------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        from gdapp.ui.panels.graph_panel_ui import build_controls
+
+        build_controls(self)
+        self._legend = DerivativeLegend(parent=self)
+        self._status = QLabel(self)
+        self._status.setObjectName("graphStatus")
+        self._status.setTextFormat(Qt.TextFormat.PlainText)
+        self._status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._table = GradientTable(self)
+        self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self._splitter.addWidget(self.graph_view)
+        self._splitter.addWidget(self._table)
+        self._splitter.setStretchFactor(0, 1)
+        self._splitter.setChildrenCollapsible(False)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self._status, 1)
+        bottom.addWidget(self._legend)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(3)
+        layout.addLayout(self._top_row)
+        layout.addLayout(self._check_row)
+        layout.addWidget(self._bug_label)
+        layout.addWidget(self._splitter, 1)
+        layout.addLayout(bottom)
+        for keys, slot in (
+            (QKeySequence.StandardKey.ZoomIn, self.graph_view.zoom_in),
+            (QKeySequence.StandardKey.ZoomOut, self.graph_view.zoom_out),
+            (QKeySequence("Ctrl+0"), self.graph_view.fit),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+    def _sync_controls(self) -> None:
+        """Enable, show and explain the controls that apply to the current view."""
+        view = self._view
+        training_view = view != "example"
+        self._mode_stack.setCurrentIndex(0 if training_view else 1)
+        self._table.setVisible(view == "batch")
+        if view == "batch":
+            total = max(self._splitter.width(), TABLE_WIDTH_PX * 3)
+            self._splitter.setSizes([total - TABLE_WIDTH_PX, TABLE_WIDTH_PX])
+        model = self._bug_combo.model()
+        for i, bug in enumerate(views.BUG_NAMES):
+            item = model.item(i)
+            allowed = view in views.BUG_VIEWS[bug]
+            item.setEnabled(allowed)
+            item.setToolTip(
+                views.BUG_DETAILS[bug] if allowed else views.BUG_UNAVAILABLE[(bug, view)]
+            )
+        self._bug_combo.setEnabled(len(self.bug_names()) > 1)
+        self._bug_combo.setToolTip(
+            "Plant one known bug in this diagram's backward pass (training is not affected)."
+            if len(self.bug_names()) > 1
+            else views.BUG_UNAVAILABLE[("drop_x", "example")]
+            + " Switch to the sample or batch view to plant a bug."
+        )
+        self._bug_label.setText(views.BUG_EXPLANATIONS[self._bug])
+        self._bug_label.setToolTip(views.BUG_DETAILS[self._bug])
+        self._h_box.setEnabled(self._nudge_on)
+        self._difference_combo.setEnabled(self._nudge_on)
+        self._skip_button.setEnabled(self._walk.running)
+        self._speed_slider.setEnabled(self._animate_toggle.isChecked())
+
+    # -- slots: controls ------------------------------------------------------------------
+
+    def _on_view_combo_changed(self, index: int) -> None:
+        self._walk.skip()
+        self._view = views.VIEW_NAMES[index]
+        if self._view not in views.BUG_VIEWS[self._bug]:
+            self._bug_combo.setCurrentIndex(0)  # a bug that does not apply here
+        self._update_pair = None
+        self._sync_controls()
+        self.graph_view.auto_fit = True
+        self._schedule_refresh()
+
+    def _on_bug_combo_changed(self, index: int) -> None:
+        self._bug = views.BUG_NAMES[index]
+        if self._bug is not None and not self._nudge_on:
+            self._nudge_toggle.setChecked(True)
+        self._sync_controls()
+        self._schedule_refresh()
+
+    def _on_nudge_toggled(self, enabled: bool) -> None:
+        self._nudge_on = enabled
+        self._sync_controls()
+        self._schedule_refresh()
+
+    def _on_h_changed(self, value: float) -> None:
+        self._h = float(value)
+        self._schedule_refresh()
+
+    def _on_difference_changed(self, index: int) -> None:
+        self._central = index == 0
+        self._schedule_refresh()
+
+    def _on_example_changed(self, _value: float = 0.0) -> None:
+        self._example = tuple(float(box.value()) for box in self._example_boxes)
+        self._schedule_refresh()
+
+    def _on_example_reset_clicked(self) -> None:
+        self.set_example_inputs(*views.POST_INPUTS)
+
+    def _on_animate_toggled(self, enabled: bool) -> None:
+        if not enabled:
+            self._walk.skip()
+        self._sync_controls()
+
+    def _on_speed_changed(self, speed: int) -> None:
+        self._walk.set_speed(speed)
+
+    def _on_skip_clicked(self) -> None:
+        self.skip_animation()
+
+    def _on_fit_clicked(self) -> None:
+        self.graph_view.fit()
+
+    def _on_export_clicked(self) -> None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        suggested = str(Path(folder or Path.home()) / f"graph-{self._view}.png")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export graph as image", suggested, "PNG image (*.png);;JPEG image (*.jpg)"
+        )
+        if not path:
+            return
+        try:
+            written = self.export_image(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not save the image: {exc}")
+            return
+        self._status.setText(f"Saved {written.name}")
+
+    # -- slots: controller ----------------------------------------------------------------
+
+    def _on_controller_dataset_changed(self, _dataset) -> None:
+        self._walk.skip()
+        self._snapshot = None
+        self._walk_request = self._update_pair = None
+        self._nudge_cache = None
+        self.graph_view.auto_fit = True
+        self._schedule_refresh()
+
+    def _on_controller_sample_selected(self, _row: int) -> None:
+        if self._view == "sample":
+            self._schedule_refresh()
+
+    def _on_controller_snapshot_ready(self, snapshot) -> None:
+        previous = self._snapshot
+        if self._walk.running:
+            self._walk.skip()
+        self._snapshot = snapshot
+        self._update_pair = None
+        self._walk_request = (previous, snapshot) if self._wants_walk(previous, snapshot) else None
+        if self._view != "example" or self._walk_request is not None:
+            self._schedule_refresh()
+
+    def _on_nudger_ready(self, key, results) -> None:
+        if isinstance(results, Exception):
+            self._nudge_note = "failed"
+            self._status.setText(f"The nudge check failed: {results}")
+            return
+        self._nudge_cache = (key, results)
+        self._schedule_refresh()
+
+    def _on_walk_progressed(self, text: str) -> None:
+        self._status.setText(text)
+
+    def _on_walk_finished(self) -> None:
+        self._update_pair, self._walk_update = self._walk_update, None
+        self._sync_controls()
+        self._schedule_refresh()
+
+    # -- refreshing -----------------------------------------------------------------------
+
+    def _wants_walk(self, previous, snapshot) -> bool:
+        return (
+            self._animate_toggle.isChecked()
+            and self._view in ("sample", "batch")
+            and previous is not None
+            and getattr(previous, "generation", 0) == getattr(snapshot, "generation", 0)
+            and snapshot.step_count == previous.step_count + 1
+            and not getattr(snapshot, "running", False)
+            and self._controller.dataset is not None
+        )
+
+    def _schedule_refresh(self) -> None:
+        self._refresh_timer.start()
+
+    def _flush(self) -> None:
+        if self._refresh_timer.isActive():
+            self._refresh_timer.stop()
+            self._refresh()
+
+    def _refresh(self) -> None:
+        """Rebuild the core graph for the current inputs and update the cards in place."""
+        request, self._walk_request = self._walk_request, None
+        walking = request is not None
+        snapshot = request[0] if walking else self._snapshot
+        made = self._make_view(snapshot, request[1] if walking else self._snapshot)
+        if isinstance(made, str):
+            self._data = None
+            self._scene.show_message(made)
+            self.graph_view.fit()
+            self._status.setText("")
+            self._table.clear_rows()
+            return
+        data, key, rebuild = made
+        self._data = data
+        results = self._nudge_results(data, key, rebuild)
+        numbers = self._numbers(data, results, None if walking else self._update_pair)
+        edges = {(p, c): label for p, c, label in core_graph.graph_edges(data.graph)}
+        rebuilt = self._scene.show_graph(
+            data.graph,
+            data.styles,
+            data.output_symbol,
+            numbers,
+            core_graph.layers(data.graph),
+            self._nudge_on,
+            edges,
+            data.graph.bug_edges,
+        )
+        if self.graph_view.auto_fit:
+            self.graph_view.fit()
+        self._legend.set_symbol(self._symbol_for_legend())
+        self._table.show_numbers(data, numbers, self._nudge_on, self._view == "batch")
+        if walking:
+            old, new = request
+            self._walk_update = (np.asarray(old.theta), np.asarray(new.theta))
+            self._walk.start([node.name for node in data.graph.nodes])
+            self._sync_controls()
+        else:
+            self._status.setText(self._caption_text())
+        del rebuilt
+
+    def _make_view(self, snapshot, batch_snapshot):
+        """(ViewData, nudge key, rebuild function), or a message when there is nothing to show."""
+        view, bug = self._view, self._bug
+        if view == "example":
+            a, b, c = self._example
+            key = ("example", a, b, c)
+            return views.build_example(a, b, c), key, lambda: views.build_example(a, b, c)
+        dataset = self._controller.dataset
+        if dataset is None:
+            return "No dataset yet. Load one, or choose the post's example in View."
+        theta = None if snapshot is None else np.array(snapshot.theta, dtype=float)
+        names = tuple(dataset.feature_names)
+        generation = getattr(snapshot, "generation", None)
+        theta_key = None if theta is None else theta.tobytes()
+        if view == "sample":
+            row = self._sample_row()
+            x, y = np.array(dataset.X[row], dtype=float), float(dataset.y[row])
+            key = ("sample", bug, row, theta_key, generation)
+            return (
+                views.build_sample(x, y, theta, names, bug),
+                key,
+                lambda: views.build_sample(x, y, theta, names, bug),
+            )
+        rows = self._batch_rows(batch_snapshot)
+        if len(rows) == 0:
+            return "This dataset has no training rows to average over."
+        X, y = np.array(dataset.X_train[rows], dtype=float), np.array(dataset.y_train[rows])
+        key = ("batch", bug, rows.tobytes(), theta_key, generation)
+        return (
+            views.build_batch(X, y, theta, names, bug),
+            key,
+            lambda: views.build_batch(X, y, theta, names, bug),
+        )
+
+    def _sample_row(self) -> int:
+        row = self._controller.selected_sample
+        return row if row is not None and row >= 0 else 0
+
+    def _batch_rows(self, snapshot) -> np.ndarray:
+        dataset = self._controller.dataset
+        batch = None if snapshot is None else getattr(snapshot, "last_batch", None)
+        if batch is None or len(batch) == 0:
+            return np.arange(len(dataset.train_idx))
+        return np.asarray(batch, dtype=int)
+
+    def _nudge_results(self, data: views.ViewData, key, rebuild) -> dict | None:
+        """Nudge results for ``data``: now if cheap, else from the background check."""
+        self._nudge_note = ""
+        if not self._nudge_on:
+            self._nudger.cancel()
+            return None
+        key = (key, self._h, self._central)
+        entries = entry_count(data.graph)
+        running = bool(getattr(self._snapshot, "running", False))
+        if entries <= LIVE_ENTRY_LIMIT or (entries <= SYNC_ENTRY_LIMIT and not running):
+            return self._nudger.check_now(data.graph, self._h, self._central)
+        if self._nudge_cache is not None and self._nudge_cache[0] == key:
+            return self._nudge_cache[1]
+        if running:
+            self._nudge_note = "waits for a pause"
+            self._nudger.cancel()
+            return None
+        self._nudge_note = "checking…"
+        self._nudger.check_later(key, lambda: rebuild().graph, self._h, self._central)
+        return None
+
+    def _numbers(self, data: views.ViewData, results, update_pair) -> dict[str, NodeNumbers]:
+        numbers = {}
+        updates = self._parameter_updates(data, update_pair)
+        for node in data.graph.nodes:
+            value, grad = _copy(node.value), _copy(node.grad)
+            result = results.get(node.name) if results else None
+            if result is None:
+                numbers[node.name] = NodeNumbers(
+                    value, grad, update=updates.get(node.name), note=self._nudge_note
+                )
+                continue
+            each = None
+            if np.ndim(result.numeric):
+                each = np.asarray(result.rel_error) <= NUDGE_RTOL
+            numbers[node.name] = NodeNumbers(
+                value,
+                grad,
+                numeric=_copy(result.numeric),
+                agrees=bool(result.agrees),
+                rel_error=_copy(result.rel_error),
+                update=updates.get(node.name),
+                agrees_each=each,
+            )
+        return numbers
+
+    def _parameter_updates(self, data: views.ViewData, pair) -> dict:
+        if pair is None or self._view == "example":
+            return {}
+        old, new = pair
+        names = {node.name for node in data.graph.nodes}
+        if old.shape != new.shape:
+            return {}
+        if self._view == "sample":
+            updates = {f"w{i + 1}": (old[i], new[i]) for i in range(len(old) - 1)}
+            updates["b"] = (old[-1], new[-1])
+        else:
+            updates = {"w": (old[:-1], new[:-1]), "b": (old[-1], new[-1])}
+        return {name: value for name, value in updates.items() if name in names}
+
+    def _symbol_for_legend(self) -> str:
+        return f"d{self._data.output_symbol}/d·" if self._data is not None else "dL/d·"
+
+    def _caption_text(self) -> str:
+        data = self._data
+        if data is None:
+            return ""
+        output = data.graph.output
+        step = 0 if self._snapshot is None else self._snapshot.step_count
+        if self._view == "example":
+            return (
+                f"J = 3(a + bc) = {format_number(output.value)}. Hover an arrow for its local "
+                "derivative."
+            )
+        dataset = self._controller.dataset
+        if self._view == "sample":
+            row = self._sample_row()
+            y = int(dataset.y[row])
+            meaning = dataset.positive_label if y == 1 else (dataset.negative_label or "negative")
+            chosen = "" if self._controller.selected_sample >= 0 else " (none selected)"
+            return (
+                f"Row {row}{chosen} · y = {y} ({meaning}) · step {step} · "
+                f"L = {format_number(output.value)}"
+            )
+        m = int(np.shape(data.graph.node("X").value)[0])
+        if m == len(dataset.train_idx):
+            source = f"All {m} training rows (full batch)"
+        else:
+            source = f"The {m} rows of step {step}'s mini-batch"
+        return f"{source} · J = {format_number(output.value)}"
+
+
+def _copy(value):
+    return float(value) if np.ndim(value) == 0 else np.array(value, dtype=float)

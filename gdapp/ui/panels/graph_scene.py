@@ -1,0 +1,548 @@
+"""Drawing of a core computation graph: node cards, edges and a left-to-right layout.
+
+``GraphScene.show_graph`` builds items for a new structure and afterwards only updates the
+numbers of the items it has (a training snapshot changes values, not the structure). Each
+``NodeItem`` keeps the numbers it was given so the panel can report exactly what is shown.
+
+Layout: the engine's layers give each node a column; a leaf (input or parameter) moves to
+the column just before its first consumer, so ``b`` sits next to ``z`` and ``y`` next to
+``L``. Columns are ordered from the output back by the mean position of each node's
+consumers. A column with many leaves (the sample view's x1, w1, x2, w2, ...) is drawn as
+two staggered sub-columns; edges from the left sub-column run straight through the gaps
+of the right one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
+
+from gdapp.ui.panels.graph_cards import (
+    CardContent,
+    NodeStyle,
+    card_lines,
+    line_colour,
+    line_font,
+    wrap_lines,
+)
+from gdapp.ui.panels.graph_style import (
+    BORDER_COLOUR,
+    DISAGREE_COLOUR,
+    EDGE_COLOUR,
+    EDGE_HOVER_COLOUR,
+    HIGHLIGHT_COLOUR,
+    MUTED_COLOUR,
+    NUMBER_TEMPLATE,
+    SCENE_FONT_PX,
+    derivative_colour,
+    format_value,
+    scene_font,
+    summary_number,
+)
+
+PAD_X = 5.0  # text inset inside a card
+PAD_Y = 3.0
+CORNER_RADIUS = 6.0
+COLUMN_GAP = 22.0  # horizontal room for edges between columns
+SUB_COLUMN_GAP = 10.0  # between the two halves of a staggered column
+ROW_GAP = 6.0  # between cards stacked in one column
+STAGGER_GAP = 7.0  # a staggered column's gaps carry edges, so they stay open
+STAGGER_MIN_NODES = 10  # leaf columns at least this tall are split in two
+SCENE_MARGIN = 8.0
+PARAM_STRIPE_W = 4.0
+CARD_WRAP_PX = 105.0  # a title or formula wider than this breaks onto two lines ...
+COMPACT_WRAP_PX = 160.0  # ... or this, in a tall column where height is scarce
+INLINE_GAP = 5.0  # between a derivative and its nudge estimate on one line
+
+
+@dataclass
+class NodeNumbers:
+    """The numbers a card shows (floats or arrays), as given by the panel."""
+
+    value: float | np.ndarray
+    grad: float | np.ndarray
+    numeric: float | np.ndarray | None = None
+    agrees: bool | None = None
+    rel_error: float | np.ndarray | None = None
+    update: tuple[float | np.ndarray, float | np.ndarray] | None = None
+    agrees_each: np.ndarray | None = None  # per entry, for a vector node
+    note: str = ""  # why there is no nudge estimate yet ("checking…")
+
+
+class NodeItem(QGraphicsItem):
+    """One node drawn as a card: title, value, derivative, optional nudge estimate."""
+
+    def __init__(self, name: str, style: NodeStyle, symbol: str, leaf: bool, vector: bool):
+        super().__init__()
+        self.name = name
+        self.style = style
+        self.symbol = symbol  # derivative symbol such as "dL/dw1"
+        self.leaf = leaf
+        self.vector = vector
+        self.numbers = NodeNumbers(0.0, 0.0)
+        self.nudge_on = False
+        self.reveal = "all"  # "none", "value" or "all": what the walk animation has shown
+        self.current = False  # the walk animation's current node
+        self._width = 80.0
+        self._wrap = COMPACT_WRAP_PX if style.compact else CARD_WRAP_PX
+        self._height = 40.0
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+
+    # -- content --------------------------------------------------------------------------
+
+    def content(self) -> CardContent:
+        return CardContent(
+            style=self.style,
+            symbol=self.symbol,
+            leaf=self.leaf,
+            vector=self.vector,
+            numbers=self.numbers,
+            nudge_on=self.nudge_on,
+            reveal=self.reveal,
+        )
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The (text, role) lines the card shows now; a role "body|ok" has two parts."""
+        content = self.content()
+        template = card_lines(content, _template_format)
+        return wrap_lines(card_lines(content, format_value), template, line_width, self._wrap)
+
+    def text(self) -> str:
+        """Every line of the card, one per line."""
+        return "\n".join(text.replace("\t", "  ") for text, _ in self.lines())
+
+    def natural_size(self) -> tuple[float, float]:
+        """Room for the widest usual number (or the actual one, if wider) and every line."""
+        content = self.content()
+        template = card_lines(content, _template_format)
+        template = wrap_lines(template, template, line_width, self._wrap)
+        lines = self.lines()
+        width = max(line_width(t, role) for t, role in (*template, *lines))
+        height = sum(_line_height(role) for _, role in template)
+        stripe = PARAM_STRIPE_W if self.style.kind == "param" else 0.0
+        return width + 2 * PAD_X + stripe, height + 2 * PAD_Y
+
+    def fits(self) -> bool:
+        """False when a number has grown wider than the card's current width."""
+        return self.natural_size()[0] <= self._width + 0.5
+
+    def layout_key(self) -> tuple:
+        """Changes exactly when the card's size may change."""
+        return (self.nudge_on, self.numbers.update is not None, len(self.lines()))
+
+    def set_numbers(self, numbers: NodeNumbers) -> None:
+        self.numbers = numbers
+        self.setToolTip(self._tooltip())
+        self.update()
+
+    def set_size(self, width: float, height: float) -> None:
+        if (width, height) != (self._width, self._height):
+            self.prepareGeometryChange()
+            self._width, self._height = width, height
+
+    def set_reveal(self, reveal: str, current: bool = False) -> None:
+        self.reveal, self.current = reveal, current
+        self.update()
+
+    # -- geometry -------------------------------------------------------------------------
+
+    @property
+    def width(self) -> float:
+        return self._width
+
+    @property
+    def height(self) -> float:
+        return self._height
+
+    def in_port(self, index: int, count: int) -> QPointF:
+        """Where the edge from parent ``index`` of ``count`` meets the left side."""
+        step = self._height / (count + 1)
+        return self.mapToScene(QPointF(0.0, step * (index + 1)))
+
+    def out_port(self) -> QPointF:
+        return self.mapToScene(QPointF(self._width, self._height / 2))
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-3, -3, self._width + 6, self._height + 6)
+
+    # -- painting -------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        rect = QRectF(0, 0, self._width, self._height)
+        grad = summary_number(self.numbers.grad) if self.reveal == "all" else None
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QBrush(derivative_colour(grad)))
+        pen = QPen(BORDER_COLOUR, 2.0 if self.style.kind == "output" else 1.1)
+        if self.nudge_on and self.numbers.agrees is False and self.reveal == "all":
+            pen = QPen(DISAGREE_COLOUR, 2.6)
+        if self.current:
+            pen = QPen(HIGHLIGHT_COLOUR, 3.2)
+        painter.setPen(pen)
+        painter.drawRoundedRect(rect, CORNER_RADIUS, CORNER_RADIUS)
+        left = PAD_X
+        if self.style.kind == "param":
+            # A stripe marks what gradient descent updates.
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#5b4b8a"))
+            stripe = QRectF(1.2, 3.0, PARAM_STRIPE_W - 1, self._height - 6.0)
+            painter.drawRoundedRect(stripe, 1.5, 1.5)
+            left += PARAM_STRIPE_W
+        y = PAD_Y
+        avail = self._width - left - PAD_X + 1
+        for text, role in self.lines():
+            baseline = y + QFontMetricsF(line_font(role.split("|")[0])).ascent()
+            x = left
+            for part, part_role in zip(text.split("\t"), role.split("|"), strict=True):
+                font = line_font(part_role)
+                metrics = QFontMetricsF(font)
+                room = left + avail - x
+                if metrics.horizontalAdvance(part) > room:
+                    if part_role == "update":
+                        # Old and new value must both stay whole: shrink rather than cut.
+                        scale = room / metrics.horizontalAdvance(part)
+                        font.setPixelSize(max(7, int(font.pixelSize() * scale)))
+                    else:
+                        part = metrics.elidedText(part, Qt.TextElideMode.ElideRight, room)
+                painter.setFont(font)
+                painter.setPen(line_colour(part_role))
+                painter.drawText(QPointF(x, baseline), part)
+                x += metrics.horizontalAdvance(part) + INLINE_GAP
+            y += _line_height(role)
+
+    def _tooltip(self) -> str:
+        numbers, style = self.numbers, self.style
+        parts = [f"<b>{style.title}</b>"]
+        if style.description:
+            parts.append(style.description)
+        parts.append(f"value: {_full(numbers.value)}")
+        parts.append(f"{self.symbol} = {_full(numbers.grad)}")
+        if style.detail:
+            parts.append(style.detail)
+        if numbers.numeric is not None:
+            verdict = "agrees" if numbers.agrees else "DISAGREES"
+            parts.append(
+                f"nudge estimate: {_full(numbers.numeric)} ({verdict}; relative error "
+                f"{_full(numbers.rel_error) if numbers.rel_error is not None else '—'})"
+            )
+        if numbers.update is not None:
+            old, new = numbers.update
+            parts.append(f"last update: {_full(old)} → {_full(new)}")
+        return "<br>".join(parts)
+
+
+class EdgeItem(QGraphicsPathItem):
+    """An arrow from a parent to a child; hovering shows the local derivative."""
+
+    def __init__(self, parent: NodeItem, child: NodeItem, index: int, count: int):
+        super().__init__()
+        self.parent_item, self.child_item = parent, child
+        self.index, self.count = index, count
+        self.bugged = False
+        self.pass_x: float | None = None  # straight run through a staggered column's gaps
+        self._hover = False
+        self._lit = False
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+        self._apply_pen()
+
+    def set_label(self, label: str, bugged: bool) -> None:
+        """Show ``label`` (e.g. "du/db = c = 2") on hover; a planted bug draws dashed red."""
+        self.bugged = bugged
+        child, parent = self.child_item.name, self.parent_item.name
+        note = (
+            "<br><span style='color:#c01c28'><b>Planted bug:</b> this local derivative is "
+            "wrong on purpose.</span>"
+            if bugged
+            else ""
+        )
+        self.setToolTip(
+            f"<b>{label}</b><br>Local derivative: how much {child} moves per unit change of "
+            f"{parent}. The chain rule multiplies it by {self.child_item.symbol} to give "
+            f"{parent}'s share of {self.parent_item.symbol}.{note}"
+        )
+        self._apply_pen()
+
+    def set_lit(self, lit: bool) -> None:
+        self._lit = lit
+        self._apply_pen()
+
+    def route(self) -> None:
+        start = self.parent_item.out_port()
+        end = self.child_item.in_port(self.index, self.count)
+        path = QPainterPath(start)
+        if self.pass_x is not None and self.pass_x < end.x():
+            path.lineTo(self.pass_x, start.y())
+            start = QPointF(self.pass_x, start.y())
+        dx = max(12.0, (end.x() - start.x()) / 2)
+        path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end - QPointF(4.0, 0))
+        self.setPath(path)
+        self._end = end
+
+    def shape(self) -> QPainterPath:
+        # A wider hit area than the 1-px line, so hovering is easy.
+        from PySide6.QtGui import QPainterPathStroker
+
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8)
+        return stroker.createStroke(self.path())
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        super().paint(painter, option, widget)
+        end = self._end
+        head = QPolygonF([end, end + QPointF(-7.0, -3.5), end + QPointF(-7.0, 3.5)])
+        painter.setBrush(self.pen().color())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawPolygon(head)
+
+    def boundingRect(self) -> QRectF:
+        return super().boundingRect().adjusted(-8, -8, 8, 8)
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self._apply_pen()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self._apply_pen()
+        super().hoverLeaveEvent(event)
+
+    def _apply_pen(self) -> None:
+        if self._hover:
+            pen = QPen(EDGE_HOVER_COLOUR, 2.6)
+        elif self._lit:
+            pen = QPen(HIGHLIGHT_COLOUR, 2.4)
+        elif self.bugged:
+            pen = QPen(DISAGREE_COLOUR, 1.8, Qt.PenStyle.DashLine)
+        else:
+            pen = QPen(EDGE_COLOUR, 1.2)
+        self.setPen(pen)
+        self.setZValue(0.5 if (self._hover or self._lit) else 0)
+
+
+class GraphScene(QGraphicsScene):
+    """Cards and arrows for one core graph; rebuilt only when the structure changes."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: list[EdgeItem] = []
+        self._structure: tuple = ()
+        self._layout_key: tuple = ()
+        self._message = None
+        self._parents: dict[str, list[str]] = {}
+        self._children: dict[str, list[str]] = {}
+        self._layers: list[list[str]] = []
+        self.setBackgroundBrush(QColor("#fbfbfc"))
+
+    @property
+    def structure(self) -> tuple:
+        return self._structure
+
+    def parents_of(self, name: str) -> list[str]:
+        return list(self._parents.get(name, ()))
+
+    def children_of(self, name: str) -> list[str]:
+        return list(self._children.get(name, ()))
+
+    def show_message(self, text: str) -> None:
+        """Replace the diagram with a line of text (no dataset yet, for instance)."""
+        self.clear()
+        self.nodes, self.edges, self._structure, self._layout_key = {}, [], (), ()
+        self._parents, self._children = {}, {}
+        item = self.addSimpleText(text, scene_font(SCENE_FONT_PX + 1))
+        item.setBrush(MUTED_COLOUR)
+        self._message = item
+        self.setSceneRect(item.boundingRect().adjusted(-20, -20, 20, 20))
+
+    def show_graph(
+        self,
+        graph,
+        styles: Mapping[str, NodeStyle],
+        output_symbol: str,
+        numbers: Mapping[str, NodeNumbers],
+        layers: Sequence[Sequence[str]],
+        nudge_on: bool,
+        edge_labels: Mapping[tuple[str, str], str],
+        bug_edges: Sequence[tuple[str, str]] = (),
+    ) -> bool:
+        """Show ``graph``'s numbers; returns True when the items had to be rebuilt."""
+        structure = tuple(
+            (
+                node.name,
+                tuple(p.name for p in node.parents),
+                np.shape(node.value),
+                styles[node.name],
+            )
+            for node in graph.nodes
+        )
+        rebuilt = structure != self._structure
+        if rebuilt:
+            self._build(graph, styles, output_symbol)
+            self._structure = structure
+            self._layers = [list(layer) for layer in layers]
+        for node in graph.nodes:
+            item = self.nodes[node.name]
+            item.nudge_on = nudge_on
+            item.set_numbers(numbers[node.name])
+        bugged = set(bug_edges)
+        for edge in self.edges:
+            pair = (edge.parent_item.name, edge.child_item.name)
+            edge.set_label(edge_labels.get(pair, f"d{pair[1]}/d{pair[0]}"), pair in bugged)
+        grown = any(not item.fits() for item in self.nodes.values())
+        self.relayout(force=rebuilt or grown)
+        return rebuilt
+
+    def set_nudge(self, enabled: bool) -> None:
+        for item in self.nodes.values():
+            item.nudge_on = enabled
+            item.update()
+        self.relayout()
+
+    def relayout(self, force: bool = False) -> None:
+        """Size and place every card; skipped when no card's size can have changed."""
+        key = tuple(item.layout_key() for item in self.nodes.values())
+        if not force and key == self._layout_key:
+            return
+        self._layout_key = key
+        columns = arrange_columns(self._layers, self._parents, self._children)
+        x = 0.0
+        for column in columns:
+            staggered = len(column) == 2
+            sizes = [[self.nodes[n].natural_size() for n in sub] for sub in column]
+            widths = [max((w for w, _ in sub), default=0.0) for sub in sizes]
+            tallest = max(h for sub in sizes for _, h in sub)
+            if staggered:
+                pitch = tallest + STAGGER_GAP
+                order = [n for pair in _interleave(column[0], column[1]) for n in pair]
+                count = len(order)
+                for t, name in enumerate(order):
+                    sub = 0 if name in column[0] else 1
+                    item = self.nodes[name]
+                    y_mid = (t - (count - 1) / 2) * pitch / 2
+                    left = x if sub == 0 else x + widths[0] + SUB_COLUMN_GAP
+                    item.set_size(widths[sub], tallest)
+                    item.setPos(left, y_mid - tallest / 2)
+                pass_x = x + widths[0] + SUB_COLUMN_GAP + widths[1] + 6.0
+                for edge in self.edges:
+                    if edge.parent_item.name in column[0]:
+                        edge.pass_x = pass_x
+                width = widths[0] + SUB_COLUMN_GAP + widths[1]
+            else:
+                names = column[0]
+                heights = [h for _, h in sizes[0]]
+                total = sum(heights) + ROW_GAP * (len(names) - 1)
+                y = -total / 2
+                for name, h in zip(names, heights, strict=True):
+                    item = self.nodes[name]
+                    item.set_size(widths[0], h)
+                    item.setPos(x, y)
+                    y += h + ROW_GAP
+                width = widths[0]
+            x += width + COLUMN_GAP
+        for edge in self.edges:
+            edge.route()
+        bounds = self.itemsBoundingRect()
+        self.setSceneRect(bounds.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+
+    def _build(self, graph, styles: Mapping[str, NodeStyle], output_symbol: str) -> None:
+        self.clear()
+        self._message = None
+        self.nodes, self.edges = {}, []
+        self._parents = {node.name: [p.name for p in node.parents] for node in graph.nodes}
+        self._children: dict[str, list[str]] = {node.name: [] for node in graph.nodes}
+        for node in graph.nodes:
+            for parent in node.parents:
+                self._children[parent.name].append(node.name)
+        for node in graph.nodes:
+            symbol = f"d{output_symbol}/d{node.name}"
+            item = NodeItem(
+                node.name,
+                styles[node.name],
+                symbol,
+                leaf=not node.parents,
+                vector=np.ndim(node.value) > 0,
+            )
+            self.nodes[node.name] = item
+            self.addItem(item)
+        for node in graph.nodes:
+            count = len(node.parents)
+            for index, parent in enumerate(node.parents):
+                edge = EdgeItem(self.nodes[parent.name], self.nodes[node.name], index, count)
+                self.edges.append(edge)
+                self.addItem(edge)
+
+
+def arrange_columns(
+    layers: Sequence[Sequence[str]],
+    parents: Mapping[str, Sequence[str]],
+    children: Mapping[str, Sequence[str]],
+) -> list[list[list[str]]]:
+    """Columns of sub-columns of node names, left to right, ordered to limit crossings."""
+    rank = {name: i for i, name in enumerate(n for layer in layers for n in layer)}
+    depth = {name: d for d, layer in enumerate(layers) for name in layer}
+    for name in depth:
+        if not parents[name] and children[name]:
+            depth[name] = min(depth[c] for c in children[name]) - 1
+    used = sorted(set(depth.values()))
+    columns: list[list[str]] = [[] for _ in used]
+    for name in sorted(depth, key=rank.__getitem__):
+        columns[used.index(depth[name])].append(name)
+    position: dict[str, float] = {}
+    for column in reversed(columns):
+        column.sort(key=lambda n: (_mean(position[c] for c in children[n]), rank[n]))
+        for i, name in enumerate(column):
+            position[name] = float(i)
+    arranged: list[list[list[str]]] = []
+    for column in columns:
+        all_leaves = all(not parents[n] for n in column)
+        if all_leaves and len(column) >= STAGGER_MIN_NODES:
+            arranged.append([column[0::2], column[1::2]])
+        else:
+            arranged.append([column])
+    return arranged
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+def _interleave(first: Sequence[str], second: Sequence[str]):
+    for i in range(max(len(first), len(second))):
+        yield tuple(sub[i] for sub in (first, second) if i < len(sub))
+
+
+def _template_format(value) -> str:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return NUMBER_TEMPLATE
+    inner = f"[{NUMBER_TEMPLATE}, {NUMBER_TEMPLATE}, …]"
+    return f"[{inner}, …]" if array.ndim > 1 else inner
+
+
+def _line_height(role: str) -> float:
+    role = role.split("|")[0]
+    return QFontMetricsF(line_font(role)).height() + (1.0 if role == "title" else 0.0)
+
+
+def line_width(text: str, role: str) -> float:
+    """Width of a line; a two-part line ("body|ok") is measured part by part."""
+    parts = list(zip(text.split("\t"), role.split("|"), strict=True))
+    widths = [QFontMetricsF(line_font(r)).horizontalAdvance(t) for t, r in parts]
+    return sum(widths) + INLINE_GAP * (len(parts) - 1)
+
+
+def _full(value) -> str:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return f"{float(array):.8g}"
+    with np.printoptions(precision=5, threshold=12, edgeitems=4):
+        return str(array)

@@ -1,0 +1,242 @@
+"""The three graphs the panel can show, built from the core and named for the screen.
+
+``example``  the post's a, b, c -> u = bc -> v = a + u -> J = 3v, inputs editable
+``sample``   logistic loss of one row: x_i, w_i, b -> p_i = w_i x_i -> z -> a = σ(z) -> L(a, y)
+``batch``    the mean cost J over the rows of the latest step's batch (vector nodes)
+
+theta is (d+1,): the weights w_1..w_d, then the bias b.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdapp.core import graph as core_graph
+from gdapp.ui.panels.graph_cards import NodeStyle
+
+VIEW_NAMES = ("example", "sample", "batch")
+VIEW_LABELS = {
+    "example": "Post's example",
+    "sample": "One sample: L",
+    "batch": "Batch cost: J",
+}
+VIEW_TOOLTIPS = {
+    "example": "The post's worked example with three inputs a, b, c; edit them below.",
+    "sample": (
+        "Logistic regression for one row (the row selected in the dataset browser, row 0 "
+        "until one is selected), at the current weights."
+    ),
+    "batch": (
+        "The mean log loss J over the rows the latest training step used (all training "
+        "rows for full-batch gradient descent); vector nodes are summarised."
+    ),
+}
+POST_INPUTS = (5.0, 3.0, 2.0)  # a, b, c as in the post
+
+BUG_NAMES = (None, "drop_x", "flip_sign", "forget_mean")
+BUG_LABELS = {
+    None: "None (correct)",
+    "drop_x": "Drop xᵢ from dL/dwᵢ",
+    "flip_sign": "Flip the sign",
+    "forget_mean": "Forget the 1/m",
+}
+BUG_VIEWS = {
+    None: frozenset(VIEW_NAMES),
+    "drop_x": frozenset({"sample", "batch"}),
+    "flip_sign": frozenset({"sample", "batch"}),
+    "forget_mean": frozenset({"batch"}),
+}
+BUG_UNAVAILABLE = {
+    ("drop_x", "example"): "The post's example has no features x or weights w to break.",
+    ("flip_sign", "example"): "The post's example has no z = w·x + b whose sign could flip.",
+    ("forget_mean", "example"): "Only the batch view averages over samples.",
+    ("forget_mean", "sample"): (
+        "One sample's loss has no mean over a batch: switch to the batch view."
+    ),
+}
+# One line under the selector; the tooltip says more.
+CAUGHT = "A gradient check catches it."
+BUG_EXPLANATIONS = {
+    None: "Correct gradient: each derivative matches the post's nudge estimate.",
+    "drop_x": f"Bug: dL/dwᵢ = a − y, missing xᵢ; training runs, but wrongly. {CAUGHT}",
+    "flip_sign": f"Bug: dL/dz = y − a, the post's sign flip: descent climbs. {CAUGHT}",
+    "forget_mean": f"Bug: dJ/dLᵢ = 1, not 1/m: the gradient is m times too big. {CAUGHT}",
+}
+BUG_DETAILS = {
+    None: (
+        "Backpropagation applies the chain rule edge by edge. The nudge check recomputes "
+        "every derivative the slow way (nudge the node by h, watch the output, divide) and "
+        "compares. Plant a bug to see what the check catches."
+    ),
+    "drop_x": (
+        "dp/dw should be x; the planted code uses 1. Every weight's gradient is then (a − y) "
+        "instead of xᵢ(a − y): the loss may still fall, towards the wrong weights, so nothing "
+        "looks broken. Only the w nodes are wrong, and only they are flagged."
+    ),
+    "flip_sign": (
+        "The post's numpy example computes the gradient as 2(y − ŷ) instead of −2x(y − ŷ). "
+        "Here da/dz is negated, so dL/dz = y − a: every node upstream of z gets the wrong "
+        "sign and gradient descent walks uphill."
+    ),
+    "forget_mean": (
+        "J is the mean of the per-row losses, so dJ/dLᵢ = 1/m. Forgetting the 1/m makes "
+        "every upstream gradient m times too large: a learning rate that worked now diverges."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ViewData:
+    """A built core graph and how to name its nodes on screen."""
+
+    graph: core_graph.Graph
+    styles: dict[str, NodeStyle]
+    output_symbol: str  # "J" or "L": derivatives read dJ/d· or dL/d·
+    caption: str  # one line under the diagram
+
+
+def split_theta(theta: np.ndarray | None, d: int) -> tuple[np.ndarray, float]:
+    """(w (d,), b) from theta (d+1,); zeros when theta is missing or of another size."""
+    if theta is None or np.shape(theta) != (d + 1,):
+        return np.zeros(d), 0.0
+    theta = np.asarray(theta, dtype=float)
+    return theta[:d].copy(), float(theta[d])
+
+
+def build_example(a: float, b: float, c: float) -> ViewData:
+    graph = core_graph.build_post_example(a, b, c)
+    describe = {
+        "a": ("a", "input", "Input a of the post's example."),
+        "b": ("b", "input", "Input b of the post's example."),
+        "c": ("c", "input", "Input c of the post's example."),
+        "u": ("u = bc", "op", "u(b, c) = bc, so du/db = c and du/dc = b."),
+        "v": ("v = a + u", "op", "v(a, u) = a + u, so dv/da = dv/du = 1."),
+        "J": ("J = 3v", "output", "The output J(v) = 3v, so dJ/dv = 3."),
+    }
+    styles = {
+        name: _style(graph, name, title, kind, description=text, on_card=name != "J")
+        for name, (title, kind, text) in describe.items()
+    }
+    return ViewData(graph, _complete(graph, styles), "J", "")
+
+
+def build_sample(
+    x: np.ndarray,
+    y: float,
+    theta: np.ndarray | None,
+    feature_names: tuple[str, ...],
+    bug: str | None,
+) -> ViewData:
+    """The loss of one row (x (d,), label y) at weights theta."""
+    d = len(x)
+    w, b = split_theta(theta, d)
+    graph = core_graph.build_logistic_sample(x, w, b, float(y), feature_names, bug=bug)
+    styles: dict[str, NodeStyle] = {}
+    for i in range(1, d + 1):
+        feature = feature_names[i - 1] if i - 1 < len(feature_names) else f"feature {i}"
+        styles[f"x{i}"] = _style(
+            graph, f"x{i}", f"x{i}", "input", subtitle=feature, compact=True, inline=True,
+            description=f"Feature “{feature}” of this row, scaled.",
+        )  # fmt: skip
+        styles[f"w{i}"] = _style(
+            graph, f"w{i}", f"w{i}", "param", on_card=True, compact=True, inline=True,
+            description=f"Weight of “{feature}”; gradient descent updates it.",
+        )  # fmt: skip
+        styles[f"p{i}"] = _style(
+            graph,
+            f"p{i}",
+            f"p{i} = w{i}·x{i}",
+            "op",
+            compact=True,
+            description=f"w{i} times x{i}.",
+        )
+    styles["b"] = _style(
+        graph,
+        "b",
+        "b",
+        "param",
+        on_card=True,
+        compact=True,
+        inline=True,
+        description="The bias.",
+    )
+    styles["z"] = _style(graph, "z", "z = Σ pᵢ + b", "op", on_card=True, description="The logit.")
+    styles["a"] = _style(
+        graph, "a", "a = σ(z)", "op", on_card=True,
+        description="Predicted probability of the positive class.",
+    )  # fmt: skip
+    styles["y"] = _style(graph, "y", "y", "input", subtitle="label", description="The label.")
+    styles["L"] = _style(
+        graph, "L", "L(a, y)", "output",
+        description="Log loss −(y log a + (1 − y) log(1 − a)), computed stably from z.",
+    )  # fmt: skip
+    return ViewData(graph, _complete(graph, styles), "L", "")
+
+
+def build_batch(
+    X: np.ndarray,
+    y: np.ndarray,
+    theta: np.ndarray | None,
+    feature_names: tuple[str, ...],
+    bug: str | None,
+) -> ViewData:
+    """The mean cost over the rows X (m, d), labels y (m,), at weights theta."""
+    d = X.shape[1]
+    w, b = split_theta(theta, d)
+    graph = core_graph.build_batch_cost(X, y, w, b, feature_names, bug=bug)
+    describe = {
+        "X": ("X", "input", False, "The batch's scaled features, one row per sample."),
+        "w": ("w", "param", True, "The weights, one per feature (listed in the table)."),
+        "b": ("b", "param", True, "The bias."),
+        "z": ("z = Xw + b", "op", True, "The logits, one per row."),
+        "a": ("a = σ(z)", "op", False, "Predicted probabilities, one per row."),
+        "y": ("y", "input", False, "The labels, 0 or 1."),
+        "L": ("L(a, y)", "op", True, "Log loss per row."),
+        "J": ("J = mean(L)", "output", False, "The batch-mean cost."),
+    }
+    styles = {
+        name: _style(graph, name, title, kind, on_card=card, description=text)
+        for name, (title, kind, card, text) in describe.items()
+    }
+    return ViewData(graph, _complete(graph, styles), "J", "")
+
+
+def _style(
+    graph: core_graph.Graph,
+    name: str,
+    title: str,
+    kind: str,
+    *,
+    on_card: bool = False,
+    subtitle: str = "",
+    description: str = "",
+    compact: bool = False,
+    inline: bool = False,
+) -> NodeStyle:
+    """A node's screen style; its closed-form derivative on the card or in the tooltip."""
+    formula = pretty(graph.node(name).formula)
+    return NodeStyle(
+        title,
+        kind,
+        subtitle=subtitle,
+        formula=formula if on_card else "",
+        description=description,
+        detail="" if on_card else formula,
+        compact=compact,
+        inline_nudge=inline,
+    )
+
+
+def pretty(text: str) -> str:
+    """Typeset an engine formula: true minus signs, a centred dot for products."""
+    return text.replace(" - ", " − ").replace("*", "·")
+
+
+def _complete(graph: core_graph.Graph, styles: dict[str, NodeStyle]) -> dict[str, NodeStyle]:
+    """Give every node a style, falling back to the engine's own label."""
+    for node in graph.nodes:
+        if node.name not in styles:
+            styles[node.name] = NodeStyle(node.label, node.kind, detail=pretty(node.formula))
+    return styles
