@@ -24,7 +24,7 @@ from gdapp.ui.controller import AppController
 from gdapp.ui.dataset_loader import DatasetLoader
 from gdapp.ui.panels.csv_dialog import PREVIEW_ROWS, CsvImportDialog
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 LOAD_TIMEOUT_MS = 60_000
 
 

@@ -340,6 +340,8 @@ class DatasetBrowserPanel(QWidget):
 
     def open_csv_dialog(self, path: str | os.PathLike[str] | None = None) -> CsvImportDialog:
         """Show the CSV import dialog (pre-filled with ``path``) without blocking."""
+        if isinstance(path, bool) or not path:
+            path = None  # e.g. QAction.triggered(bool) connected straight to this method
         dialog = self._csv_dialog
         if dialog is not None and dialog.isVisible():
             if path is not None:
