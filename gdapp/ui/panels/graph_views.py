@@ -116,7 +116,7 @@ def build_example(a: float, b: float, c: float) -> ViewData:
         "J": ("J = 3v", "output", "The output J(v) = 3v, so dJ/dv = 3."),
     }
     styles = {
-        name: _style(graph, name, title, kind, description=text, on_card=name != "J")
+        name: _style(graph, name, title, kind, description=text, on_card=name != "J", compact=True)
         for name, (title, kind, text) in describe.items()
     }
     return ViewData(graph, _complete(graph, styles), "J", "")

@@ -1,0 +1,297 @@
+"""The computation-graph panel inside the real main window, read through its accessors.
+
+Numbers are checked against the post (the a, b, c example) and against plain numpy (the
+logistic per-sample gradient x_i(σ(w·x + b) − y)); the nudge check against the nodes each
+planted bug must affect.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
+
+from gdapp.core.models import LogisticModel
+from gdapp.ui.panels.graph_panel import GraphPanel
+
+try:
+    from gdapp.ui.main_window import MainWindow
+except ImportError:  # the panel works with the controller alone
+    MainWindow = None
+
+FEATURES = 8
+XS = [f"x{i}" for i in range(1, FEATURES + 1)]
+WS = [f"w{i}" for i in range(1, FEATURES + 1)]
+PS = [f"p{i}" for i in range(1, FEATURES + 1)]
+
+
+@pytest.fixture
+def app(qtbot, controller):
+    """(panel, controller): the main window's graph panel, or a panel on the controller."""
+    if MainWindow is not None:
+        controller.shutdown()
+        window = MainWindow()
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        ctrl = window.controller
+        panel = window.findChild(GraphPanel, "graphView")
+        assert panel is not None
+    else:
+        ctrl = controller
+        panel = GraphPanel(ctrl)
+        qtbot.addWidget(panel)
+        panel.show()
+    qtbot.waitUntil(lambda: ctrl.last_snapshot is not None, timeout=5000)
+    yield panel, ctrl
+    ctrl.shutdown()
+
+
+def step_and_wait(qtbot, ctrl, n: int = 1):
+    target = ctrl.last_snapshot.step_count + n
+    ctrl.step(n)
+    qtbot.waitUntil(lambda: ctrl.last_snapshot.step_count == target, timeout=5000)
+    return ctrl.last_snapshot
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def flagged(panel) -> set[str]:
+    panel.wait_for_nudge()
+    return {name for name, node in panel.displayed_values().items() if node.agrees is False}
+
+
+# -- the post's example --------------------------------------------------------------------
+
+
+def test_example_view_shows_the_posts_numbers(app):
+    panel, _ = app
+    panel.set_view("example")
+    shown = panel.displayed_values()
+    assert {n: shown[n].value for n in "abcuvJ"} == {
+        "a": 5,
+        "b": 3,
+        "c": 2,
+        "u": 6,
+        "v": 11,
+        "J": 33,
+    }
+    assert {n: shown[n].grad for n in "abcuvJ"} == {
+        "a": 3,
+        "b": 6,
+        "c": 9,
+        "u": 3,
+        "v": 3,
+        "J": 1,
+    }
+    assert "u = bc = 6" in panel.node_text("u")
+    assert "J = 3v = 33" in panel.node_text("J")
+    assert "= 9" in panel.node_text("c")
+
+
+def test_editing_an_input_updates_every_number(app, qtbot):
+    panel, _ = app
+    panel.set_view("example")
+    panel.set_example_inputs(6.0, 3.0, 2.0)
+    assert panel.displayed_values()["J"].value == 36
+    box = panel.findChild(QDoubleSpinBox, "exampleB")
+    box.setValue(4.0)  # as typing in the box does: u = 8, v = 14, J = 42, dJ/dc = 3b = 12
+    shown = panel.displayed_values()
+    assert (shown["u"].value, shown["v"].value, shown["J"].value) == (8, 14, 42)
+    assert shown["c"].grad == 12
+    assert "J = 3v = 42" in panel.node_text("J")
+
+
+# -- one sample ----------------------------------------------------------------------------
+
+
+def test_sample_view_after_a_step_matches_the_per_sample_gradient(app, qtbot):
+    panel, ctrl = app
+    panel.set_view("sample")
+    snapshot = step_and_wait(qtbot, ctrl)
+    theta = snapshot.theta
+    dataset = ctrl.dataset
+    row = max(ctrl.selected_sample, 0)
+    x, y = dataset.X[row], dataset.y[row]
+    a = sigmoid(x @ theta[:-1] + theta[-1])
+    shown = panel.displayed_values()
+    np.testing.assert_allclose([shown[w].grad for w in WS], x * (a - y), rtol=1e-12)
+    np.testing.assert_allclose(shown["b"].grad, a - y, rtol=1e-12)
+    np.testing.assert_allclose([shown[w].value for w in WS], theta[:-1])
+    reference = LogisticModel().per_sample_grad(theta, x, y)
+    np.testing.assert_allclose([shown[n].grad for n in (*WS, "b")], reference, rtol=1e-10)
+    assert shown["a"].value == pytest.approx(a)
+    assert shown["z"].grad == pytest.approx(a - y)
+    assert shown["a"].grad == pytest.approx(-y / a + (1 - y) / (1 - a))
+    assert "dL/dw1 = x1(a − y)" in panel.node_text("w1")
+    assert "dL/dz = a − y" in panel.node_text("z")
+    assert dataset.feature_names[0] in panel.node_text("x1")
+
+
+def test_snapshots_update_the_cards_in_place(app, qtbot):
+    panel, ctrl = app
+    panel.set_view("sample")
+    panel.displayed_values()
+    items = dict(panel._scene.nodes)
+    before = panel.displayed_values()["w3"].value
+    step_and_wait(qtbot, ctrl, 3)
+    after = panel.displayed_values()
+    assert after["w3"].value == pytest.approx(ctrl.last_snapshot.theta[2])
+    assert after["w3"].value != before
+    assert panel._scene.nodes == items  # the same card objects, new numbers
+
+
+def test_selecting_another_row_shows_that_row(app, qtbot):
+    panel, ctrl = app
+    panel.set_view("sample")
+    dataset = ctrl.dataset
+    np.testing.assert_allclose([panel.displayed_values()[x].value for x in XS], dataset.X[0])
+    browser = panel.window().findChild(object, "datasetBrowser")
+    if browser is not None and hasattr(browser, "select_row"):
+        browser.select_row(7)  # as a click in the dataset browser does
+    else:
+        ctrl.select_sample(7)
+    qtbot.waitUntil(lambda: ctrl.selected_sample == 7)
+    shown = panel.displayed_values()
+    np.testing.assert_allclose([shown[x].value for x in XS], dataset.X[7])
+    assert shown["y"].value == dataset.y[7]
+
+
+# -- the batch -----------------------------------------------------------------------------
+
+
+def test_batch_view_uses_the_latest_batch(app, qtbot):
+    panel, ctrl = app
+    ctrl.set_config(batch_size=32)
+    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.batch_size == 32, timeout=5000)
+    panel.set_view("batch")
+    snapshot = step_and_wait(qtbot, ctrl)
+    X = ctrl.dataset.X_train[snapshot.last_batch]
+    y = ctrl.dataset.y_train[snapshot.last_batch]
+    w, b = snapshot.theta[:-1], snapshot.theta[-1]
+    a = sigmoid(X @ w + b)
+    shown = panel.displayed_values()
+    assert shown["X"].value.shape == (32, FEATURES)
+    np.testing.assert_allclose(shown["w"].grad, X.T @ (a - y) / 32, rtol=1e-10)
+    np.testing.assert_allclose(shown["b"].grad, np.mean(a - y), rtol=1e-10)
+    table = panel.findChild(object, "gradientTable")
+    assert table.isVisibleTo(panel)
+    assert table.rowCount() == FEATURES + 1
+
+
+# -- the nudge check and planted bugs ------------------------------------------------------
+
+
+@pytest.mark.parametrize("view", ["example", "sample", "batch"])
+def test_nudge_check_agrees_everywhere_on_the_correct_graph(app, qtbot, view):
+    panel, ctrl = app
+    ctrl.set_config(batch_size=64)
+    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.batch_size == 64, timeout=5000)
+    step_and_wait(qtbot, ctrl, 2)
+    panel.set_view(view)
+    panel.set_nudge(True, h=1e-3)
+    panel.wait_for_nudge()
+    shown = panel.displayed_values()
+    assert all(node.numeric is not None for node in shown.values())
+    assert flagged(panel) == set()
+    if view == "example":
+        assert shown["b"].numeric == pytest.approx(6, rel=1e-6)
+        assert "nudge ≈ 6 ✓" in panel.node_text("b")
+
+
+@pytest.mark.parametrize(
+    ("view", "bug", "expected"),
+    [
+        ("sample", "drop_x", set(WS)),
+        ("sample", "flip_sign", {*XS, *WS, *PS, "b", "z"}),
+        ("batch", "drop_x", {"w"}),
+        ("batch", "flip_sign", {"X", "w", "b", "z"}),
+        ("batch", "forget_mean", {"X", "w", "b", "z", "a", "y", "L"}),
+    ],
+)
+def test_each_planted_bug_is_flagged_exactly_where_it_acts(app, qtbot, view, bug, expected):
+    panel, ctrl = app
+    ctrl.set_config(batch_size=32)
+    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.batch_size == 32, timeout=5000)
+    step_and_wait(qtbot, ctrl, 3)  # weights away from 0, so every derivative is non-zero
+    panel.set_view(view)
+    panel.set_bug(bug)
+    assert panel.findChild(QComboBox, "nudgeToggle") is None
+    assert panel.findChild(object, "nudgeToggle").isChecked()  # planting a bug turns it on
+    assert flagged(panel) == expected
+    panel.set_bug(None)
+    assert flagged(panel) == set()
+
+
+def test_bugs_that_do_not_apply_are_disabled_with_a_reason(app):
+    panel, _ = app
+    panel.set_view("sample")
+    combo = panel.findChild(QComboBox, "bugSelector")
+    item = combo.model().item(combo.findData("forget_mean"))
+    assert not item.isEnabled()
+    assert "batch view" in item.toolTip()
+    with pytest.raises(ValueError, match="batch view"):
+        panel.set_bug("forget_mean")
+    panel.set_view("example")
+    assert not combo.isEnabled()
+    panel.set_view("batch")
+    panel.set_bug("forget_mean")
+    explanation = panel.findChild(object, "bugExplanation").text()
+    assert "1/m" in explanation and "gradient check" in explanation
+    panel.set_view("sample")  # the bug does not apply here, so it is lifted
+    assert combo.currentData() == "none"
+
+
+# -- animation, export, fit ----------------------------------------------------------------
+
+
+def test_step_animation_walks_and_shows_each_update(app, qtbot):
+    panel, ctrl = app
+    panel.set_view("sample")
+    old = ctrl.last_snapshot.theta.copy()
+    panel.set_animate(True)
+    snapshot = step_and_wait(qtbot, ctrl)
+    qtbot.waitUntil(lambda: panel.animation_running, timeout=2000)
+    assert panel.node_text("L").startswith("L(a, y) = ?")  # not reached yet
+    qtbot.waitUntil(lambda: not panel.node_text("x1").startswith("x1 = ?"), timeout=3000)
+    assert "dL/dx1 = ?" in panel.node_text("x1")  # forward pass: value shown, derivative not
+    panel.skip_animation()
+    assert not panel.animation_running
+    shown = panel.displayed_values()
+    np.testing.assert_allclose([shown[w].value for w in WS], snapshot.theta[:-1])
+    text = panel.node_text("w1")
+    assert "→" in text
+    assert f"w1: {old[0]:.4g}".replace("-", "−") in text
+
+
+def test_export_writes_a_png(app, tmp_path):
+    panel, _ = app
+    panel.set_view("sample")
+    path = panel.export_image(tmp_path / "graph")
+    assert path.suffix == ".png" and path.stat().st_size > 0
+    image = QImage(str(path))
+    assert not image.isNull() and image.width() > 500
+
+
+def test_eight_feature_graph_fits_readably_at_dock_size(app, qtbot):
+    _, ctrl = app
+    panel = GraphPanel(ctrl)
+    qtbot.addWidget(panel)
+    panel.resize(700, 520)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_view("sample")
+    panel.displayed_values()
+    view = panel.graph_view
+    viewport = view.viewport().rect()
+    shown = view.mapFromScene(view.scene().sceneRect()).boundingRect()
+    assert viewport.contains(shown)
+    assert not view.horizontalScrollBar().isVisible()
+    assert not view.verticalScrollBar().isVisible()
+    assert view.zoom >= 0.8  # 12 px card text stays at least 9.6 px on screen
+    panel.set_view("example")
+    panel.set_view("sample")
+    assert view.mapFromScene(view.scene().sceneRect()).boundingRect().height() <= viewport.height()
