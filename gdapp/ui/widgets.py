@@ -1,0 +1,127 @@
+"""Small input widgets the training controls are built from.
+
+``LogSpinBox`` steps through 1-2-5 values (0.001, 0.002, 0.005, 0.01, ...) so a learning rate
+or a penalty moves by sensible factors; ``BatchSizeSpinBox`` shows 0 as "full batch" and
+steps through powers of two.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QWidget
+
+_FLOAT_PREFIX = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d*)?([eE][-+]?\d*)?\s*$")
+
+
+def one_two_five(minimum: float, maximum: float) -> list[float]:
+    """The values m * 10**e (m in 1, 2, 5) between ``minimum`` > 0 and ``maximum``."""
+    low, high = math.floor(math.log10(minimum)), math.ceil(math.log10(maximum))
+    values = [float(f"{m}e{e}") for e in range(low, high + 1) for m in (1, 2, 5)]
+    return [v for v in values if minimum * (1 - 1e-12) <= v <= maximum * (1 + 1e-12)]
+
+
+class LogSpinBox(QDoubleSpinBox):
+    """A number typed freely, or stepped through 1-2-5 values; 0 shows ``zero_text``."""
+
+    def __init__(
+        self,
+        minimum: float,
+        maximum: float,
+        zero_text: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ladder = one_two_five(minimum, maximum)
+        self._allow_zero = zero_text is not None
+        self.setDecimals(12)  # QDoubleSpinBox rounds values to this many decimals
+        self.setRange(0.0 if self._allow_zero else minimum, maximum)
+        if zero_text is not None:
+            self.setSpecialValueText(zero_text)
+        self.setKeyboardTracking(False)
+        self.setAccelerated(True)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:g}"
+
+    def valueFromText(self, text: str) -> float:
+        text = text.strip()
+        if self._allow_zero and text == self.specialValueText():
+            return 0.0
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        stripped = text.strip()
+        if self._allow_zero and stripped == self.specialValueText():
+            return QValidator.State.Acceptable, text, pos
+        if not _FLOAT_PREFIX.match(stripped):
+            return QValidator.State.Invalid, text, pos
+        try:
+            value = float(stripped)
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
+
+    def stepBy(self, steps: int) -> None:
+        value, ladder = self.value(), self._ladder
+        if steps > 0:
+            above = [i for i, v in enumerate(ladder) if v > value * (1 + 1e-9)]
+            index = above[0] + steps - 1 if above else len(ladder) - 1
+            self.setValue(ladder[min(index, len(ladder) - 1)])
+        elif steps < 0:
+            below = [i for i, v in enumerate(ladder) if v < value * (1 - 1e-9)]
+            index = below[-1] + steps + 1 if below else -1
+            if index >= 0:
+                self.setValue(ladder[index])
+            else:
+                self.setValue(0.0 if self._allow_zero else ladder[0])
+
+
+class BatchSizeSpinBox(QSpinBox):
+    """Batch size: 0 is the full batch, 1 is stochastic, k is a mini-batch of k rows."""
+
+    FULL_TEXT = "full batch"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(0, 1 << 20)
+        self.setSpecialValueText(self.FULL_TEXT)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value: int) -> str:
+        return "1 (stochastic)" if value == 1 else str(value)
+
+    def valueFromText(self, text: str) -> int:
+        text = text.strip()
+        if not text or text.lower().startswith("full"):
+            return 0
+        digits = re.match(r"\d+", text)
+        return int(digits.group()) if digits else self.value()
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        stripped = text.strip().lower()
+        if stripped == self.FULL_TEXT or stripped == "1 (stochastic)":
+            return QValidator.State.Acceptable, text, pos
+        if not stripped or self.FULL_TEXT.startswith(stripped):
+            return QValidator.State.Intermediate, text, pos
+        if not stripped.isdigit():
+            return QValidator.State.Invalid, text, pos
+        if int(stripped) <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
+
+    def stepBy(self, steps: int) -> None:
+        value = self.value()
+        for _ in range(abs(steps)):
+            if steps > 0:
+                value = 1 if value == 0 else 1 << value.bit_length()
+            else:
+                value = 0 if value <= 1 else 1 << ((value - 1).bit_length() - 1)
+        self.setValue(min(value, self.maximum()))
