@@ -1,0 +1,64 @@
+"""Composition root: the QApplication, an error dialog for uncaught exceptions, the window.
+
+``main()`` is the ``gdapp`` gui-script entry point; ``python -m gdapp`` and ``python main.py``
+call it too.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+import gdapp
+from gdapp.ui.settings import APPLICATION, ORGANIZATION
+
+_showing_error = False
+
+
+def _on_uncaught_exception(
+    kind: type[BaseException], error: BaseException, tb: TracebackType | None
+) -> None:
+    """Show an uncaught exception in a dialog (and on stderr) instead of a bare traceback."""
+    details = "".join(traceback.format_exception(kind, error, tb))
+    sys.stderr.write(details)
+    global _showing_error
+    if _showing_error or QApplication.instance() is None or issubclass(kind, KeyboardInterrupt):
+        return
+    _showing_error = True
+    try:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Gradient Descent Lab", "")
+        box.setText("Something went wrong inside Gradient Descent Lab.")
+        box.setInformativeText(
+            f"{kind.__name__}: {error}\n\nYour work is still open; saving settings and "
+            "restarting the app is safe. Please report this with the details below."
+        )
+        box.setDetailedText(details)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()
+    finally:
+        _showing_error = False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the window and run the event loop; ``argv`` excludes the program name."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "gdapp", *args])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(gdapp.__version__)
+    sys.excepthook = _on_uncaught_exception
+
+    from gdapp.ui.main_window import MainWindow  # after QApplication: it builds widgets
+
+    window = MainWindow()
+    app.aboutToQuit.connect(window.close)  # saves settings and joins the training thread
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,330 @@
+"""The real main window, driven through its widgets and shortcuts, checked against the core."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDockWidget,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QTableView,
+    QToolButton,
+)
+
+from gdapp.core.trainer import TrainConfig, Trainer
+from gdapp.ui.main_window import WINDOW_TITLE, MainWindow
+
+LONG = 10**7  # max epochs a test run never reaches
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: win.controller.last_snapshot is not None)
+    return win
+
+
+def button(win: MainWindow, name: str) -> QToolButton:
+    found = win.findChild(QToolButton, name)
+    assert found is not None, name
+    return found
+
+
+def snapshot_at(qtbot, win: MainWindow, step_count: int):
+    ctrl = win.controller
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot.step_count == step_count and not ctrl.is_running,
+        timeout=5000,
+    )
+    return ctrl.last_snapshot
+
+
+def redrawn(qtbot, win: MainWindow) -> None:
+    """Wait until the plots show the latest snapshot."""
+    panel = win.plots_panel
+    qtbot.waitUntil(lambda: not panel._timer.isActive())
+    panel.redraw()
+
+
+def plotted_arrays(win: MainWindow):
+    panel = win.plots_panel
+    for curve in (*panel.curves.values(), *panel.weight_curves):
+        if curve.xData is not None:
+            yield curve.xData
+            yield curve.yData
+    for head in panel.heads.values():
+        yield from head.getData()
+    yield panel.bars.opts["width"]
+
+
+def reference_trainer(win: MainWindow, config: TrainConfig) -> Trainer:
+    data = win.controller.dataset
+    return Trainer(data.X_train, data.y_train, data.X_test, data.y_test, config)
+
+
+def test_window_opens_on_the_diabetes_preset_ready_for_step(window):
+    assert window.windowTitle() == WINDOW_TITLE
+    assert window.controller.dataset.name == "diabetes"
+    assert window.controller.last_snapshot.step_count == 0
+    assert button(window, "stepButton").isEnabled()
+    assert button(window, "runButton").isEnabled()
+    assert not button(window, "pauseButton").isEnabled()
+    for name in ("stepButton", "runButton", "pauseButton", "resetButton", "stepBackButton"):
+        assert "(" in button(window, name).toolTip() or name in ("runButton", "pauseButton")
+    for kind, name in (
+        (QAbstractSpinBox, "learningRateInput"),
+        (QComboBox, "optimizerInput"),
+        (QAbstractSpinBox, "batchSizeInput"),
+        (QSlider, "speedInput"),
+        (QTableView, "datasetTable"),
+    ):
+        assert window.findChild(kind, name) is not None, name
+    for name in ("lossPlot", "accuracyPlot", "weightsPlot"):
+        assert window.plots_panel.findChild(type(window.plots_panel.views["loss"]), name)
+    assert "diabetes" in window.status_labels["dataset"].text()
+
+
+def test_step_adds_exactly_one_point_to_the_loss_plot_and_changes_the_weights(qtbot, window):
+    redrawn(qtbot, window)
+    loss_curve = window.plots_panel.curves["train_loss"]
+    assert len(loss_curve.xData) == 1
+    weights_before = [curve.yData[-1] for curve in window.plots_panel.weight_curves]
+
+    qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
+    snap = snapshot_at(qtbot, window, 1)
+    redrawn(qtbot, window)
+
+    assert len(loss_curve.xData) == 2
+    np.testing.assert_array_equal(loss_curve.xData, [0.0, 1.0])
+    weights_after = [curve.yData[-1] for curve in window.plots_panel.weight_curves]
+    assert weights_after != weights_before
+    np.testing.assert_array_equal(weights_after, snap.theta)
+    np.testing.assert_array_equal(window.plots_panel.bars.opts["width"], np.abs(snap.theta))
+    assert window.status_labels["epoch"].text() == "Epoch 1"
+
+
+def test_run_then_pause_stops_within_200_ms(qtbot, window):
+    window.controller.set_config(max_epochs=LONG)
+    qtbot.mouseClick(button(window, "runButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.last_snapshot.step_count > 200)
+    assert button(window, "pauseButton").isEnabled()
+    clicked = time.perf_counter()
+    qtbot.mouseClick(button(window, "pauseButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.controller.last_snapshot.running)
+    latency = time.perf_counter() - clicked
+    stopped_at = window.controller.last_snapshot.step_count
+    qtbot.wait(250)
+    assert latency < 0.2
+    assert window.controller.last_snapshot.step_count == stopped_at
+    assert button(window, "runButton").isEnabled()
+    assert not button(window, "pauseButton").isEnabled()
+
+
+def test_step_back_after_five_steps_restores_the_step_four_weights_exactly(qtbot, window):
+    window.controller.set_config(optimizer="momentum", batch_size=64)
+    for _ in range(5):
+        qtbot.keyClick(window, Qt.Key.Key_Right)
+    snapshot_at(qtbot, window, 5)
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    snap = snapshot_at(qtbot, window, 4)
+    redrawn(qtbot, window)
+
+    reference = reference_trainer(window, window.controller.config)
+    reference.run(4)
+    np.testing.assert_array_equal(snap.theta, reference.theta)
+    panel = window.plots_panel
+    assert len(panel.curves["train_loss"].xData) == 5  # the undone point is gone
+    np.testing.assert_array_equal([c.yData[-1] for c in panel.weight_curves], reference.theta)
+    for index, curve in enumerate(panel.weight_curves):
+        np.testing.assert_array_equal(curve.yData, reference.history.theta[:, index])
+
+
+def test_learning_rate_changed_during_a_run_applies_from_the_next_step(qtbot, window):
+    controller = window.controller
+    lr_by_step: dict[int, float] = {}
+
+    def record(snapshot):
+        for step, lr in zip(snapshot.rows["step"], snapshot.rows["lr"], strict=True):
+            lr_by_step[int(step)] = float(lr)
+
+    controller.snapshot_ready.connect(record)
+    controller.set_config(max_epochs=LONG)
+    controller.set_speed(500)
+    lr_input = window.findChild(QAbstractSpinBox, "learningRateInput")
+    qtbot.mouseClick(button(window, "runButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count >= 20)
+    lr_input.setValue(0.02)
+    changed_at = controller.last_snapshot.step_count
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count >= changed_at + 30)
+    qtbot.mouseClick(button(window, "pauseButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not controller.last_snapshot.running)
+
+    lrs = [lr_by_step[k] for k in range(1, controller.last_snapshot.step_count + 1)]
+    first_new = lrs.index(0.02)
+    assert first_new >= changed_at - 1  # not before the change was made
+    assert set(lrs[:first_new]) == {0.1} and set(lrs[first_new:]) == {0.02}
+    assert controller.config.lr == 0.02 and controller.last_snapshot.lr == 0.02
+
+
+def test_closing_during_a_run_leaves_no_running_thread(qtbot, window):
+    window.controller.set_config(max_epochs=LONG)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.controller.last_snapshot.running)
+    window.close()
+    assert not window.controller.thread_running
+    qtbot.wait(50)  # nothing queued from the worker may arrive at a dead thread
+
+
+def test_a_bad_csv_shows_an_error_and_keeps_the_old_data(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.csv"
+    bad.write_text("glucose,bmi,outcome\n148,33.6,1\n85,abc,0\n183,23.3,1\n")
+    before = window.controller.dataset
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    snapshot_at(qtbot, window, 1)
+
+    assert not window.controller.load_csv(bad, label="outcome")
+
+    box = window.findChild(QMessageBox, "errorDialog")
+    assert box is not None and box.isVisible()
+    assert "broken.csv" in box.text() and "line 3" in box.text()
+    assert window.controller.dataset is before
+    assert window.controller.last_snapshot.step_count == 1  # training untouched too
+    table = window.findChild(QTableView, "datasetTable")
+    assert table.model().rowCount() == before.n_samples
+    box.close()
+
+
+def test_divergence_pauses_with_a_reason_and_one_click_divides_the_rate(qtbot, window):
+    model_input = window.findChild(QComboBox, "modelInput")
+    model_input.setCurrentIndex(model_input.findData("linear"))
+    window.findChild(QAbstractSpinBox, "learningRateInput").setValue(10.0)
+    window.controller.set_config(max_epochs=LONG)
+    qtbot.mouseClick(button(window, "runButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.last_snapshot.status == "diverged")
+    qtbot.waitUntil(lambda: not window.controller.is_running)
+    redrawn(qtbot, window)
+
+    bar = window.message_bar
+    assert bar.isVisible() and "learning rate is too large" in bar.text
+    assert "learning rate too large" in window.statusBar().currentMessage()
+    assert not button(window, "runButton").isEnabled()
+    for values in plotted_arrays(window):
+        assert np.isfinite(values).all()
+
+    fix = bar.findChild(QPushButton, "divergeResetButton")
+    qtbot.mouseClick(fix, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.last_snapshot.status == "ready")
+    assert window.controller.config.lr == 1.0
+    assert window.findChild(QAbstractSpinBox, "learningRateInput").value() == 1.0
+    assert window.controller.last_snapshot.step_count == 0
+    assert not bar.isVisible()
+
+
+def test_max_epochs_pauses_with_the_reason_and_continue_doubles_it(qtbot, window):
+    window.findChild(QAbstractSpinBox, "maxEpochsInput").setValue(20)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.controller.last_snapshot.status == "max_epochs")
+    assert "maximum of 20 epochs" in window.message_bar.text
+    qtbot.mouseClick(
+        window.message_bar.findChild(QPushButton, "continueButton"), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.last_snapshot.step_count == 40
+            and window.controller.last_snapshot.status == "max_epochs"
+        )
+    )
+    assert window.controller.config.max_epochs == 40
+
+
+def test_changing_a_setting_restarts_training_with_a_status_note(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    snapshot_at(qtbot, window, 1)
+    optimizer = window.findChild(QComboBox, "optimizerInput")
+    optimizer.setCurrentIndex(optimizer.findData("adam"))
+    snap = snapshot_at(qtbot, window, 0)
+    assert snap.config.optimizer == "adam"
+    assert "optimizer" in window.statusBar().currentMessage()
+
+
+def test_shortcuts_act_on_training_but_not_inside_a_text_field(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    snapshot_at(qtbot, window, 2)
+    lr_input = window.findChild(QAbstractSpinBox, "learningRateInput")
+    lr_input.setFocus()
+    qtbot.waitUntil(lr_input.hasFocus)
+    line_edit = lr_input.lineEdit()
+    qtbot.keyClick(line_edit, Qt.Key.Key_R)
+    qtbot.keyClick(line_edit, Qt.Key.Key_Left)
+    qtbot.wait(100)
+    assert window.controller.last_snapshot.step_count == 2  # no reset, no step back
+    button(window, "stepButton").setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    snapshot_at(qtbot, window, 0)
+
+
+def test_settings_are_restored_on_the_next_launch(qtbot, window):
+    window.findChild(QAbstractSpinBox, "learningRateInput").setValue(0.05)
+    optimizer = window.findChild(QComboBox, "optimizerInput")
+    optimizer.setCurrentIndex(optimizer.findData("rmsprop"))
+    window.findChild(QSlider, "speedInput").setValue(3)  # 10 steps/s
+    window.preset_actions["diabetes-post"].trigger()
+    qtbot.waitUntil(lambda: window.controller.dataset.name == "diabetes-post")
+    window.controls_dock.hide()
+    window.resize(window.width(), 720)
+    window.close()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.controller.last_snapshot is not None)
+    assert again.controller.dataset.name == "diabetes-post"
+    assert again.controller.config.lr == 0.05 and again.controller.config.optimizer == "rmsprop"
+    assert again.controller.speed == 10
+    assert again.findChild(QComboBox, "optimizerInput").currentData() == "rmsprop"
+    assert again.findChild(QSlider, "speedInput").value() == 3
+    assert again.height() == 720  # (the offscreen screen is too narrow to check the width)
+    assert again.controls_dock.isHidden()
+    assert again.preset_actions["diabetes-post"].isChecked()
+    again.reset_layout()
+    assert not again.controls_dock.isHidden()
+    again.close()
+
+
+def test_export_plot_image_writes_png_files(qtbot, window, tmp_path):
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    snapshot_at(qtbot, window, 1)
+    redrawn(qtbot, window)
+    for key in (None, "loss", "weights"):
+        path = tmp_path / f"{key}.png"
+        assert window.export_plot(key, str(path))
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_view_menu_toggles_every_dock_and_help_opens_without_blocking(qtbot, window):
+    docks = window.findChildren(QDockWidget)
+    assert {d.objectName() for d in docks} >= {"controlsDock", "datasetDock", "graphDock"}
+    view_actions = {a.text() for a in window.view_menu.actions()}
+    for dock in docks:
+        assert dock.windowTitle() in view_actions
+    window.show_shortcuts()
+    window.show_about()
+    shortcuts = window.findChild(QMessageBox, "shortcutsDialog")
+    about = window.findChild(QMessageBox, "aboutDialog")
+    assert shortcuts.isVisible() and "Space" in shortcuts.text()
+    import gdapp
+
+    assert gdapp.__version__ in about.text()
+    shortcuts.close()
+    about.close()
