@@ -61,7 +61,7 @@ class HistoryTracker(QObject):
             self._controller.request_snapshot()  # rows are missing: ask for all of them
             return
         loss = np.asarray(snapshot.rows["train_loss"], dtype=float)
-        theta = np.asarray(snapshot.rows["theta"], dtype=float).reshape(len(loss), -1)
+        theta = np.asarray(snapshot.rows["theta"], dtype=float).reshape(-1, len(snapshot.theta))
         if first == 0:
             self._train_loss, self._theta = loss.copy(), theta.copy()
         else:

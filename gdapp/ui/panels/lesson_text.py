@@ -73,7 +73,10 @@ class LessonTextBrowser(QTextBrowser):
 
     def _render_svg(self, url: QUrl) -> QImage | None:
         resolved = self._base.resolved(url) if url.isRelative() else url
-        renderer = QSvgRenderer(resolved.toLocalFile())
+        path = resolved.toLocalFile()
+        if not Path(path).is_file():
+            return None
+        renderer = QSvgRenderer(path)
         if not renderer.isValid():
             return None
         size = renderer.defaultSize()
