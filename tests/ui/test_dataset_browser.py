@@ -351,3 +351,17 @@ def test_open_csv_dialog_from_a_menu_action(qtbot, panel):
     assert "Choose a CSV file" in dialog.validation_message()
     assert panel.open_csv_dialog() is dialog  # a second request raises the open dialog
     dialog.reject()
+
+
+def test_view_options_are_remembered(qtbot, panel, browser_controller):
+    summary = panel.findChild(QCheckBox, "summaryToggle")
+    assert summary.isChecked() and panel.summary_view().isVisibleTo(panel)
+    summary.setChecked(False)
+    assert not panel.summary_view().isVisibleTo(panel)
+    panel.set_scaled(True)
+    again = DatasetBrowserPanel(browser_controller)
+    qtbot.addWidget(again)
+    assert again.is_scaled() and not again.findChild(QCheckBox, "summaryToggle").isChecked()
+    assert not again.summary_view().isVisibleTo(again)
+    assert not again.findChild(QCheckBox, "highlightToggle").isChecked()
+    again.shutdown()

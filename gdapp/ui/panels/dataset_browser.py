@@ -41,6 +41,7 @@ from gdapp.datasets import PRESETS, Dataset
 from gdapp.ui.dataset_loader import DatasetLoader
 from gdapp.ui.models.dataframe_model import FLOAT_FORMAT, DataFrameModel
 from gdapp.ui.panels.csv_dialog import CsvImportDialog, describe_error, show_load_error
+from gdapp.ui.settings import make_settings
 
 HIGHLIGHT_INTERVAL_MS = 100  # shading follows snapshots at most this often
 PROGRESS_RESOLUTION = 1000
@@ -60,6 +61,8 @@ STAT_TIPS = {
     "pressure, skin thickness, insulin or BMI means the value was not measured.",
 }
 SPLIT_NAMES = ("training set", "test set")
+SETTINGS_GROUP = "dataset_browser"
+VIEW_OPTIONS = ("scaledToggle", "highlightToggle", "summaryToggle")  # remembered checkboxes
 
 
 def _is_csv(path: str) -> bool:
@@ -153,6 +156,7 @@ class DatasetBrowserPanel(QWidget):
         self._highlight_timer.setInterval(HIGHLIGHT_INTERVAL_MS)
         self._highlight_timer.timeout.connect(self._on_highlight_timer_timeout)
         self._build()
+        self._restore_view_options()
         self._loader.progress.connect(self._on_loader_progress)
         self._loader.running_changed.connect(self._on_loader_running_changed)
         self._loader.loaded.connect(self._on_loader_loaded)
@@ -192,6 +196,11 @@ class DatasetBrowserPanel(QWidget):
             "Shade the rows the current weights classify wrongly (updated as training runs)"
         )
         self._highlight_toggle.toggled.connect(self._on_highlight_toggle_toggled)
+        self._summary_toggle = QCheckBox("Summary", objectName="summaryToggle")
+        self._summary_toggle.setChecked(True)
+        self._summary_toggle.setToolTip(
+            "Show min, max, mean and the count of zeros under each column"
+        )
         top = QHBoxLayout()
         top.addWidget(QLabel("Dataset:"))
         top.addWidget(self._preset_input)
@@ -199,6 +208,7 @@ class DatasetBrowserPanel(QWidget):
         top.addStretch(1)
         top.addWidget(self._scaled_toggle)
         top.addWidget(self._highlight_toggle)
+        top.addWidget(self._summary_toggle)
 
         self._info = QLabel(objectName="datasetInfo")
         self._info.setWordWrap(True)
@@ -270,6 +280,7 @@ class DatasetBrowserPanel(QWidget):
         summary_row.addWidget(self._summary, 1)
         summary_row.addWidget(self._summary_gap)
         self._fit_summary_height()
+        self._summary_toggle.toggled.connect(self._on_summary_toggle_toggled)
 
         grid = QVBoxLayout()  # table and summary flush, so they read as one sheet
         grid.setSpacing(0)
@@ -479,6 +490,16 @@ class DatasetBrowserPanel(QWidget):
             self._misclassified = -1
             self._update_info()
 
+    @Slot(bool)
+    def _on_summary_toggle_toggled(self, shown: bool) -> None:
+        self._summary.setVisible(shown)
+        self._summary_gap.setVisible(shown)
+        # Without the strip the table carries its own horizontal scroll bar.
+        policy = (
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff if shown else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+        self._table.setHorizontalScrollBarPolicy(policy)
+
     @Slot()
     def _on_highlight_timer_timeout(self) -> None:
         self._update_highlight()
@@ -516,6 +537,16 @@ class DatasetBrowserPanel(QWidget):
         self.error_box = self.report_error(self, self._loader.path, error, current)
 
     # ------------------------------------------------------------------ helpers
+    def _restore_view_options(self) -> None:
+        """Check the view checkboxes as the user left them, and remember every change."""
+        settings = make_settings()
+        for name in VIEW_OPTIONS:
+            box = self.findChild(QCheckBox, name)
+            key = f"{SETTINGS_GROUP}/{name}"
+            if settings.contains(key):
+                box.setChecked(str(settings.value(key)).lower() == "true")
+            box.toggled.connect(lambda checked, key=key: make_settings().setValue(key, checked))
+
     def _sync_preset_input(self) -> None:
         """Show the current dataset in the selector (a loaded CSV gets its own entry)."""
         combo, dataset = self._preset_input, self._dataset
