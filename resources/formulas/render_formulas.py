@@ -32,7 +32,8 @@ PAD_INCHES = 0.04
 # name -> mathtext. Keep every formula correct: lessons quote them as the truth.
 FORMULAS: dict[str, str] = {
     # lesson 2: a prediction
-    "linear_part": r"$z = w_1x_1 + w_2x_2 + \cdots + w_8x_8 + b = \mathbf{w}^{\mathsf{T}}\mathbf{x} + b$",
+    "linear_part": r"$z = w_1x_1 + w_2x_2 + \cdots + w_8x_8 + b"
+    r" = \mathbf{w}^{\mathsf{T}}\mathbf{x} + b$",
     "prediction": r"$\hat{y} = \sigma(\mathbf{w}^{\mathsf{T}}\mathbf{x} + b)$",
     "sigmoid": r"$\sigma(z) = \dfrac{1}{1 + e^{-z}}$",
     # lesson 3: the loss for one patient
