@@ -9,20 +9,26 @@ asked for, which unwinds the load cleanly from inside the reader.
 ``DatasetLoader`` lives on the GUI thread. It emits exactly one of ``loaded(Dataset)``,
 ``failed(Exception)`` or ``cancelled()`` per ``start()``, and only after the thread has
 been joined, so a receiver never sees a result while a thread is still running.
+
+``show_load_error`` opens (never blocks on) the message a failed load gets: the file, the
+problem as ``describe_error`` words it, and that the current dataset stayed as it was.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gdapp.datasets import load_csv
+from gdapp.datasets import DatasetError, load_csv
 
 PROGRESS_STEP = 0.01  # forward progress only when it advanced by this fraction (1 %)
 JOIN_TIMEOUT_MS = 10_000  # how long shutdown() waits for a cancelled load to unwind
+ERROR_TEXT_WIDTH_PX = 380  # the load error message keeps a long problem on few lines
 
 # Every started thread stays referenced here until it has finished, so a loader deleted
 # with its owner mid-load never drops a running QThread (Qt aborts on that).
@@ -164,3 +170,46 @@ class DatasetLoader(QObject):
             self.failed.emit(payload)
         else:
             self.cancelled.emit()
+
+
+def describe_error(error: BaseException) -> str:
+    """The problem in one line: a DatasetError already names file, line and column."""
+    if isinstance(error, DatasetError):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return f"{type(error).__name__}: {error}"
+
+
+def show_load_error(
+    parent: QWidget | None,
+    path: str | os.PathLike[str] | None,
+    error: BaseException,
+    current_name: str | None = None,
+) -> QMessageBox:
+    """Open (without blocking) a critical message naming the file and the problem."""
+    name = Path(path).name if path else "the file"
+    box = QMessageBox(parent)
+    box.setObjectName("loadErrorBox")
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Could not load CSV")
+    box.setText(f"Could not load “{name}”.")
+    kept = (
+        f"The current dataset “{current_name}” is still loaded, unchanged."
+        if current_name
+        else "No dataset was changed."
+    )
+    box.setInformativeText(f"{describe_error(error)}\n\n{kept}")
+    if path:
+        box.setDetailedText(f"File: {Path(path)}\n\n{describe_error(error)}")
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    # QMessageBox sizes itself to its shortest line; keep a long problem on few lines.
+    box.setStyleSheet(
+        f"QLabel#qt_msgbox_informativelabel {{ min-width: {ERROR_TEXT_WIDTH_PX}px; }}"
+    )
+    box.open()
+    return box
+
+
+ErrorReporter = Callable[[QWidget | None, object, BaseException, str | None], object]

@@ -18,8 +18,11 @@ from gdapp.ui.models.dataframe_model import (
     LABEL_HEADER_COLOR,
     MISSING_TEXT,
     SORT_ROLE,
+    SUMMARY_STATS,
+    ColumnSummaryModel,
     DataFrameModel,
     stable_argsort,
+    summarize,
 )
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -224,3 +227,21 @@ def test_million_rows_cost_only_the_visible_cells(qtbot):
     model.sort(0)
     assert time.perf_counter() - started < 2.0  # numpy argsort, not Python comparisons
     assert np.all(np.diff(frame["a"].to_numpy()[model.row_order()]) >= 0)
+
+
+def test_column_summary_model(qapp, frame):
+    numbers = frame[["count", "value", "label"]]
+    table = summarize(numbers)
+    assert list(table.index) == list(SUMMARY_STATS)
+    assert (
+        table.loc["zeros", "count"] == 1 and table.loc["mean", "value"] == numbers["value"].mean()
+    )
+    model = ColumnSummaryModel()
+    model.set_summary(table, [True, False, True], "raw values")
+    assert (model.rowCount(), model.columnCount()) == (4, 3)
+    text = [[model.data(model.index(r, c)) for c in range(3)] for r in range(4)]
+    assert text[0] == ["0", FLOAT_FORMAT.format(-1.25), "0"]  # int columns: min as int
+    assert text[2][0] == FLOAT_FORMAT.format(numbers["count"].mean())  # mean stays float
+    assert text[3] == ["1", "0", "2"]  # zeros counted, NaN is not a zero
+    assert [model.headerData(r, V) for r in range(4)] == list(SUMMARY_STATS)
+    assert "raw values" in model.data(model.index(0, 1), Qt.ItemDataRole.ToolTipRole)

@@ -11,6 +11,9 @@ vertical header shows each row's own number (the frame's index label when it is 
 plain range, e.g. where rows were dropped on load), so a sorted view still says which row
 of the file each line is.
 
+``ColumnSummaryModel`` shows ``summarize(frame)`` (min, max, mean, zeros per column) as a
+strip that lines up under the table.
+
 Roles beyond Qt's own:
     SORT_ROLE         the raw value (numpy scalar converted to a Python number)
     DATASET_ROW_ROLE  the frame row behind a view row (int)
@@ -43,6 +46,14 @@ LABEL_TINT_COLOR = QColor(38, 139, 210, 40)  # cells of the label column
 LABEL_HEADER_COLOR = QColor(38, 110, 190)  # label column header text and icon
 LABEL_ICON_SIZE_PX = 12
 MUTED_TEXT_COLOR = QColor(128, 128, 128)  # columns left out (e.g. unticked features)
+SUMMARY_STATS = ("min", "max", "mean", "zeros")
+STAT_TIPS = {
+    "min": "Smallest value in the column (all rows)",
+    "max": "Largest value in the column (all rows)",
+    "mean": "Average over all rows; for a 0/1 label, the share of positive rows",
+    "zeros": "How many values are exactly 0. In medical data such as the diabetes set a "
+    "zero glucose, blood pressure, skin thickness, insulin or BMI means not measured.",
+}
 
 _ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ALIGN_TEXT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -417,3 +428,68 @@ class DataFrameModel(QAbstractTableModel):
                 )
                 tip += f": predicted {int(self._predicted[row])}, label {label}"
         return tip
+
+
+def summarize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per-column min, max, mean and count of zeros of ``frame`` (n, k) -> (4, k).
+
+    Rows are SUMMARY_STATS; computed with pandas, column by column, over all rows.
+    """
+    return pd.DataFrame(
+        [frame.min(), frame.max(), frame.mean(), (frame == 0).sum()], index=list(SUMMARY_STATS)
+    )
+
+
+class ColumnSummaryModel(QAbstractTableModel):
+    """Per-column min, max, mean and count of zeros: rows are SUMMARY_STATS, (4, n_columns)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._table = pd.DataFrame(index=list(SUMMARY_STATS))  # one column per shown column
+        self._integer: list[bool] = []
+        self._scope = ""
+
+    def set_summary(self, table: pd.DataFrame, integer: list[bool], scope: str) -> None:
+        """``table`` (4, n_columns); ``integer[j]`` shows min/max of column j as ints."""
+        self.beginResetModel()
+        self._table, self._integer, self._scope = table, integer, scope
+        self.endResetModel()
+
+    def table(self) -> pd.DataFrame:
+        return self._table
+
+    def rowCount(self, parent: _VALID = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._table)
+
+    def columnCount(self, parent: _VALID = _ROOT) -> int:
+        return 0 if parent.isValid() else self._table.shape[1]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        value = float(self._table.iat[row, col])
+        stat = SUMMARY_STATS[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if value != value:
+                return MISSING_TEXT
+            if stat == "zeros" or (stat in ("min", "max") and self._integer[col]):
+                return f"{int(value):,}" if stat == "zeros" else str(int(value))
+            return FLOAT_FORMAT.format(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _ALIGN_NUMBER
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{stat} of {self._table.columns[col]} ({self._scope}): {value:g}"
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(SUMMARY_STATS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return SUMMARY_STATS[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return STAT_TIPS[SUMMARY_STATS[section]]
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return _ALIGN_NUMBER
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return str(self._table.columns[section])
+        return None

@@ -13,7 +13,7 @@ so tests drive it through its setters and ``accept()``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -44,8 +43,9 @@ from PySide6.QtWidgets import (
 )
 
 from gdapp.datasets import DatasetError, encode_labels, read_preview
-from gdapp.ui.dataset_loader import DatasetLoader
+from gdapp.ui.dataset_loader import DatasetLoader, ErrorReporter, describe_error, show_load_error
 from gdapp.ui.models.dataframe_model import DataFrameModel
+from gdapp.ui.settings import make_settings
 
 PREVIEW_ROWS = 50
 DEFAULT_TEST_FRACTION = 0.2
@@ -71,52 +71,8 @@ SCALINGS = (
     ),
 )
 ERROR_STYLE = "color: #c0392b;"
-ERROR_TEXT_WIDTH_PX = 380
 NOTE_STYLE = "color: palette(placeholder-text);"
 _NAME_ROLE = Qt.ItemDataRole.UserRole
-
-
-def describe_error(error: BaseException) -> str:
-    """The problem in one line: a DatasetError already names file, line and column."""
-    if isinstance(error, DatasetError):
-        return str(error)
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return f"{type(error).__name__}: {error}"
-
-
-def show_load_error(
-    parent: QWidget | None,
-    path: str | os.PathLike[str] | None,
-    error: BaseException,
-    current_name: str | None = None,
-) -> QMessageBox:
-    """Open (without blocking) a critical message naming the file and the problem."""
-    name = Path(path).name if path else "the file"
-    box = QMessageBox(parent)
-    box.setObjectName("loadErrorBox")
-    box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("Could not load CSV")
-    box.setText(f"Could not load “{name}”.")
-    kept = (
-        f"The current dataset “{current_name}” is still loaded, unchanged."
-        if current_name
-        else "No dataset was changed."
-    )
-    box.setInformativeText(f"{describe_error(error)}\n\n{kept}")
-    if path:
-        box.setDetailedText(f"File: {Path(path)}\n\n{describe_error(error)}")
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    # QMessageBox sizes itself to its shortest line; keep a long problem on few lines.
-    box.setStyleSheet(
-        f"QLabel#qt_msgbox_informativelabel {{ min-width: {ERROR_TEXT_WIDTH_PX}px; }}"
-    )
-    box.open()
-    return box
-
-
-ErrorReporter = Callable[[QWidget | None, object, BaseException, str | None], object]
 
 
 def _distinct_labels(column: pd.Series) -> list[str]:
@@ -455,8 +411,6 @@ class CsvImportDialog(QDialog):
     # ------------------------------------------------------------------ slots
     @Slot()
     def _on_browse_clicked(self) -> None:
-        from gdapp.ui.settings import make_settings
-
         settings = make_settings()
         start = str(self._path.parent) if self._path else str(settings.value(LAST_DIR_KEY, ""))
         chosen, _ = QFileDialog.getOpenFileName(

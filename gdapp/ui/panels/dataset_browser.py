@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,27 +38,24 @@ from PySide6.QtWidgets import (
 
 from gdapp.core.models import make_model
 from gdapp.datasets import PRESETS, Dataset
-from gdapp.ui.dataset_loader import DatasetLoader
-from gdapp.ui.models.dataframe_model import FLOAT_FORMAT, DataFrameModel
-from gdapp.ui.panels.csv_dialog import CsvImportDialog, describe_error, show_load_error
+from gdapp.ui.dataset_loader import DatasetLoader, describe_error, show_load_error
+from gdapp.ui.models.dataframe_model import (
+    SUMMARY_STATS,
+    ColumnSummaryModel,
+    DataFrameModel,
+    summarize,
+)
+from gdapp.ui.panels.csv_dialog import CsvImportDialog
 from gdapp.ui.settings import make_settings
 
 HIGHLIGHT_INTERVAL_MS = 100  # shading follows snapshots at most this often
 PROGRESS_RESOLUTION = 1000
-SUMMARY_STATS = ("min", "max", "mean", "zeros")
 ROW_PADDING_PX = 6  # table row height = font height + this
 PRESET_TIPS = {
     "diabetes": "Pima diabetes data, all 768 rows; 1 = diabetic; min–max scaled on the "
     "training rows.",
     "diabetes-post": "The blog post's 759-row table, rebuilt exactly: its label is "
     "1 = NOT diabetic and it scales with all rows.",
-}
-STAT_TIPS = {
-    "min": "Smallest value in the column (all rows)",
-    "max": "Largest value in the column (all rows)",
-    "mean": "Average over all rows; for the label, the share of positive rows",
-    "zeros": "How many values are exactly 0. In the diabetes data a zero glucose, blood "
-    "pressure, skin thickness, insulin or BMI means the value was not measured.",
 }
 SPLIT_NAMES = ("training set", "test set")
 SETTINGS_GROUP = "dataset_browser"
@@ -67,61 +64,6 @@ VIEW_OPTIONS = ("scaledToggle", "highlightToggle", "summaryToggle")  # remembere
 
 def _is_csv(path: str) -> bool:
     return path.lower().endswith(".csv")
-
-
-class _SummaryModel(QAbstractTableModel):
-    """Per-column min, max, mean and count of zeros: rows are SUMMARY_STATS, (4, n_columns)."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._table = pd.DataFrame()  # index = SUMMARY_STATS, columns = shown columns
-        self._integer: list[bool] = []
-        self._scope = ""
-
-    def set_summary(self, table: pd.DataFrame, integer: list[bool], scope: str) -> None:
-        """``table`` (4, n_columns); ``integer[j]`` shows min/max of column j as ints."""
-        self.beginResetModel()
-        self._table, self._integer, self._scope = table, integer, scope
-        self.endResetModel()
-
-    def table(self) -> pd.DataFrame:
-        return self._table
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's default parent
-        return 0 if parent.isValid() else len(self._table)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._table.shape[1]
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        value = float(self._table.iat[row, col])
-        stat = SUMMARY_STATS[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if value != value:
-                return "–"
-            if stat == "zeros" or (stat in ("min", "max") and self._integer[col]):
-                return f"{int(value):,}" if stat == "zeros" else str(int(value))
-            return FLOAT_FORMAT.format(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{stat} of {self._table.columns[col]} ({self._scope}): {value:g}"
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(SUMMARY_STATS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return SUMMARY_STATS[section]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return STAT_TIPS[SUMMARY_STATS[section]]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return str(self._table.columns[section])
-        return None
 
 
 class DatasetBrowserPanel(QWidget):
@@ -149,7 +91,7 @@ class DatasetBrowserPanel(QWidget):
         self.error_box: object | None = None
         self.last_error = ""
         self._model = DataFrameModel(parent=self)
-        self._summary_model = _SummaryModel(self)
+        self._summary_model = ColumnSummaryModel(self)
         self._loader = DatasetLoader(self)
         self._highlight_timer = QTimer(self)
         self._highlight_timer.setSingleShot(True)
@@ -304,7 +246,7 @@ class DatasetBrowserPanel(QWidget):
         """The table's model (view rows may be sorted; see ``dataset_row``)."""
         return self._model
 
-    def summary_model(self) -> _SummaryModel:
+    def summary_model(self) -> ColumnSummaryModel:
         return self._summary_model
 
     def table_view(self) -> QTableView:
@@ -585,11 +527,7 @@ class DatasetBrowserPanel(QWidget):
 
     def _summary_of(self, scaled: bool) -> pd.DataFrame:
         if scaled not in self._summaries:
-            frame = self._frame(scaled)
-            self._summaries[scaled] = pd.DataFrame(
-                [frame.min(), frame.max(), frame.mean(), (frame == 0).sum()],
-                index=list(SUMMARY_STATS),
-            )
+            self._summaries[scaled] = summarize(self._frame(scaled))
         return self._summaries[scaled]
 
     def _show_frame(self, *, reset_sort: bool) -> None:
