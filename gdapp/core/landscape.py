@@ -159,3 +159,60 @@ def axis_range(
     mid = 0.5 * (lo + hi)
     half = max(0.5 * (hi - lo) * (1.0 + 2.0 * margin), min_half_width)
     return mid - half, mid + half
+
+
+def plane_minimum(
+    X: np.ndarray,
+    y: np.ndarray,
+    theta: np.ndarray,
+    axes: Sequence[int],
+    model: str = "logistic",
+    l2: float = 0.0,
+    max_radius: float = 12.0,
+    iterations: int = 30,
+) -> np.ndarray:
+    """The lowest point of J over the parameters ``axes`` (one or two), the others held.
+
+    Damped Newton on the k = len(axes) free entries, k <= 2: with A the (n, k) columns of
+    those parameters and r = a - y (logistic) or 2 (z - y) (linear),
+
+        g = A^T r / n + l2 * w_axes,      H = A^T diag(s) A / n + l2 * I_w,
+
+    s = a (1 - a) or 2. Steps are halved until J decreases, and the result stays within
+    ``max_radius`` of ``theta`` on each axis (J of separable data has no minimum at all).
+    Returns theta with the ``axes`` entries replaced: (d+1,).
+    """
+    theta = np.asarray(theta, dtype=float).copy()
+    axes = list(axes)
+    A = np.stack([parameter_column(X, k) for k in axes], axis=1)
+    weights = np.array([1.0 if k < theta.shape[0] - 1 else 0.0 for k in axes])
+    n = X.shape[0]
+    origin = theta[axes].copy()
+    best = cost(X, y, theta, model, l2)
+    for _ in range(iterations):
+        z = X @ theta[:-1] + theta[-1]
+        if model == "logistic":
+            a = 0.5 * (1.0 + np.tanh(0.5 * z))  # sigmoid without overflow
+            r, s = a - y, np.maximum(a * (1.0 - a), 1e-12)
+        else:
+            r, s = 2.0 * (z - y), np.full(n, 2.0)
+        g = A.T @ r / n + l2 * weights * theta[axes]
+        H = (A * s[:, None]).T @ A / n + np.diag(l2 * weights + 1e-9)
+        step = np.linalg.solve(H, g)
+        scale = 1.0
+        while scale > 1e-4:
+            trial = theta.copy()
+            trial[axes] = np.clip(
+                theta[axes] - scale * step, origin - max_radius, origin + max_radius
+            )
+            value = cost(X, y, trial, model, l2)
+            if value < best:
+                break
+            scale *= 0.5
+        else:
+            break
+        moved = float(np.max(np.abs(trial[axes] - theta[axes])))
+        theta, best = trial, value
+        if moved < 1e-7:
+            break
+    return theta

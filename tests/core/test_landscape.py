@@ -116,3 +116,28 @@ def test_axis_range_covers_the_path_with_a_margin():
     lo, hi = landscape.axis_range(1.0, np.array([1.0, -9.0, np.nan]))
     assert lo < -9.0 and hi > 1.0
     assert hi - lo == pytest.approx(10.0 * 1.3)
+
+
+@pytest.mark.parametrize("axes", [(1,), (0, 2), (3, 4)])
+@pytest.mark.parametrize("model", ["logistic", "linear"])
+def test_plane_minimum_is_the_lowest_grid_point(data, axes, model):
+    X, y, theta = data
+    found = landscape.plane_minimum(X, y, theta, axes, model, l2=0.1)
+    np.testing.assert_array_equal(np.delete(found, axes), np.delete(theta, axes))
+    best = landscape.cost(X, y, found, model, 0.1)
+    # No point of a fine grid around it is lower.
+    i = axes[0]
+    u = found[i] + np.linspace(-0.5, 0.5, 41)
+    if len(axes) == 1:
+        values = landscape.cost_slice(X, y, found, i, u, model, 0.1)
+    else:
+        v = found[axes[1]] + np.linspace(-0.5, 0.5, 41)
+        values = landscape.cost_grid(X, y, found, i, axes[1], u, v, model, 0.1)
+    assert best <= values.min() + 1e-12
+
+
+def test_plane_minimum_stays_near_for_separable_data():
+    X = np.array([[-1.0], [-0.5], [0.5], [1.0]])
+    y = np.array([0.0, 0.0, 1.0, 1.0])
+    found = landscape.plane_minimum(X, y, np.zeros(2), (0,), max_radius=5.0)
+    assert found[0] == pytest.approx(5.0)

@@ -132,22 +132,23 @@ def test_overlaid_runs_start_together_and_follow_the_core_trainer(panel, control
         reference = Trainer(dataset.X_train, dataset.y_train, config=config)
         reference.run(run.steps)
         np.testing.assert_allclose(run.path, reference.history.theta, rtol=0, atol=1e-12)
-    legend = [label.text for _, label in panel._legend.items]
+    legend = panel.legend_labels()
     assert "momentum, lr 0.5" in legend and "adam, lr 0.05" in legend
+    assert "adam, lr 0.05" in panel.findChild(type(panel._readout), "landscapeKey").text()
     panel.clear_overlays()
     assert panel.overlays == ()
-    assert "adam, lr 0.05" not in [label.text for _, label in panel._legend.items]
+    assert "adam, lr 0.05" not in panel.legend_labels()
 
 
 def test_clicking_the_contour_sets_the_start(qtbot, panel, controller):
     panel.configure(mode="contour", params=[1, 5], overlay=[{"optimizer": "gd", "lr": 0.5}])
     qtbot.wait(50)
     plot = panel._contour_plot
-    scene_pos = plot.getViewBox().mapViewToScene(QPointF(-0.5, 1.5))
+    scene_pos = plot.getViewBox().mapViewToScene(QPointF(0.5, 1.5))
     QTest.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=plot.mapFromScene(scene_pos))
     qtbot.waitUntil(lambda: panel.start is not None)
     start = panel.start
-    assert start[1] == pytest.approx(-0.5, abs=0.05) and start[5] == pytest.approx(1.5, abs=0.05)
+    assert start[1] == pytest.approx(0.5, abs=0.05) and start[5] == pytest.approx(1.5, abs=0.05)
     np.testing.assert_array_equal(panel.overlays[0].path[0], start)
 
 

@@ -52,8 +52,10 @@ HELD_LOGIT_TOLERANCE = 0.02
 ISO_QUANTILES = (0.01, 0.03, 0.07, 0.14, 0.25, 0.4, 0.6, 0.8)
 OVERLAY_STEPS = 300
 TRAIL_POINTS = 25
+MINIMUM_COLOR = "#ffd23f"
 PATH_PEN = pg.mkPen("#ffffff", width=2)
-CURRENT_BRUSH = pg.mkBrush("#ff5a36")
+CURRENT_COLOR = "#ff5a36"
+CURRENT_BRUSH = pg.mkBrush(CURRENT_COLOR)
 START_BRUSH = pg.mkBrush("#ffffff")
 OVERLAY_COLORS = ("#ff9f1c", "#2ec4f0", "#ff4fa3", "#9be564", "#c792ea", "#ffd23f")
 SLICE_PEN = pg.mkPen("#4c9be8", width=2)
@@ -70,6 +72,7 @@ class OverlayRun:
     path: np.ndarray
     status: str
     item: pg.PlotDataItem
+    color: str = "#ffffff"
 
     @property
     def label(self) -> str:
@@ -98,6 +101,7 @@ class LandscapePanel(QWidget):
         self._config: TrainConfig = controller.config
         self._theta: np.ndarray | None = None
         self._grad: np.ndarray | None = None
+        self._minimum = np.zeros(0)  # lowest point of the picture's plane (others held)
         self._history = np.zeros((0, 0))
         self._rows = 0
         self._start: np.ndarray | None = None
@@ -126,8 +130,8 @@ class LandscapePanel(QWidget):
 
     def _build(self) -> None:
         self._mode_combo = QComboBox(objectName="landscapeModeCombo")
-        self._mode_combo.addItem("Slice J(θᵢ)", "slice")
-        self._mode_combo.addItem("Contour J(θᵢ, θⱼ)", "contour")
+        self._mode_combo.addItem("Slice", "slice")
+        self._mode_combo.addItem("Contour", "contour")
         self._mode_combo.setToolTip(
             "Slice: J along one parameter, the others held at their current values.\n"
             "Contour: J over two parameters, the others held, with the descent path."
@@ -146,6 +150,17 @@ class LandscapePanel(QWidget):
         top.addWidget(self._y_label)
         top.addWidget(self._y_combo, 1)
         top.addWidget(self._fit_button)
+        self._runs_button = QToolButton(text="Runs", objectName="landscapeRunsButton")
+        self._runs_button.setCheckable(True)
+        self._runs_button.setToolTip(
+            "Show the controls that overlay other runs from the same start"
+        )
+        top.addWidget(self._runs_button)
+        for combo in (self._x_combo, self._y_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
 
         self._optimizer_combo = QComboBox(objectName="landscapeOverlayOptimizer")
         self._optimizer_combo.addItems(OPTIMIZER_NAMES)
@@ -190,14 +205,15 @@ class LandscapePanel(QWidget):
         self._slice_point = pg.ScatterPlotItem(size=12, brush=CURRENT_BRUSH, pen=pg.mkPen("w"))
         self._slice_plot.addItem(self._slice_trail)
         self._slice_plot.addItem(self._slice_point)
+        self._slice_minimum = pg.ScatterPlotItem(
+            size=11, symbol="t1", brush=pg.mkBrush(MINIMUM_COLOR), pen=pg.mkPen("k")
+        )
+        self._slice_plot.addItem(self._slice_minimum)
         self._slice_plot.setToolTip("Hover to read J; the red point is the current parameter")
 
         self._contour_plot = pg.PlotWidget()
         self._contour_plot.setObjectName("landscapeContourPlot")
         self._contour_plot.setAspectLocked(False)
-        self._legend = self._contour_plot.addLegend(
-            offset=(-8, 8), labelTextSize="8pt", brush=pg.mkBrush(20, 20, 28, 190)
-        )
         self._image = pg.ImageItem(axisOrder="row-major")
         self._image.setColorMap(pg.colormap.get("viridis"))
         self._image.setZValue(-10)
@@ -218,10 +234,22 @@ class LandscapePanel(QWidget):
         )
         self._contour_plot.addItem(self._start_item)
         self._contour_plot.addItem(self._current_item)
+        self._minimum_item = pg.ScatterPlotItem(
+            size=16,
+            symbol="star",
+            brush=pg.mkBrush(MINIMUM_COLOR),
+            pen=pg.mkPen("k"),
+        )
+        self._contour_plot.addItem(self._minimum_item)
         self._contour_plot.setToolTip(
             "Colour is log J with the other parameters held at their current values.\n"
             "Hover to read J; click to start training from that point."
         )
+
+        self._key = QLabel(objectName="landscapeKey")
+        self._key.setWordWrap(True)
+        self._key.setTextFormat(Qt.TextFormat.RichText)
+        self._update_key()
 
         self._stack = QStackedWidget()
         self._stack.addWidget(self._slice_plot)
@@ -235,12 +263,14 @@ class LandscapePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self._runs_row)
         layout.addWidget(self._stack, 1)
+        layout.addWidget(self._key)
         layout.addWidget(self._readout)
 
         self._mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
         self._x_combo.currentIndexChanged.connect(self._on_param_combo_changed)
         self._y_combo.currentIndexChanged.connect(self._on_param_combo_changed)
         self._fit_button.clicked.connect(self._on_fit_button_clicked)
+        self._runs_button.toggled.connect(self._on_runs_button_toggled)
         self._add_button.clicked.connect(self._on_add_button_clicked)
         self._clear_button.clicked.connect(self.clear_overlays)
         for plot in (self._slice_plot, self._contour_plot):
@@ -329,19 +359,19 @@ class LandscapePanel(QWidget):
             raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {OPTIMIZER_NAMES}")
         color = OVERLAY_COLORS[len(self._overlays) % len(OVERLAY_COLORS)]
         item = self._contour_plot.plot(pen=pg.mkPen(color, width=2))
-        run = OverlayRun(optimizer, float(lr), int(steps), np.zeros((0, 0)), "", item)
+        run = OverlayRun(optimizer, float(lr), int(steps), np.zeros((0, 0)), "", item, color)
         self._overlays.append(run)
         self._compute_overlay(run)
-        self._legend.addItem(item, run.label)
+        self._update_key()
         self._draw_paths()
         self._schedule(0)
         return run
 
     def clear_overlays(self) -> None:
         for run in self._overlays:
-            self._legend.removeItem(run.item)
             self._contour_plot.removeItem(run.item)
         self._overlays.clear()
+        self._update_key()
 
     def set_start(self, theta0: np.ndarray) -> None:
         """Start training (and the overlaid runs) from ``theta0`` ((d+1,))."""
@@ -452,6 +482,28 @@ class LandscapePanel(QWidget):
         self._fit_pending, self._user_zoomed = True, False
         self._invalidate()
 
+    def legend_labels(self) -> list[str]:
+        """The entries of the contour's key, in order."""
+        return ["this run", "start", "now", "lowest point (others held)"] + [
+            run.label for run in self._overlays
+        ]
+
+    def _update_key(self) -> None:
+        """A key under the contour, where it never hides the valley it describes."""
+        marks = ["━━", "■", "●", "★"]
+        colors = ["#30363d", "#30363d", CURRENT_COLOR, "#c9a100"]
+        for run in self._overlays:
+            marks.append("━━")
+            colors.append(run.color)
+        parts = [
+            f'<span style="color:{color}">{mark}</span>&nbsp;{label}'
+            for mark, color, label in zip(marks, colors, self.legend_labels(), strict=True)
+        ]
+        self._key.setText(" &nbsp; ".join(parts))
+
+    def _on_runs_button_toggled(self, checked: bool) -> None:
+        self._runs_row.setVisible(checked and self._mode == "contour")
+
     def _on_fit_button_clicked(self) -> None:
         self._fit_pending, self._user_zoomed = True, False
         self._invalidate()
@@ -533,7 +585,8 @@ class LandscapePanel(QWidget):
         self._stack.setCurrentIndex(1 if contour else 0)
         self._y_combo.setEnabled(contour)
         self._y_label.setEnabled(contour)
-        self._runs_row.setVisible(contour)
+        self._runs_button.setVisible(contour)
+        self._runs_row.setVisible(contour and self._runs_button.isChecked())
         if self._X is not None:
             self._readout.setText(HINTS[self._mode])
 
@@ -601,7 +654,8 @@ class LandscapePanel(QWidget):
 
     def _axis_values(self, k: int, view_range: tuple[float, float], size: int) -> np.ndarray:
         """Grid values along parameter k: the fitted range, or the view grown to cover it."""
-        points = [self._history[: self._rows, k]] + [run.path[:, k] for run in self._overlays]
+        points = [self._history[: self._rows, k], self._minimum[k : k + 1]]
+        points += [run.path[:, k] for run in self._overlays]
         if self._start is not None:
             points.append(self._start[k : k + 1])
         fitted = landscape.axis_range(self._theta[k], np.concatenate(points))
@@ -625,8 +679,9 @@ class LandscapePanel(QWidget):
         i = self._params[0]
         view = self._slice_plot.getViewBox()
         x_range = tuple(view.viewRange()[0])
-        values = self._axis_values(i, x_range, SLICE_POINTS)
         model, l2 = self._config.model, self._config.l2
+        self._minimum = landscape.plane_minimum(self._X, self._y, self._theta, (i,), model, l2)
+        values = self._axis_values(i, x_range, SLICE_POINTS)
         curve = landscape.cost_slice(self._X, self._y, self._theta, i, values, model, l2)
         self._slice_curve.setData(values, curve)
         here = landscape.cost(self._X, self._y, self._theta, model, l2)
@@ -639,6 +694,8 @@ class LandscapePanel(QWidget):
             half = 0.12 * (values[-1] - values[0])
             xs = np.array([self._theta[i] - half, self._theta[i] + half])
             self._slice_tangent.setData(xs, here + self._grad[i] * (xs - self._theta[i]))
+        lowest = landscape.cost(self._X, self._y, self._minimum, model, l2)
+        self._slice_minimum.setData([self._minimum[i]], [lowest])
         self._slice_plot.setLabel("bottom", self._names[i])
         self._slice_theta = self._theta.copy()
         if not self._user_zoomed:
@@ -654,6 +711,9 @@ class LandscapePanel(QWidget):
         i, j = self._params
         view = self._contour_plot.getViewBox()
         (x0, x1), (y0, y1) = view.viewRange()
+        model, l2 = self._config.model, self._config.l2
+        self._minimum = landscape.plane_minimum(self._X, self._y, self._theta, (i, j), model, l2)
+        self._minimum_item.setData([self._minimum[i]], [self._minimum[j]])
         u = self._axis_values(i, (x0, x1), GRID_SIZE)
         v = self._axis_values(j, (y0, y1), GRID_SIZE)
         key_axes = (i, j, self._config.model, self._config.l2)

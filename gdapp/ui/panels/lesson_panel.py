@@ -192,6 +192,7 @@ class LessonPanel(QWidget):
         title_font.setBold(True)
         self._title.setFont(title_font)
         self._progress = QLabel(objectName="lessonProgress")
+        self._progress.setWordWrap(True)
         self._contents_button = QToolButton(text="Contents", objectName="lessonContentsButton")
         self._contents_button.setCheckable(True)
         self._contents_button.setToolTip("Show or hide the list of lessons and steps")
