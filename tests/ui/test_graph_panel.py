@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 
 from gdapp.core.models import LogisticModel
 from gdapp.ui.panels.graph_panel import GraphPanel
+from gdapp.ui.panels.graph_style import format_number
 
 try:
     from gdapp.ui.main_window import MainWindow
@@ -179,7 +180,8 @@ def test_batch_view_uses_the_latest_batch(app, qtbot):
     np.testing.assert_allclose(shown["b"].grad, np.mean(a - y), rtol=1e-10)
     table = panel.findChild(object, "gradientTable")
     assert table.isVisibleTo(panel)
-    assert table.rowCount() == FEATURES + 1
+    assert table.columnCount() == FEATURES + 1
+    assert table.item(1, 0).text() == format_number(shown["w"].grad[0])
 
 
 # -- the nudge check and planted bugs ------------------------------------------------------

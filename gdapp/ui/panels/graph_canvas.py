@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform
-from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QWidget
 
 ZOOM_STEP = 1.25  # per wheel notch or button press
 ZOOM_MIN = 0.1
 ZOOM_MAX = 6.0
 FIT_MAX_ZOOM = 1.6  # a small graph is fitted no larger than this
 EXPORT_SCALE = 2.0  # exported images are drawn at twice the scene's size, for sharp text
+READABLE_ZOOM = 0.6  # below this the cards' 12 px text is under ~7 px on screen
+SMALL_HINT = "Shrunk to fit: enlarge this panel, or zoom in with the wheel, to read the labels."
 
 
 class GraphCanvas(QGraphicsView):
@@ -34,8 +36,15 @@ class GraphCanvas(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setToolTip("")
         self.auto_fit = True
+        self._hint = QLabel(SMALL_HINT, self.viewport())
+        self._hint.setObjectName("graphSmallHint")
+        self._hint.setStyleSheet(
+            "background: rgba(255, 248, 220, 230); border: 1px solid #d9c27a; padding: 2px 4px;"
+        )
+        self._hint.move(6, 6)
+        self._hint.hide()
+        self.zoom_changed.connect(self._on_zoom_changed)
 
     @property
     def zoom(self) -> float:
@@ -53,6 +62,11 @@ class GraphCanvas(QGraphicsView):
             self.setTransform(QTransform.fromScale(FIT_MAX_ZOOM, FIT_MAX_ZOOM))
         self.centerOn(rect.center())
         self.zoom_changed.emit(self.zoom)
+
+    def _on_zoom_changed(self, zoom: float) -> None:
+        small = self.auto_fit and zoom < READABLE_ZOOM and bool(self.scene().items())
+        self._hint.adjustSize()
+        self._hint.setVisible(small)
 
     def zoom_by(self, factor: float, *, under_mouse: bool = False) -> None:
         """Multiply the zoom by ``factor`` (clamped), about the mouse or the view's centre."""

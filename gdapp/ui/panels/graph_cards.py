@@ -152,7 +152,16 @@ def _nudge_line(numbers, fmt, shown: bool) -> tuple[str, str]:
 
 
 def line_font(role: str) -> QFont:
-    """Font for a line role."""
+    """Font for a line role (shared: copy it before changing it)."""
+    if role not in _FONTS:
+        _FONTS[role] = _make_font(role)
+    return _FONTS[role]
+
+
+_FONTS: dict[str, QFont] = {}
+
+
+def _make_font(role: str) -> QFont:
     if role == "title":
         return scene_font(SCENE_FONT_PX, bold=True)
     if role == "update":

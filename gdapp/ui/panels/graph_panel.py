@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QSizePolicy,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -47,8 +46,8 @@ from gdapp.ui.panels.graph_table import GradientTable
 
 DEFAULT_VIEW = "sample"
 DEFAULT_H = 1e-3
+PREFERRED_SIZE_PX = (700, 520)
 H_RANGE = (1e-7, 0.5)
-TABLE_WIDTH_PX = 250  # the batch view's gradient table, beside the diagram
 
 
 class DisplayedNode(NamedTuple):
@@ -193,6 +192,10 @@ class GraphPanel(QWidget):
             raise OSError(f"could not write the image {path}")
         return path
 
+    def sizeHint(self) -> QSize:
+        # The eight-feature sample graph reads comfortably (zoom ~0.85) from this size on.
+        return QSize(*PREFERRED_SIZE_PX)
+
     # -- user interface -------------------------------------------------------------------
 
     def _build_ui(self) -> None:
@@ -205,11 +208,6 @@ class GraphPanel(QWidget):
         self._status.setTextFormat(Qt.TextFormat.PlainText)
         self._status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._table = GradientTable(self)
-        self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self._splitter.addWidget(self.graph_view)
-        self._splitter.addWidget(self._table)
-        self._splitter.setStretchFactor(0, 1)
-        self._splitter.setChildrenCollapsible(False)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self._status, 1)
@@ -220,7 +218,8 @@ class GraphPanel(QWidget):
         layout.addLayout(self._top_row)
         layout.addLayout(self._check_row)
         layout.addWidget(self._bug_label)
-        layout.addWidget(self._splitter, 1)
+        layout.addWidget(self.graph_view, 1)
+        layout.addWidget(self._table)
         layout.addLayout(bottom)
         for keys, slot in (
             (QKeySequence.StandardKey.ZoomIn, self.graph_view.zoom_in),
@@ -237,9 +236,6 @@ class GraphPanel(QWidget):
         training_view = view != "example"
         self._mode_stack.setCurrentIndex(0 if training_view else 1)
         self._table.setVisible(view == "batch")
-        if view == "batch":
-            total = max(self._splitter.width(), TABLE_WIDTH_PX * 3)
-            self._splitter.setSizes([total - TABLE_WIDTH_PX, TABLE_WIDTH_PX])
         model = self._bug_combo.model()
         for i, bug in enumerate(views.BUG_NAMES):
             item = model.item(i)

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
 
 from gdapp.ui.panels.graph_cards import (
@@ -90,6 +99,7 @@ class NodeItem(QGraphicsItem):
         self.current = False  # the walk animation's current node
         self._width = 80.0
         self._wrap = COMPACT_WRAP_PX if style.compact else CARD_WRAP_PX
+        self._template_size: tuple[tuple, tuple[float, float]] = ((), (0.0, 0.0))
         self._height = 40.0
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
@@ -119,27 +129,38 @@ class NodeItem(QGraphicsItem):
 
     def natural_size(self) -> tuple[float, float]:
         """Room for the widest usual number (or the actual one, if wider) and every line."""
-        content = self.content()
-        template = card_lines(content, _template_format)
-        template = wrap_lines(template, template, line_width, self._wrap)
-        lines = self.lines()
-        width = max(line_width(t, role) for t, role in (*template, *lines))
-        height = sum(_line_height(role) for _, role in template)
+        key = self.layout_key()
+        if self._template_size[0] != key:
+            template = card_lines(self.content(), _template_format)
+            template = wrap_lines(template, template, line_width, self._wrap)
+            width = max(line_width(t, role) for t, role in template)
+            height = sum(_line_height(role) for _, role in template)
+            self._template_size = (key, (width, height))
+        width, height = self._template_size[1]
+        width = max(width, self._actual_width())
         stripe = PARAM_STRIPE_W if self.style.kind == "param" else 0.0
         return width + 2 * PAD_X + stripe, height + 2 * PAD_Y
 
+    def _actual_width(self) -> float:
+        return max(line_width(t, role) for t, role in self.lines())
+
     def fits(self) -> bool:
         """False when a number has grown wider than the card's current width."""
-        return self.natural_size()[0] <= self._width + 0.5
+        stripe = PARAM_STRIPE_W if self.style.kind == "param" else 0.0
+        return self._actual_width() + 2 * PAD_X + stripe <= self._width + 0.5
 
     def layout_key(self) -> tuple:
-        """Changes exactly when the card's size may change."""
-        return (self.nudge_on, self.numbers.update is not None, len(self.lines()))
+        """Changes exactly when the card's template size may change."""
+        return (self.nudge_on, self.numbers.update is not None, self.numbers.note != "")
 
     def set_numbers(self, numbers: NodeNumbers) -> None:
         self.numbers = numbers
-        self.setToolTip(self._tooltip())
         self.update()
+
+    def hoverEnterEvent(self, event) -> None:
+        # Built on demand: a rich tooltip per card per snapshot would cost more than the card.
+        self.setToolTip(self._tooltip())
+        super().hoverEnterEvent(event)
 
     def set_size(self, width: float, height: float) -> None:
         if (width, height) != (self._width, self._height):
@@ -196,17 +217,18 @@ class NodeItem(QGraphicsItem):
         y = PAD_Y
         avail = self._width - left - PAD_X + 1
         for text, role in self.lines():
-            baseline = y + QFontMetricsF(line_font(role.split("|")[0])).ascent()
+            baseline = y + _metrics(role.split("|")[0]).ascent()
             x = left
             for part, part_role in zip(text.split("\t"), role.split("|"), strict=True):
-                font = line_font(part_role)
-                metrics = QFontMetricsF(font)
+                font = QFont(line_font(part_role))
+                metrics = _metrics(part_role)
                 room = left + avail - x
                 if metrics.horizontalAdvance(part) > room:
                     if part_role == "update":
                         # Old and new value must both stay whole: shrink rather than cut.
                         scale = room / metrics.horizontalAdvance(part)
                         font.setPixelSize(max(7, int(font.pixelSize() * scale)))
+                        metrics = QFontMetricsF(font)
                     else:
                         part = metrics.elidedText(part, Qt.TextElideMode.ElideRight, room)
                 painter.setFont(font)
@@ -244,6 +266,7 @@ class EdgeItem(QGraphicsPathItem):
         self.parent_item, self.child_item = parent, child
         self.index, self.count = index, count
         self.bugged = False
+        self._label: tuple[str, bool] = ("", False)
         self.pass_x: float | None = None  # straight run through a staggered column's gaps
         self._hover = False
         self._lit = False
@@ -253,6 +276,9 @@ class EdgeItem(QGraphicsPathItem):
 
     def set_label(self, label: str, bugged: bool) -> None:
         """Show ``label`` (e.g. "du/db = c = 2") on hover; a planted bug draws dashed red."""
+        if (label, bugged) == self._label:
+            return
+        self._label = (label, bugged)
         self.bugged = bugged
         child, parent = self.child_item.name, self.parent_item.name
         note = (
@@ -524,19 +550,31 @@ def _template_format(value) -> str:
     array = np.asarray(value, dtype=float)
     if array.ndim == 0:
         return NUMBER_TEMPLATE
-    inner = f"[{NUMBER_TEMPLATE}, {NUMBER_TEMPLATE}, …]"
-    return f"[{inner}, …]" if array.ndim > 1 else inner
+    if array.ndim > 1:
+        return f"[[{NUMBER_TEMPLATE}, …], …]"
+    return f"[{NUMBER_TEMPLATE}, …]"
+
+
+_METRICS: dict[str, QFontMetricsF] = {}
+
+
+def _metrics(role: str) -> QFontMetricsF:
+    if role not in _METRICS:
+        _METRICS[role] = QFontMetricsF(line_font(role))
+    return _METRICS[role]
 
 
 def _line_height(role: str) -> float:
     role = role.split("|")[0]
-    return QFontMetricsF(line_font(role)).height() + (1.0 if role == "title" else 0.0)
+    return _metrics(role).height() + (1.0 if role == "title" else 0.0)
 
 
 def line_width(text: str, role: str) -> float:
     """Width of a line; a two-part line ("body|ok") is measured part by part."""
+    if "\t" not in text:
+        return _metrics(role).horizontalAdvance(text)
     parts = list(zip(text.split("\t"), role.split("|"), strict=True))
-    widths = [QFontMetricsF(line_font(r)).horizontalAdvance(t) for t, r in parts]
+    widths = [_metrics(r).horizontalAdvance(t) for t, r in parts]
     return sum(widths) + INLINE_GAP * (len(parts) - 1)
 
 

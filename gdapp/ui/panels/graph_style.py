@@ -21,7 +21,7 @@ ELLIPSIS = "\u2026"
 # A wide usual number; cards reserve room for it so that the diagram keeps its layout while
 # the numbers change (a wider one, such as -1.235e-05, widens its column once).
 NUMBER_TEMPLATE = f"{MINUS}0.01234"
-VECTOR_PREVIEW = 2  # leading entries shown for a vector
+VECTOR_PREVIEW = 1  # leading entries shown for a vector (its mean is shown too)
 
 LOG10_MIN = -4.0  # |derivative| at or below 1e-4 gets the palest tint
 LOG10_MAX = 1.0  # |derivative| at or above 10 gets the strongest tint
@@ -68,8 +68,9 @@ def format_value(value: float | np.ndarray) -> str:
     if array.ndim == 0:
         return format_number(float(array))
     flat = array.ravel() if array.ndim == 1 else array[0]
-    shown = ", ".join(format_number(v) for v in flat[:VECTOR_PREVIEW])
-    more = f", {ELLIPSIS}" if flat.size > VECTOR_PREVIEW else ""
+    count = VECTOR_PREVIEW if array.ndim == 1 else 1  # a matrix shows its first entry
+    shown = ", ".join(format_number(v) for v in flat[:count])
+    more = f", {ELLIPSIS}" if flat.size > count else ""
     inner = f"[{shown}{more}]"
     if array.ndim > 1:
         return f"[{inner}, {ELLIPSIS}]" if array.shape[0] > 1 else f"[{inner}]"

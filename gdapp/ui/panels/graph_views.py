@@ -197,7 +197,7 @@ def build_batch(
         "J": ("J = mean(L)", "output", False, "The batch-mean cost."),
     }
     styles = {
-        name: _style(graph, name, title, kind, on_card=card, description=text)
+        name: _style(graph, name, title, kind, on_card=card, description=text, compact=True)
         for name, (title, kind, card, text) in describe.items()
     }
     return ViewData(graph, _complete(graph, styles), "J", "")
