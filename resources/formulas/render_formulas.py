@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +26,8 @@ matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 OUT_DIR = Path(__file__).resolve().parent
+# Widest formula allowed, so that every one fits a lesson panel about 360 px wide.
+MAX_WIDTH_PT = 340
 FONT_SIZE_PT = 16  # Qt draws 1 SVG pt as 1 px; mathtext glyphs run small, so 16 sits by 14 px text
 INK = "#1b1f24"
 PAD_INCHES = 0.04
@@ -58,8 +61,8 @@ FORMULAS: dict[str, str] = {
     "nudge": r"$\dfrac{\partial J}{\partial v} \approx \dfrac{J(v + h) - J(v)}{h}"
     r" = \dfrac{33.003 - 33}{0.001} = 3$",
     # lesson 8: the logistic-regression graph
-    "logistic_graph": r"$z = \mathbf{w}^{\mathsf{T}}\mathbf{x} + b,\qquad a = \sigma(z),"
-    r"\qquad L = -[\,y\,\log a + (1 - y)\,\log(1 - a)\,]$",
+    "logistic_forward": r"$z = \mathbf{w}^{\mathsf{T}}\mathbf{x} + b,\qquad a = \sigma(z)$",
+    "loss_a": r"$L = -[\,y\,\log a + (1 - y)\,\log(1 - a)\,]$",
     "grad_a": r"$\dfrac{\partial L}{\partial a} = -\dfrac{y}{a} + \dfrac{1 - y}{1 - a}$",
     "grad_z": r"$\dfrac{\partial L}{\partial z} = \dfrac{\partial L}{\partial a}\cdot a(1 - a)"
     r" = a - y$",
@@ -72,7 +75,7 @@ FORMULAS: dict[str, str] = {
     "post_model": r"$\hat{y} = m\,x,\qquad L(m) = (y - m\,x)^2$",
     "post_true_grad": r"$\dfrac{dL}{dm} = -2x\,(y - m\,x)$",
     "post_code_grad": r"$\mathrm{gradient} = 2\,(y - \hat{y})$",
-    "post_factor_code": r"$m_{t+1} - m^* = (1 + 2\alpha x)\,(m_t - m^*),\qquad m^* = y/x$",
+    "post_factor_code": r"$m_{t+1} - m^* = (1 + 2\alpha x)\,(m_t - m^*)$",
     "post_factor_true": r"$m_{t+1} - m^* = (1 - 2\alpha x^2)\,(m_t - m^*)$",
     # lesson 11: corrections to the post
     "post_loss_y0": r"$-(1 - \log\hat{y})$",
@@ -88,11 +91,12 @@ FORMULAS: dict[str, str] = {
     r"\theta \leftarrow \theta - \alpha\,\mathbf{v}$",
     "rmsprop": r"$\mathbf{s} \leftarrow \rho\,\mathbf{s} + (1 - \rho)\,\mathbf{g}^2,\qquad"
     r"\theta \leftarrow \theta - \alpha\,\dfrac{\mathbf{g}}{\sqrt{\mathbf{s}} + \epsilon}$",
-    "adam_moments": r"$\mathbf{m} \leftarrow \beta_1\mathbf{m} + (1 - \beta_1)\,\mathbf{g},\qquad"
-    r"\mathbf{v} \leftarrow \beta_2\mathbf{v} + (1 - \beta_2)\,\mathbf{g}^2$",
+    "adam_m": r"$\mathbf{m} \leftarrow \beta_1\mathbf{m} + (1 - \beta_1)\,\mathbf{g}$",
+    "adam_v": r"$\mathbf{v} \leftarrow \beta_2\mathbf{v} + (1 - \beta_2)\,\mathbf{g}^2$",
     "adam_step": r"$\theta \leftarrow \theta - \alpha\,\dfrac{\hat{\mathbf{m}}}"
-    r"{\sqrt{\hat{\mathbf{v}}} + \epsilon},\qquad \hat{\mathbf{m}} = \dfrac{\mathbf{m}}"
-    r"{1 - \beta_1^t},\quad \hat{\mathbf{v}} = \dfrac{\mathbf{v}}{1 - \beta_2^t}$",
+    r"{\sqrt{\hat{\mathbf{v}}} + \epsilon}$",
+    "adam_bias": r"$\hat{\mathbf{m}} = \dfrac{\mathbf{m}}{1 - \beta_1^t},\qquad"
+    r"\hat{\mathbf{v}} = \dfrac{\mathbf{v}}{1 - \beta_2^t}$",
 }
 
 STYLE = {
@@ -122,6 +126,11 @@ def render(mathtext: str) -> str:
     return buffer.getvalue()
 
 
+def width_pt(svg: str) -> float:
+    """The width an SVG written by ``render`` declares, in points."""
+    return float(re.search(r'<svg[^>]*\bwidth="([0-9.]+)pt"', svg).group(1))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
@@ -130,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, mathtext in FORMULAS.items():
         path = OUT_DIR / f"{name}.svg"
         svg = render(mathtext)
+        if width_pt(svg) > MAX_WIDTH_PT:
+            print(f"{name} is {width_pt(svg):.0f} pt wide; split it (limit {MAX_WIDTH_PT} pt)")
+            return 1
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != svg:
                 stale.append(path.name)
