@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QToolButton
 
 from gdapp.core.models import LogisticModel
 from gdapp.ui.panels.graph_panel import GraphPanel
@@ -257,7 +258,7 @@ def test_step_animation_walks_and_shows_each_update(app, qtbot):
     panel.set_animate(True)
     snapshot = step_and_wait(qtbot, ctrl)
     qtbot.waitUntil(lambda: panel.animation_running, timeout=2000)
-    assert panel.node_text("L").startswith("L(a, y) = ?")  # not reached yet
+    assert panel.node_text("L").split("\n")[1:] == ["= ?", "dL/dL = ?"]  # not reached yet
     qtbot.waitUntil(lambda: not panel.node_text("x1").startswith("x1 = ?"), timeout=3000)
     assert "dL/dx1 = ?" in panel.node_text("x1")  # forward pass: value shown, derivative not
     panel.skip_animation()
@@ -297,3 +298,30 @@ def test_eight_feature_graph_fits_readably_at_dock_size(app, qtbot):
     panel.set_view("example")
     panel.set_view("sample")
     assert view.mapFromScene(view.scene().sceneRect()).boundingRect().height() <= viewport.height()
+
+
+def test_edges_tell_their_local_derivative_and_the_bugged_one_is_marked(app):
+    panel, _ = app
+    panel.set_view("example")
+    panel.displayed_values()
+    tips = {(e.parent_item.name, e.child_item.name): e.toolTip() for e in panel._scene.edges}
+    assert "du/db = c = 2" in tips[("b", "u")]
+    assert "dJ/dv = 3" in tips[("v", "J")]
+    panel.set_view("sample")
+    panel.set_bug("flip_sign")
+    panel.displayed_values()
+    bugged = {(e.parent_item.name, e.child_item.name) for e in panel._scene.edges if e.bugged}
+    assert bugged == {("z", "a")}
+
+
+def test_zoom_buttons_and_fit(app, qtbot):
+    panel, _ = app
+    panel.set_view("sample")
+    panel.displayed_values()
+    view = panel.graph_view
+    fitted = view.zoom
+    qtbot.mouseClick(panel.findChild(QToolButton, "zoomInButton"), Qt.MouseButton.LeftButton)
+    assert view.zoom == pytest.approx(fitted * 1.25)
+    assert not view.auto_fit
+    qtbot.mouseClick(panel.findChild(QToolButton, "fitButton"), Qt.MouseButton.LeftButton)
+    assert view.zoom == pytest.approx(fitted) and view.auto_fit

@@ -106,7 +106,8 @@ class NodeItem(QGraphicsItem):
 
     # -- content --------------------------------------------------------------------------
 
-    def content(self) -> CardContent:
+    def content(self, reveal: str | None = None) -> CardContent:
+        """What the card says; ``reveal`` overrides the animation state (for templates)."""
         return CardContent(
             style=self.style,
             symbol=self.symbol,
@@ -114,14 +115,15 @@ class NodeItem(QGraphicsItem):
             vector=self.vector,
             numbers=self.numbers,
             nudge_on=self.nudge_on,
-            reveal=self.reveal,
+            reveal=reveal or self.reveal,
         )
 
     def lines(self) -> list[tuple[str, str]]:
         """The (text, role) lines the card shows now; a role "body|ok" has two parts."""
-        content = self.content()
-        template = card_lines(content, _template_format)
-        return wrap_lines(card_lines(content, format_value), template, line_width, self._wrap)
+        template = card_lines(self.content(reveal="all"), _template_format)
+        return wrap_lines(
+            card_lines(self.content(), format_value), template, line_width, self._wrap
+        )
 
     def text(self) -> str:
         """Every line of the card, one per line."""
@@ -131,7 +133,7 @@ class NodeItem(QGraphicsItem):
         """Room for the widest usual number (or the actual one, if wider) and every line."""
         key = self.layout_key()
         if self._template_size[0] != key:
-            template = card_lines(self.content(), _template_format)
+            template = card_lines(self.content(reveal="all"), _template_format)
             template = wrap_lines(template, template, line_width, self._wrap)
             width = max(line_width(t, role) for t, role in template)
             height = sum(_line_height(role) for _, role in template)

@@ -1,7 +1,8 @@
 """The batch view's gradient table: one column per parameter, under the diagram.
 
 The batch graph keeps w as one vector node, so the gradient of each weight is listed here:
-its value, dJ/dθ, the nudge estimate with ✓/✗, and old → new after an animated step.
+its value, dJ/dθ, the nudge estimate with ✓/✗, and after an animated step the value it had
+before the step.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from gdapp.ui.panels.graph_style import AGREE_COLOUR, DISAGREE_COLOUR, format_number
 
-ROWS = ("value", "dJ/dθ", "nudge", "update")
+ROWS = ("value", "dJ/dθ", "nudge", "before")
 NUDGE_ROW, UPDATE_ROW = 2, 3
 
 
@@ -41,7 +42,10 @@ class GradientTable(QTableWidget):
         header.setMinimumSectionSize(48)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("The gradient of the batch cost J for every weight and the bias.")
+        self.setToolTip(
+            "The gradient of the batch cost J for every weight and the bias; after an animated "
+            "step, 'before' holds each parameter's value before the step."
+        )
 
     def clear_rows(self) -> None:
         self.setColumnCount(0)
@@ -85,10 +89,8 @@ class GradientTable(QTableWidget):
                 small = self.font()
                 small.setPointSizeF(small.pointSizeF() * 0.9)  # an estimate and a mark per cell
                 cell.setFont(small)
-            moved = (
-                "" if update is None else f"{format_number(update[0])} → {format_number(update[1])}"
-            )
-            self._set(UPDATE_ROW, c, moved)
+            # After an animated step: the value before it ("value" is the new one).
+            self._set(UPDATE_ROW, c, "" if update is None else format_number(update[0]))
         self.setRowHidden(NUDGE_ROW, not nudge_on)
         self.setRowHidden(UPDATE_ROW, all(col[6] is None for col in columns))
         self.setFixedHeight(self._content_height())
