@@ -101,6 +101,15 @@ class LessonFigure(QWidget):
         """The caption's text (rich text)."""
         return self._caption.text()
 
+    def _set_caption(self, text: str) -> None:
+        self._caption.setText(text)
+        # A wrapped label's height depends on its width; keep the figure from squeezing it.
+        self._caption.setMinimumHeight(self._caption.heightForWidth(max(160, self.width())))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._caption.setMinimumHeight(self._caption.heightForWidth(max(160, self.width())))
+
     def _finish(self) -> None:
         self._layout.addWidget(self._caption)
         self.refresh()
@@ -163,12 +172,12 @@ class SigmoidFigure(_LiveFigure):
         patient = self.patient()
         if patient is None:
             self._mark.setData([], [])
-            self._caption.setText("Select a patient to see where their z lands on the curve.")
+            self._set_caption("Select a patient to see where their z lands on the curve.")
             return
         row, z, y_hat, label = patient
         shown = float(np.clip(z, -8, 8))
         self._mark.setData([shown], [float(sigmoid(shown))])
-        self._caption.setText(
+        self._set_caption(
             f"Patient {row}: z = {signed(z, 3)}, so ŷ = σ(z) = {y_hat:.3f}"
             f" (label y = {int(label)})."
         )
@@ -179,7 +188,7 @@ class LossVsYhatFigure(_LiveFigure):
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
-        self._plot = _plot("Loss of one patient against the prediction ŷ")
+        self._plot = _plot("Loss of one patient against ŷ")
         self._plot.setLabel("bottom", "ŷ")
         self._plot.setLabel("left", "L(ŷ, y)")
         legend = self._plot.addLegend(offset=(-10, 10), labelTextColor="#30363d")
@@ -204,14 +213,14 @@ class LossVsYhatFigure(_LiveFigure):
         patient = self.patient()
         if patient is None:
             self._mark.setData([], [])
-            self._caption.setText("Select a patient to mark their prediction on their curve.")
+            self._set_caption("Select a patient to mark their prediction on their curve.")
             return
         row, z, y_hat, label = patient
         # L from the logit z, which stays exact when ŷ rounds to 0 or 1.
         loss = float(np.logaddexp(0.0, z) - label * z)
         self._mark.setData([y_hat], [min(loss, 5.0)])
         curve = "−log ŷ" if label == 1 else "−log(1 − ŷ)"
-        self._caption.setText(
+        self._set_caption(
             f"Patient {row} has y = {int(label)} and ŷ = {y_hat:.3f}, so L = {curve} = {loss:.3f}."
         )
 
@@ -244,7 +253,7 @@ class PostLossErrorFigure(LessonFigure):
         self._plot.setXRange(0, 1, padding=0.02)
         self._plot.setYRange(-5, 5, padding=0.02)
         self._layout.addWidget(self._plot)
-        self._caption.setText(
+        self._set_caption(
             "As printed, the branch equals log ŷ − 1: negative for every ŷ in (0, 1), never "
             "above −1 even for a confident wrong answer (ŷ → 1), and falling without bound as "
             "ŷ → 0, so J has no minimum. The correct −log(1 − ŷ) is 0 at ŷ = 0 and grows "
@@ -340,7 +349,7 @@ class PostExampleTrajectoryFigure(LessonFigure):
         self._printed_loss.setVisible(as_printed)
         self._m_plot.enableAutoRange()
         self._loss_plot.enableAutoRange()
-        self._caption.setText(self._caption_text())
+        self._set_caption(self._caption_text())
 
     def _caption_text(self) -> str:
         key = (

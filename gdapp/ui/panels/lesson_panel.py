@@ -43,6 +43,7 @@ CROSS = "\u2717"
 RIGHT_COLOR = "#17803d"
 WRONG_COLOR = "#b3261e"
 CONTENTS_HEIGHT_PX = 190
+MIN_WIDTH_PX = 340  # narrower, the figures' axes and titles no longer fit
 MAX_LOWER_SHARE = 0.7  # the figure and checkpoint take at most this share of the height
 
 
@@ -64,6 +65,7 @@ class LessonPanel(QWidget):
     ) -> None:
         super().__init__()
         self.setObjectName("lessonPanel")
+        self.setMinimumWidth(MIN_WIDTH_PX)
         self._controller = controller
         self._window = window
         self._lessons = load_lessons() if lessons is None else tuple(lessons)
