@@ -325,3 +325,18 @@ def test_zoom_buttons_and_fit(app, qtbot):
     assert not view.auto_fit
     qtbot.mouseClick(panel.findChild(QToolButton, "fitButton"), Qt.MouseButton.LeftButton)
     assert view.zoom == pytest.approx(fitted) and view.auto_fit
+
+
+def test_view_and_animation_options_are_remembered(app, qtbot):
+    panel, ctrl = app
+    panel.set_view("batch")
+    panel.set_animate(True)
+    panel.set_nudge(True, h=1e-4)
+    panel.set_bug("drop_x")
+    again = GraphPanel(ctrl)
+    qtbot.addWidget(again)
+    assert again.current_view() == "batch"
+    assert again.findChild(object, "animateToggle").isChecked()
+    assert again.findChild(object, "nudgeStep").value() == pytest.approx(1e-4)
+    assert not again.findChild(object, "nudgeToggle").isChecked()  # starts without a bug
+    assert again.findChild(QComboBox, "bugSelector").currentData() == "none"

@@ -43,10 +43,12 @@ from gdapp.ui.panels.graph_nudge import (
 from gdapp.ui.panels.graph_scene import GraphScene, NodeNumbers
 from gdapp.ui.panels.graph_style import DerivativeLegend, format_number
 from gdapp.ui.panels.graph_table import GradientTable
+from gdapp.ui.settings import make_settings
 
 DEFAULT_VIEW = "sample"
 DEFAULT_H = 1e-3
 PREFERRED_SIZE_PX = (700, 520)
+SETTINGS_GROUP = "graph_panel"
 H_RANGE = (1e-7, 0.5)
 
 
@@ -96,6 +98,7 @@ class GraphPanel(QWidget):
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
         controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
         controller.sample_selected.connect(self._on_controller_sample_selected)
+        self._restore_settings()
         self._sync_controls()
         self._refresh()
 
@@ -229,6 +232,40 @@ class GraphPanel(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+
+    def _restore_settings(self) -> None:
+        """Put the view, animation and nudge options back as the user left them.
+
+        A planted bug and the nudge toggle are not remembered: the app starts correct.
+        """
+        settings = make_settings()
+        widgets = (
+            ("view", self._view_combo, "index"),
+            ("animate", self._animate_toggle, "checked"),
+            ("speed", self._speed_slider, "value"),
+            ("nudge_h", self._h_box, "value"),
+            ("nudge_method", self._difference_combo, "index"),
+        )
+        for name, widget, kind in widgets:
+            key = f"{SETTINGS_GROUP}/{name}"
+            value = settings.value(key)
+            try:
+                if value is None:
+                    pass
+                elif kind == "index" and 0 <= int(value) < widget.count():
+                    widget.setCurrentIndex(int(value))
+                elif kind == "checked":
+                    widget.setChecked(str(value).lower() == "true")
+                elif kind == "value":
+                    widget.setValue(type(widget.value())(value))
+            except (TypeError, ValueError):
+                pass  # a hand-edited or older settings file: keep the default
+            signal = {
+                "index": getattr(widget, "currentIndexChanged", None),
+                "checked": getattr(widget, "toggled", None),
+                "value": getattr(widget, "valueChanged", None),
+            }[kind]
+            signal.connect(lambda v, key=key: make_settings().setValue(key, v))
 
     def _sync_controls(self) -> None:
         """Enable, show and explain the controls that apply to the current view."""
