@@ -52,6 +52,7 @@ HELD_LOGIT_TOLERANCE = 0.02
 ISO_QUANTILES = (0.01, 0.03, 0.07, 0.14, 0.25, 0.4, 0.6, 0.8)
 OVERLAY_STEPS = 300
 TRAIL_POINTS = 25
+OVERLAY_REACH = 1.0  # overlaid runs may widen the view by this many times its own width
 MINIMUM_COLOR = "#ffd23f"
 PATH_PEN = pg.mkPen("#ffffff", width=2)
 CURRENT_COLOR = "#ff5a36"
@@ -496,7 +497,7 @@ class LandscapePanel(QWidget):
             marks.append("━━")
             colors.append(run.color)
         parts = [
-            f'<span style="color:{color}">{mark}</span>&nbsp;{label}'
+            f'<span style="color:{color}">{mark}</span>&nbsp;{label.replace(" ", "&nbsp;")}'
             for mark, color, label in zip(marks, colors, self.legend_labels(), strict=True)
         ]
         self._key.setText(" &nbsp; ".join(parts))
@@ -655,10 +656,13 @@ class LandscapePanel(QWidget):
     def _axis_values(self, k: int, view_range: tuple[float, float], size: int) -> np.ndarray:
         """Grid values along parameter k: the fitted range, or the view grown to cover it."""
         points = [self._history[: self._rows, k], self._minimum[k : k + 1]]
-        points += [run.path[:, k] for run in self._overlays]
         if self._start is not None:
             points.append(self._start[k : k + 1])
-        fitted = landscape.axis_range(self._theta[k], np.concatenate(points))
+        own = landscape.axis_range(self._theta[k], np.concatenate(points))
+        # Overlaid runs widen the view, but a diverging one may not drag it off to infinity.
+        reach = OVERLAY_REACH * (own[1] - own[0])
+        runs = [np.clip(run.path[:, k], own[0] - reach, own[1] + reach) for run in self._overlays]
+        fitted = landscape.axis_range(self._theta[k], np.concatenate([*points, *runs]))
         if self._fit_pending:
             lo, hi = fitted
         elif self._user_zoomed:

@@ -243,6 +243,7 @@ class LessonPanel(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self._figure_box)
         lower_layout.addWidget(self._checkpoint)
+        lower_layout.addStretch(1)
         self._splitter = QSplitter(Qt.Orientation.Vertical)
         self._splitter.addWidget(self._text)
         self._splitter.addWidget(lower)
