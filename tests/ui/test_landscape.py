@@ -134,7 +134,8 @@ def test_overlaid_runs_start_together_and_follow_the_core_trainer(panel, control
         np.testing.assert_allclose(run.path, reference.history.theta, rtol=0, atol=1e-12)
     legend = panel.legend_labels()
     assert "momentum, lr 0.5" in legend and "adam, lr 0.05" in legend
-    assert "adam, lr 0.05" in panel.findChild(type(panel._readout), "landscapeKey").text()
+    key = panel.findChild(type(panel._readout), "landscapeKey").text()
+    assert "adam,&nbsp;lr&nbsp;0.05" in key
     panel.clear_overlays()
     assert panel.overlays == ()
     assert "adam, lr 0.05" not in panel.legend_labels()
