@@ -40,10 +40,10 @@ from gdapp.ui.panels.graph_nudge import (
     NudgeRunner,
     entry_count,
 )
+from gdapp.ui.panels.graph_panel_ui import restore_settings
 from gdapp.ui.panels.graph_scene import GraphScene, NodeNumbers
 from gdapp.ui.panels.graph_style import DerivativeLegend, format_number
 from gdapp.ui.panels.graph_table import GradientTable
-from gdapp.ui.settings import make_settings
 
 DEFAULT_VIEW = "sample"
 DEFAULT_H = 1e-3
@@ -234,38 +234,7 @@ class GraphPanel(QWidget):
             shortcut.activated.connect(slot)
 
     def _restore_settings(self) -> None:
-        """Put the view, animation and nudge options back as the user left them.
-
-        A planted bug and the nudge toggle are not remembered: the app starts correct.
-        """
-        settings = make_settings()
-        widgets = (
-            ("view", self._view_combo, "index"),
-            ("animate", self._animate_toggle, "checked"),
-            ("speed", self._speed_slider, "value"),
-            ("nudge_h", self._h_box, "value"),
-            ("nudge_method", self._difference_combo, "index"),
-        )
-        for name, widget, kind in widgets:
-            key = f"{SETTINGS_GROUP}/{name}"
-            value = settings.value(key)
-            try:
-                if value is None:
-                    pass
-                elif kind == "index" and 0 <= int(value) < widget.count():
-                    widget.setCurrentIndex(int(value))
-                elif kind == "checked":
-                    widget.setChecked(str(value).lower() == "true")
-                elif kind == "value":
-                    widget.setValue(type(widget.value())(value))
-            except (TypeError, ValueError):
-                pass  # a hand-edited or older settings file: keep the default
-            signal = {
-                "index": getattr(widget, "currentIndexChanged", None),
-                "checked": getattr(widget, "toggled", None),
-                "value": getattr(widget, "valueChanged", None),
-            }[kind]
-            signal.connect(lambda v, key=key: make_settings().setValue(key, v))
+        restore_settings(self, SETTINGS_GROUP)
 
     def _sync_controls(self) -> None:
         """Enable, show and explain the controls that apply to the current view."""
@@ -532,43 +501,8 @@ class GraphPanel(QWidget):
         return None
 
     def _numbers(self, data: views.ViewData, results, update_pair) -> dict[str, NodeNumbers]:
-        numbers = {}
-        updates = self._parameter_updates(data, update_pair)
-        for node in data.graph.nodes:
-            value, grad = _copy(node.value), _copy(node.grad)
-            result = results.get(node.name) if results else None
-            if result is None:
-                numbers[node.name] = NodeNumbers(
-                    value, grad, update=updates.get(node.name), note=self._nudge_note
-                )
-                continue
-            each = None
-            if np.ndim(result.numeric):
-                each = np.asarray(result.rel_error) <= NUDGE_RTOL
-            numbers[node.name] = NodeNumbers(
-                value,
-                grad,
-                numeric=_copy(result.numeric),
-                agrees=bool(result.agrees),
-                rel_error=_copy(result.rel_error),
-                update=updates.get(node.name),
-                agrees_each=each,
-            )
-        return numbers
-
-    def _parameter_updates(self, data: views.ViewData, pair) -> dict:
-        if pair is None or self._view == "example":
-            return {}
-        old, new = pair
-        names = {node.name for node in data.graph.nodes}
-        if old.shape != new.shape:
-            return {}
-        if self._view == "sample":
-            updates = {f"w{i + 1}": (old[i], new[i]) for i in range(len(old) - 1)}
-            updates["b"] = (old[-1], new[-1])
-        else:
-            updates = {"w": (old[:-1], new[:-1]), "b": (old[-1], new[-1])}
-        return {name: value for name, value in updates.items() if name in names}
+        updates = views.parameter_updates(self._view, data, update_pair)
+        return views.node_numbers(data, results, updates, self._nudge_note, NUDGE_RTOL)
 
     def _symbol_for_legend(self) -> str:
         return f"d{self._data.output_symbol}/d·" if self._data is not None else "dL/d·"
@@ -600,7 +534,3 @@ class GraphPanel(QWidget):
         else:
             source = f"The {m} rows of step {step}'s mini-batch"
         return f"{source} · J = {format_number(output.value)}"
-
-
-def _copy(value):
-    return float(value) if np.ndim(value) == 0 else np.array(value, dtype=float)

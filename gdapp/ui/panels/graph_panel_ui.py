@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from gdapp.ui.panels import graph_views as views
 from gdapp.ui.panels.graph_animation import SPEED_DEFAULT, SPEED_MAX, SPEED_MIN
+from gdapp.ui.settings import make_settings
 
 EXAMPLE_RANGE = (-99.0, 99.0)
 
@@ -120,6 +121,41 @@ def build_controls(panel) -> None:
     panel._bug_label.setWordWrap(True)
     panel._bug_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     panel._bug_label.setStyleSheet("color: palette(dark);")
+
+
+def restore_settings(panel, group: str) -> None:
+    """Put the view, animation and nudge options back as the user left them.
+
+    A planted bug and the nudge toggle are not remembered: the app starts correct.
+    """
+    settings = make_settings()
+    widgets = (
+        ("view", panel._view_combo, "index"),
+        ("animate", panel._animate_toggle, "checked"),
+        ("speed", panel._speed_slider, "value"),
+        ("nudge_h", panel._h_box, "value"),
+        ("nudge_method", panel._difference_combo, "index"),
+    )
+    for name, widget, kind in widgets:
+        key = f"{group}/{name}"
+        value = settings.value(key)
+        try:
+            if value is None:
+                pass
+            elif kind == "index" and 0 <= int(value) < widget.count():
+                widget.setCurrentIndex(int(value))
+            elif kind == "checked":
+                widget.setChecked(str(value).lower() == "true")
+            elif kind == "value":
+                widget.setValue(type(widget.value())(value))
+        except (TypeError, ValueError):
+            pass  # a hand-edited or older settings file: keep the default
+        signal = {
+            "index": getattr(widget, "currentIndexChanged", None),
+            "checked": getattr(widget, "toggled", None),
+            "value": getattr(widget, "valueChanged", None),
+        }[kind]
+        signal.connect(lambda v, key=key: make_settings().setValue(key, v))
 
 
 def _animation_controls(panel) -> QWidget:

@@ -15,6 +15,7 @@ import numpy as np
 
 from gdapp.core import graph as core_graph
 from gdapp.ui.panels.graph_cards import NodeStyle
+from gdapp.ui.panels.graph_items import NodeNumbers
 
 VIEW_NAMES = ("example", "sample", "batch")
 VIEW_LABELS = {
@@ -240,3 +241,47 @@ def _complete(graph: core_graph.Graph, styles: dict[str, NodeStyle]) -> dict[str
         if node.name not in styles:
             styles[node.name] = NodeStyle(node.label, node.kind, detail=pretty(node.formula))
     return styles
+
+
+def parameter_updates(view: str, data: ViewData, pair) -> dict:
+    """Node name -> (old, new) of a step's update, from theta before and after (d+1,)."""
+    if pair is None or view == "example":
+        return {}
+    old, new = pair
+    if old.shape != new.shape:
+        return {}
+    if view == "sample":
+        updates = {f"w{i + 1}": (old[i], new[i]) for i in range(len(old) - 1)}
+        updates["b"] = (old[-1], new[-1])
+    else:
+        updates = {"w": (old[:-1], new[:-1]), "b": (old[-1], new[-1])}
+    names = {node.name for node in data.graph.nodes}
+    return {name: value for name, value in updates.items() if name in names}
+
+
+def node_numbers(
+    data: ViewData, results, updates: dict, note: str, rtol: float
+) -> dict[str, NodeNumbers]:
+    """What each card shows: copies of the graph's values and grads, the nudge results."""
+    numbers = {}
+    for node in data.graph.nodes:
+        value, grad = _copy(node.value), _copy(node.grad)
+        result = results.get(node.name) if results else None
+        if result is None:
+            numbers[node.name] = NodeNumbers(value, grad, update=updates.get(node.name), note=note)
+            continue
+        each = np.asarray(result.rel_error) <= rtol if np.ndim(result.numeric) else None
+        numbers[node.name] = NodeNumbers(
+            value,
+            grad,
+            numeric=_copy(result.numeric),
+            agrees=bool(result.agrees),
+            rel_error=_copy(result.rel_error),
+            update=updates.get(node.name),
+            agrees_each=each,
+        )
+    return numbers
+
+
+def _copy(value):
+    return float(value) if np.ndim(value) == 0 else np.array(value, dtype=float)
