@@ -60,7 +60,7 @@ LESSONS_DIR = "resources/lessons"
 FILE_NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-TOML_LINE = re.compile(r"at line (\d+)")
+TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 HEADER_KEYS = {"id", "title", "steps"}
 STEP_KEYS = {"actions", "checkpoint", "figure"}
 CHECKPOINT_KEYS = {"id", "question", "choices", "answer", "explain", "args"}
@@ -291,10 +291,13 @@ def parse_lesson(text: str, path: str | Path) -> Lesson:
     try:
         data = tomllib.loads(header)
     except tomllib.TOMLDecodeError as error:
-        found = TOML_LINE.search(str(error))
-        line = header_line + int(found.group(1)) - 1 if found else None
-        problem = TOML_LINE.sub("", str(error)).replace("()", "").strip().rstrip(".")
-        raise LessonError(f"bad TOML header: {problem}", path=path, line=line) from None
+        message = str(error)
+        found = TOML_POSITION.search(message)
+        line = None
+        if found:
+            line = header_line + int(found.group(1)) - 1
+            message = f"{message[: found.start()].rstrip()} (column {found.group(2)})"
+        raise LessonError(f"bad TOML header: {message}", path=path, line=line) from None
     unknown = sorted(set(data) - HEADER_KEYS)
     if unknown:
         raise LessonError(f"unknown header key {unknown[0]!r}", path=path, line=header_line)
