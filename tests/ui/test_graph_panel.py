@@ -340,3 +340,15 @@ def test_view_and_animation_options_are_remembered(app, qtbot):
     assert again.findChild(object, "nudgeStep").value() == pytest.approx(1e-4)
     assert not again.findChild(object, "nudgeToggle").isChecked()  # starts without a bug
     assert again.findChild(QComboBox, "bugSelector").currentData() == "none"
+
+
+def test_full_batch_nudge_check_runs_in_the_background(app, qtbot):
+    panel, ctrl = app  # the default configuration trains on the full batch
+    panel.set_view("batch")
+    assert panel.displayed_values()["X"].value.shape[0] == len(ctrl.dataset.train_idx)
+    panel.set_nudge(True)
+    assert "nudge: checking…" in panel.node_text("w")  # the window stays responsive
+    panel.wait_for_nudge()
+    shown = panel.displayed_values()
+    assert all(node.agrees for node in shown.values())
+    assert "nudge: all agree ✓" in panel.node_text("w")
