@@ -37,6 +37,10 @@ class GraphCanvas(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.auto_fit = True
+        self.setToolTip(
+            "Hover a card for its numbers in full, an arrow for its local derivative.\n"
+            "Mouse wheel: zoom · drag: pan · Fit (Ctrl+0): show it all."
+        )
         self._hint = QLabel(SMALL_HINT, self.viewport())
         self._hint.setObjectName("graphSmallHint")
         self._hint.setStyleSheet(

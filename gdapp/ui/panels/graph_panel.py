@@ -514,10 +514,9 @@ class GraphPanel(QWidget):
         output = data.graph.output
         step = 0 if self._snapshot is None else self._snapshot.step_count
         if self._view == "example":
-            return (
-                f"J = 3(a + bc) = {format_number(output.value)}. Hover an arrow for its local "
-                "derivative."
-            )
+            a, b, c = (format_number(v) for v in self._example)
+            total = format_number(output.value)
+            return f"The post's example: J = 3(a + bc) = 3({a} + {b}·{c}) = {total}"
         dataset = self._controller.dataset
         if self._view == "sample":
             row = self._sample_row()
