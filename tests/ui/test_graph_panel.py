@@ -352,3 +352,17 @@ def test_full_batch_nudge_check_runs_in_the_background(app, qtbot):
     shown = panel.displayed_values()
     assert all(node.agrees for node in shown.values())
     assert "nudge: all agree ✓" in panel.node_text("w")
+
+
+def test_a_hidden_panel_catches_up_when_shown(app, qtbot):
+    panel, ctrl = app
+    panel.set_view("sample")
+    panel.displayed_values()
+    panel.hide()
+    snapshot = step_and_wait(qtbot, ctrl, 2)
+    qtbot.wait(20)
+    assert panel._stale  # the update waited
+    panel.show()
+    qtbot.waitUntil(lambda: not panel._stale)
+    shown = {w: panel._scene.nodes[w].numbers.value for w in WS}
+    np.testing.assert_allclose(list(shown.values()), snapshot.theta[:-1])

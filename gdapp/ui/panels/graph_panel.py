@@ -81,6 +81,7 @@ class GraphPanel(QWidget):
         self._data: views.ViewData | None = None
         self._nudge_cache: tuple[object, dict] | None = None
         self._nudge_note = ""
+        self._stale = True  # inputs changed while hidden
 
         self._scene = GraphScene(self)
         self.graph_view = GraphCanvas(self._scene, self)
@@ -89,7 +90,7 @@ class GraphPanel(QWidget):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self._refresh)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
 
         self._build_ui()
         self._walk.progressed.connect(self._on_walk_progressed)
@@ -100,7 +101,7 @@ class GraphPanel(QWidget):
         controller.sample_selected.connect(self._on_controller_sample_selected)
         self._restore_settings()
         self._sync_controls()
-        self._refresh()
+        self._refresh(force=True)
 
     # -- public accessors -----------------------------------------------------------------
 
@@ -389,12 +390,29 @@ class GraphPanel(QWidget):
         self._refresh_timer.start()
 
     def _flush(self) -> None:
-        if self._refresh_timer.isActive():
+        if self._refresh_timer.isActive() or self._stale:
             self._refresh_timer.stop()
-            self._refresh()
+            self._refresh(force=True)
 
-    def _refresh(self) -> None:
-        """Rebuild the core graph for the current inputs and update the cards in place."""
+    def _on_refresh_timer_timeout(self) -> None:
+        self._refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._schedule_refresh()
+
+    def _refresh(self, force: bool = False) -> None:
+        """Rebuild the core graph for the current inputs and update the cards in place.
+
+        A hidden panel (a dock tab behind another) only notes that it is stale and catches
+        up when shown, so a run costs it nothing meanwhile.
+        """
+        if not force and not self.isVisible():
+            self._stale = True
+            self._walk_request = None
+            return
+        self._stale = False
         request, self._walk_request = self._walk_request, None
         walking = request is not None
         snapshot = request[0] if walking else self._snapshot
