@@ -13,7 +13,6 @@ lists, integers given for floats as floats) or raises ``ValueError`` with a shor
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -21,6 +20,7 @@ from types import MappingProxyType
 from gdapp.core.models import MODEL_NAMES
 from gdapp.core.optimizers import OPTIMIZER_NAMES
 from gdapp.datasets.presets import PRESETS
+from gdapp.lessons import checks
 from gdapp.lessons.errors import LessonError
 
 __all__ = [
@@ -70,130 +70,56 @@ MAX_LESSON_STEPS = 10_000
 
 
 # -- argument checks -----------------------------------------------------------------------
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _int(value: object, minimum: int, what: str = "an integer") -> int:
-    if not _is_int(value) or value < minimum:
-        raise ValueError(f"expected {what} >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _float(value: object, minimum: float | None = None, *, strict: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value!r}")
-    if minimum is not None and (value <= minimum if strict else value < minimum):
-        relation = ">" if strict else ">="
-        raise ValueError(f"expected a number {relation} {minimum}, got {value!r}")
-    return float(value)
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[object], str]:
-    def check(value: object) -> str:
-        if value not in options:
-            raise ValueError(f"expected one of {', '.join(map(repr, options))}, got {value!r}")
-        return str(value)
-
-    return check
-
-
-def _true(value: object) -> bool:
-    if value is not True:
-        raise ValueError(f"expected true, got {value!r}")
-    return True
-
-
-def _bool(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
-    return value
-
-
-def _table(
-    value: object, fields: Mapping[str, Callable[[object], object]], required: tuple[str, ...] = ()
-) -> dict[str, object]:
-    if not isinstance(value, Mapping):
-        raise ValueError(f"expected a table, got {value!r}")
-    unknown = sorted(set(value) - set(fields))
-    if unknown:
-        raise ValueError(f"unknown key {unknown[0]!r}; expected {', '.join(fields)}")
-    missing = [key for key in required if key not in value]
-    if missing:
-        raise ValueError(f"missing key {missing[0]!r}")
-    checked = {}
-    for key, item in value.items():
-        try:
-            checked[key] = fields[key](item)
-        except ValueError as error:
-            raise ValueError(f"{key}: {error}") from None
-    return checked
-
-
 def _batch_size(value: object) -> int | str:
     if value == "full":
         return "full"
-    return _int(value, 1, 'an integer or "full"')
+    return checks.integer(1, what='an integer or "full"')(value)
 
 
-CONFIG_FIELDS: Mapping[str, Callable[[object], object]] = MappingProxyType(
+CONFIG_FIELDS: Mapping[str, checks.Check] = MappingProxyType(
     {
-        "model": _choice(MODEL_NAMES),
-        "fit_bias": _bool,
-        "l2": lambda v: _float(v, 0.0),
-        "optimizer": _choice(OPTIMIZER_NAMES),
-        "lr": lambda v: _float(v, 0.0, strict=True),
+        "model": checks.choice(MODEL_NAMES),
+        "fit_bias": checks.flag,
+        "l2": checks.number(0.0),
+        "optimizer": checks.choice(OPTIMIZER_NAMES),
+        "lr": checks.number(0.0, strict=True),
         "batch_size": _batch_size,
-        "max_epochs": lambda v: _int(v, 1),
-        "tol": lambda v: _float(v, 0.0),
-        "seed": lambda v: _int(v, 0),
-        "init": _choice(INIT_KINDS),
+        "max_epochs": checks.integer(1),
+        "tol": checks.number(0.0),
+        "seed": checks.integer(0),
+        "init": checks.choice(INIT_KINDS),
     }
+)
+_GRAPH_INPUTS = {name: checks.number() for name in ("a", "b", "c")}
+# One overlaid run on the landscape: an optimizer and its learning rate.
+_run = checks.table(
+    {"optimizer": CONFIG_FIELDS["optimizer"], "lr": CONFIG_FIELDS["lr"]},
+    required=("optimizer", "lr"),
 )
 
 
-def _config(value: object) -> dict[str, object]:
-    return _table(value, CONFIG_FIELDS)
+def _params(items: object) -> list[int]:
+    if not isinstance(items, list) or not items:
+        raise ValueError(f"expected a list of parameter indices, got {items!r}")
+    return [checks.integer(0, what="a parameter index")(item) for item in items]
 
 
-def _run(value: object) -> dict[str, object]:
-    """One overlaid run on the landscape: an optimizer and its learning rate."""
-    return _table(
-        value,
-        {"optimizer": CONFIG_FIELDS["optimizer"], "lr": CONFIG_FIELDS["lr"]},
-        required=("optimizer", "lr"),
-    )
+def _overlay(items: object) -> list[dict[str, object]]:
+    if not isinstance(items, list):
+        raise ValueError(f"expected a list of runs, got {items!r}")
+    return [_run(item) for item in items]
 
 
 def _landscape(value: object) -> dict[str, object]:
-    def params(items: object) -> list[int]:
-        if not isinstance(items, list) or not items:
-            raise ValueError(f"expected a list of parameter indices, got {items!r}")
-        return [_int(item, 0, "a parameter index") for item in items]
-
-    def overlay(items: object) -> list[dict[str, object]]:
-        if not isinstance(items, list):
-            raise ValueError(f"expected a list of runs, got {items!r}")
-        return [_run(item) for item in items]
-
-    checked = _table(
-        value,
-        {"mode": _choice(LANDSCAPE_MODES), "params": params, "overlay": overlay},
+    checked = checks.table(
+        {"mode": checks.choice(LANDSCAPE_MODES), "params": _params, "overlay": _overlay},
         required=("mode", "params"),
-    )
+    )(value)
     wanted = 1 if checked["mode"] == "slice" else 2
     chosen = checked["params"]
     if len(chosen) != wanted or len(set(chosen)) != wanted:
         raise ValueError(f"a {checked['mode']} needs {wanted} different parameter index(es)")
     return checked
-
-
-def _graph_inputs(value: object) -> dict[str, object]:
-    return _table(value, {name: _float for name in ("a", "b", "c")})
-
-
-def _post_example(value: object) -> dict[str, object]:
-    return _table(value, {"variant": _choice(POST_VARIANTS), "x": _float}, required=("variant",))
 
 
 @dataclass(frozen=True)
@@ -205,34 +131,26 @@ class ActionSpec:
     check: Callable[[object], object]
 
 
-def _spec(name: str, summary: str, check: Callable[[object], object]) -> tuple[str, ActionSpec]:
-    return name, ActionSpec(name, summary, check)
-
-
-ACTIONS: Mapping[str, ActionSpec] = MappingProxyType(
-    dict(
-        [
-            _spec("preset", f"load a built-in dataset ({', '.join(PRESETS)})", _choice(PRESETS)),
-            _spec("select_sample", "select a row (0-based) of the dataset", lambda v: _int(v, 0)),
-            _spec("config", "set training settings (TrainConfig fields; lr applies live)", _config),
-            _spec("reset", "put the trainer back to step 0", _true),
-            _spec("steps", "run this many training steps", lambda v: _int(v, 1)),
-            _spec("train", "run until the trainer stops", _true),
-            _spec(
-                "graph_view", f"graph panel view ({', '.join(GRAPH_VIEWS)})", _choice(GRAPH_VIEWS)
-            ),
-            _spec("graph_inputs", "the a, b, c inputs of the example graph", _graph_inputs),
-            _spec("nudge", "show or hide the nudge check on the graph", _bool),
-            _spec("bug", f"plant a derivative bug ({', '.join(BUGS)})", _choice(BUGS)),
-            _spec(
-                "landscape", "landscape view: slice or contour, parameters, overlays", _landscape
-            ),
-            _spec("post_example", "run the post's one-weight example", _post_example),
-            _spec("show_panel", "bring a panel to the front", _choice(SPOTLIGHT_TARGETS)),
-            _spec("spotlight", "dim the window around one widget", _choice(SPOTLIGHT_TARGETS)),
-        ]
-    )
+_POST_EXAMPLE = checks.table(
+    {"variant": checks.choice(POST_VARIANTS), "x": checks.number()}, required=("variant",)
 )
+_SPECS = (
+    ActionSpec("preset", f"load a built-in dataset ({', '.join(PRESETS)})", checks.choice(PRESETS)),
+    ActionSpec("select_sample", "select a row (0-based) of the dataset", checks.integer(0)),
+    ActionSpec("config", "training settings (TrainConfig fields)", checks.table(CONFIG_FIELDS)),
+    ActionSpec("reset", "put the trainer back to step 0", checks.true),
+    ActionSpec("steps", "run this many training steps", checks.integer(1, MAX_LESSON_STEPS)),
+    ActionSpec("train", "run until the trainer stops", checks.true),
+    ActionSpec("graph_view", "graph panel view", checks.choice(GRAPH_VIEWS)),
+    ActionSpec("graph_inputs", "a, b, c of the example graph", checks.table(_GRAPH_INPUTS)),
+    ActionSpec("nudge", "show or hide the nudge check on the graph", checks.flag),
+    ActionSpec("bug", "plant a derivative bug in the graph", checks.choice(BUGS)),
+    ActionSpec("landscape", "slice or contour, its parameters, overlaid runs", _landscape),
+    ActionSpec("post_example", "run the post's one-weight example", _POST_EXAMPLE),
+    ActionSpec("show_panel", "bring a panel to the front", checks.choice(SPOTLIGHT_TARGETS)),
+    ActionSpec("spotlight", "dim the window around one widget", checks.choice(SPOTLIGHT_TARGETS)),
+)
+ACTIONS: Mapping[str, ActionSpec] = MappingProxyType({spec.name: spec for spec in _SPECS})
 
 
 def validate_actions(actions: object, *, path: str | None = None, line: int | None = None) -> dict:

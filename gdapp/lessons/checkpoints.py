@@ -5,30 +5,36 @@ A checkpoint names one function of ``ANSWERS``. The function receives the live s
 the right choice, computed now with the core model and trainer, and the numbers behind it
 (``facts``) that the checkpoint's explanation quotes. Nothing here stores a right answer.
 
-Conventions: ``X`` is ``(n, d)`` scaled features of every row of the dataset, ``y`` is
-``(n,)`` 0/1 labels, ``theta`` is ``(d + 1,)`` (weights, then the bias last), parameter
-index ``k`` names ``w_{k+1}`` for ``k < d`` and the bias for ``k == d``. The cost J is the
-training loss, i.e. over the rows ``train_idx``, as in the loss plot. Simulations run a
-copy; the live trainer is never touched.
+Conventions (see ``context.py``): ``X`` is ``(n, d)``, ``theta`` is ``(d + 1,)`` with the
+bias last, parameter index ``k`` names ``w_{k+1}`` for ``k < d`` and the bias for
+``k == d``. J is the training cost, as in the loss plot. Simulations run on copies.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from gdapp.core.graph import build_post_example
 from gdapp.core.models import POST_M0, POST_Y, make_model, post_gradient, run_post_example
 from gdapp.core.optimizers import OPTIMIZER_NAMES
-from gdapp.core.trainer import Status, TrainConfig, Trainer
+from gdapp.core.trainer import Status, TrainConfig
+from gdapp.lessons import checks
+from gdapp.lessons.context import (
+    DEFAULT_GRAPH_INPUTS,
+    SUBSCRIPTS,
+    CheckpointContext,
+    SimulatedRun,
+)
 
 __all__ = [
     "ANSWERS",
+    "DEFAULT_GRAPH_INPUTS",
     "NOT_MEASURED_WHEN_ZERO",
     "Answer",
     "AnswerSpec",
@@ -39,11 +45,7 @@ __all__ = [
 Fact = float | int | str
 # Columns of the diabetes data in which a raw 0 means "not measured".
 NOT_MEASURED_WHEN_ZERO = ("glucose", "blood_pressure", "skin_thickness", "insulin", "bmi")
-# Steps per call when training a copy to the end (max_epochs bounds the total).
-TRAINING_CHUNK_STEPS = 1000
-SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 STARTS = ("current", "initial")
-DEFAULT_GRAPH_INPUTS = MappingProxyType({"a": 5.0, "b": 3.0, "c": 2.0})
 
 
 class Answer(NamedTuple):
@@ -53,177 +55,7 @@ class Answer(NamedTuple):
     facts: Mapping[str, Fact]
 
 
-class SimulatedRun(NamedTuple):
-    """A simulated run: ``losses`` (k+1,) and ``thetas`` (k+1, d+1), row 0 the start."""
-
-    losses: np.ndarray
-    thetas: np.ndarray
-    status: Status
-
-
-@dataclass(frozen=True, eq=False)
-class CheckpointContext:
-    """The live state a checkpoint is answered from.
-
-    ``X`` (n, d) and ``y`` (n,) are the dataset's scaled features and labels for every row;
-    ``train_idx`` the rows the trainer trains on (None: all); ``selected_sample`` a row of
-    ``X``; ``raw_features`` (n, d) the unscaled features when known; ``positive_label`` what
-    ``y = 1`` means; ``graph_inputs`` the a, b, c of the example graph; ``theta_start``
-    the parameters the live run started from (history row 0; None: the start that
-    ``config.init`` gives). ``trainer_copy``, if
-    given, returns a private copy of the live trainer; simulations that keep the live
-    settings continue from it (optimizer state and batch order included) instead of
-    starting a fresh trainer at ``theta``.
-    """
-
-    X: np.ndarray
-    y: np.ndarray
-    theta: np.ndarray
-    config: TrainConfig = field(default_factory=TrainConfig)
-    feature_names: tuple[str, ...] = ()
-    selected_sample: int = 0
-    train_idx: np.ndarray | None = None
-    history_train_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    raw_features: np.ndarray | None = None
-    positive_label: str = "diabetic"
-    theta_start: np.ndarray | None = None
-    graph_inputs: Mapping[str, float] = field(default_factory=lambda: DEFAULT_GRAPH_INPUTS)
-    trainer_copy: Callable[[], Trainer] | None = None
-
-    @classmethod
-    def from_dataset(cls, dataset: Any, theta: np.ndarray, config: TrainConfig, **fields: Any):
-        """Build a context from a ``gdapp.datasets.Dataset`` and the live parameters."""
-        names = tuple(dataset.feature_names)
-        return cls(
-            X=np.asarray(dataset.X, dtype=float),
-            y=np.asarray(dataset.y, dtype=float),
-            theta=np.asarray(theta, dtype=float),
-            config=config,
-            feature_names=names,
-            train_idx=np.asarray(dataset.train_idx),
-            raw_features=dataset.raw[list(names)].to_numpy(dtype=float),
-            positive_label=str(dataset.positive_label),
-            **fields,
-        )
-
-    # -- derived data --------------------------------------------------------------------
-    @property
-    def X_train(self) -> np.ndarray:
-        return self.X if self.train_idx is None else self.X[self.train_idx]
-
-    @property
-    def y_train(self) -> np.ndarray:
-        return self.y if self.train_idx is None else self.y[self.train_idx]
-
-    def model(self):
-        """The core model the live config describes."""
-        return make_model(self.config.model, self.config.fit_bias, self.config.l2)
-
-    def sample(self, row: int | None = None) -> tuple[np.ndarray, float]:
-        """Features (d,) and label of ``row`` (default: the selected sample)."""
-        row = self.selected_sample if row is None else row
-        if not 0 <= row < self.X.shape[0]:
-            raise IndexError(f"row {row} is outside 0..{self.X.shape[0] - 1}")
-        return self.X[row], float(self.y[row])
-
-    def param_label(self, k: int) -> str:
-        """``"w₂ (glucose)"`` for a weight, ``"b"`` for the bias."""
-        d = self.X.shape[1]
-        if k == d:
-            return "b"
-        weight = "w" + str(k + 1).translate(SUBSCRIPTS)
-        name = self.feature_names[k] if k < len(self.feature_names) else ""
-        return f"{weight} ({name})" if name else weight
-
-    def start_theta(self) -> np.ndarray:
-        """Where the live run started: ``theta_start``, or the start ``config.init`` gives."""
-        if self.theta_start is not None:
-            return np.array(self.theta_start, dtype=float)
-        return Trainer(self.X_train, self.y_train, config=self.config).theta
-
-    def simulate(
-        self, n_steps: int, config: TrainConfig | None = None, theta0: np.ndarray | None = None
-    ) -> SimulatedRun:
-        """Run ``n_steps`` on a copy and return the path (shorter if the copy stops)."""
-        trainer = None
-        if config is None and theta0 is None and self.trainer_copy is not None:
-            trainer = self.trainer_copy()
-            if trainer.status is not Status.READY:
-                trainer = None
-        if trainer is None:
-            base = self.config if config is None else config
-            # A lesson's question is about the steps, not about a stop rule firing first.
-            needed = max(base.max_epochs, int(n_steps) + 1)
-            base = replace(base, max_epochs=needed, tol=0.0)
-            start = self.theta if theta0 is None else theta0
-            trainer = Trainer(self.X_train, self.y_train, config=base, theta0=start)
-        first = trainer.step_count
-        trainer.run(n_steps)
-        history = trainer.history
-        return SimulatedRun(
-            np.array(history.train_loss[first:]), np.array(history.theta[first:]), trainer.status
-        )
-
-    def simulate_training(self) -> SimulatedRun:
-        """Train a fresh copy from ``theta`` with the live settings until it stops."""
-        trainer = Trainer(self.X_train, self.y_train, config=self.config, theta0=self.theta)
-        while trainer.run(TRAINING_CHUNK_STEPS) is Status.READY:
-            pass
-        history = trainer.history
-        return SimulatedRun(np.array(history.train_loss), np.array(history.theta), trainer.status)
-
-    def simulate_steps(self, n_steps: int) -> np.ndarray:
-        """Training losses of ``n_steps`` more steps with the live settings: (k+1,)."""
-        return self.simulate(n_steps).losses
-
-
 # -- registry --------------------------------------------------------------------------------
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _int_arg(minimum: int) -> Callable[[object], int]:
-    def check(value: object) -> int:
-        if not _is_int(value) or value < minimum:
-            raise ValueError(f"expected an integer >= {minimum}, got {value!r}")
-        return int(value)
-
-    return check
-
-
-def _float_arg(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value!r}")
-    return float(value)
-
-
-def _bool_arg(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
-    return value
-
-
-def _choice_arg(value: object, options: tuple[str, ...]) -> str:
-    if value not in options:
-        raise ValueError(f"expected one of {', '.join(map(repr, options))}, got {value!r}")
-    return str(value)
-
-
-def _positive_float(value: object) -> float:
-    value = _float_arg(value)
-    if value <= 0:
-        raise ValueError(f"expected a number > 0, got {value!r}")
-    return value
-
-
-def _int_pair(value: object) -> tuple[int, int]:
-    if not isinstance(value, list | tuple) or len(value) != 2 or not all(map(_is_int, value)):
-        raise ValueError(f"expected two integers, got {value!r}")
-    if value[0] == value[1] or min(value) < 0:
-        raise ValueError(f"expected two different integers >= 0, got {value!r}")
-    return int(value[0]), int(value[1])
-
-
 def _runs(value: object) -> tuple[Mapping[str, object], ...]:
     """Runs to compare: tables {optimizer, lr, batch_size (optional, int or "full")}."""
     if not isinstance(value, list | tuple) or len(value) < 2:
@@ -237,10 +69,13 @@ def _runs(value: object) -> tuple[Mapping[str, object], ...]:
             raise ValueError(f"unknown run key {sorted(unknown)[0]!r}")
         if item["optimizer"] not in OPTIMIZER_NAMES:
             raise ValueError(f"unknown optimizer {item['optimizer']!r}")
-        run = {"optimizer": str(item["optimizer"]), "lr": _positive_float(item["lr"])}
+        run = {
+            "optimizer": str(item["optimizer"]),
+            "lr": checks.number(0.0, strict=True)(item["lr"]),
+        }
         size = item.get("batch_size", "full")
         if size != "full":
-            run["batch_size"] = _int_arg(1)(size)
+            run["batch_size"] = checks.integer(1)(size)
         runs.append(MappingProxyType(run))
     return tuple(runs)
 
@@ -318,7 +153,7 @@ def _theta0(context: CheckpointContext, start: str) -> np.ndarray | None:
     return context.start_theta() if start == "initial" else None
 
 
-_START = Param(lambda v: _choice_arg(v, STARTS), "current")
+_START = Param(checks.choice(STARTS), "current")
 
 
 def _config_for(context: CheckpointContext, run: Mapping[str, object]) -> TrainConfig:
@@ -350,7 +185,7 @@ def _run_name(run: Mapping[str, object]) -> str:
 
 
 # -- answer functions ------------------------------------------------------------------------
-@_answer(2, ("loss_now", "loss_next", "steps"), steps=Param(_int_arg(1), 1))
+@_answer(2, ("loss_now", "loss_next", "steps"), steps=Param(checks.integer(1), 1))
 def loss_after_step_direction(context: CheckpointContext, steps: int) -> Answer:
     """0 if J is lower after ``steps`` more steps with the live settings, else 1."""
     run = context.simulate(steps)
@@ -359,7 +194,7 @@ def loss_after_step_direction(context: CheckpointContext, steps: int) -> Answer:
     return Answer(0 if later < now else 1, {"loss_now": now, "loss_next": later, "steps": steps})
 
 
-@_answer(3, ("grad", "before", "after", "param"), param=Param(_int_arg(0)))
+@_answer(3, ("grad", "before", "after", "param"), param=Param(checks.integer(0)))
 def param_move_direction(context: CheckpointContext, param: int) -> Answer:
     """Does parameter ``param`` grow (0), shrink (1) or stay (2) on the next step?"""
     run = context.simulate(1)
@@ -374,8 +209,8 @@ def param_move_direction(context: CheckpointContext, param: int) -> Answer:
 @_answer(
     2,
     ("change_first", "change_second", "first", "second"),
-    params=Param(_int_pair),
-    steps=Param(_int_arg(1)),
+    params=Param(checks.int_pair),
+    steps=Param(checks.integer(1)),
     start=_START,
 )
 def larger_change_param(
@@ -420,7 +255,7 @@ def prediction_above_half(context: CheckpointContext) -> Answer:
 @_answer(
     2,
     ("loss_first", "loss_second", "y_hat_first", "y_hat_second", "label_first", "label_second"),
-    rows=Param(_int_pair),
+    rows=Param(checks.int_pair),
 )
 def larger_loss_patient(context: CheckpointContext, rows: tuple[int, int]) -> Answer:
     """Which of two patients (rows) has the larger loss L(ŷ, y) at the live parameters?"""
@@ -436,7 +271,7 @@ def larger_loss_patient(context: CheckpointContext, rows: tuple[int, int]) -> An
     return Answer(0 if losses[0] >= losses[1] else 1, facts)
 
 
-@_answer(3, ("x", "y_hat", "label", "grad", "weight"), weight=Param(_int_arg(1)))
+@_answer(3, ("x", "y_hat", "label", "grad", "weight"), weight=Param(checks.integer(1)))
 def grad_sign_for_sample(context: CheckpointContext, weight: int) -> Answer:
     """Sign of ∂L/∂w_weight = x_weight (ŷ − y) for the selected patient: −, 0 or +."""
     x, label = context.sample()
@@ -468,8 +303,8 @@ def largest_graph_derivative(context: CheckpointContext) -> Answer:
 @_answer(
     3,
     ("loss_start", "loss_end", "rises", "lr", "steps"),
-    lr=Param(_positive_float),
-    steps=Param(_int_arg(1), 30),
+    lr=Param(checks.number(0.0, strict=True)),
+    steps=Param(checks.integer(1), 30),
     start=_START,
 )
 def lr_behaviour(context: CheckpointContext, lr: float, steps: int, start: str) -> Answer:
@@ -491,8 +326,8 @@ def lr_behaviour(context: CheckpointContext, lr: float, steps: int, start: str) 
     "runs",
     ("best", "best_loss", "summary"),
     runs=Param(_runs),
-    steps=Param(_int_arg(0), 0),
-    epochs=Param(_int_arg(0), 0),
+    steps=Param(checks.integer(0), 0),
+    epochs=Param(checks.integer(0), 0),
     start=_START,
 )
 def lowest_loss_run(
@@ -525,7 +360,7 @@ def lowest_loss_run(
     "runs",
     ("longest", "longest_length", "summary"),
     runs=Param(_runs),
-    steps=Param(_int_arg(1)),
+    steps=Param(checks.integer(1)),
     start=_START,
 )
 def farthest_run(
@@ -543,7 +378,7 @@ def farthest_run(
     return Answer(best, facts)
 
 
-@_answer(2, ("accuracy", "baseline"), after_training=Param(_bool_arg, False))
+@_answer(2, ("accuracy", "baseline"), after_training=Param(checks.flag, False))
 def accuracy_beats_majority(context: CheckpointContext, after_training: bool) -> Answer:
     """Does the model beat always guessing the commoner label (0), or not (1)?
 
@@ -560,9 +395,9 @@ def accuracy_beats_majority(context: CheckpointContext, after_training: bool) ->
 @_answer(
     2,
     ("loss_start", "loss_end", "m_end", "x", "epochs"),
-    x=Param(_float_arg),
-    variant=Param(lambda v: _choice_arg(v, ("post", "correct")), "post"),
-    epochs=Param(_int_arg(1), 100),
+    x=Param(checks.number()),
+    variant=Param(checks.choice(("post", "correct")), "post"),
+    epochs=Param(checks.integer(1), 100),
 )
 def post_rule_direction(context: CheckpointContext, x: float, variant: str, epochs: int) -> Answer:
     """The post's one-weight loop at feature value ``x``: does the loss shrink (0) or grow (1)?"""
@@ -579,7 +414,7 @@ def post_rule_direction(context: CheckpointContext, x: float, variant: str, epoc
     return Answer(0 if end < start else 1, facts)
 
 
-@_answer(2, ("post_grad", "true_grad", "x"), x=Param(_float_arg))
+@_answer(2, ("post_grad", "true_grad", "x"), x=Param(checks.number()))
 def post_gradient_agrees(context: CheckpointContext, x: float) -> Answer:
     """At the post's starting weight, do 2(y − ŷ) and the true dL/dm share a sign (0) or not (1)?"""
     printed = post_gradient(POST_M0, x, POST_Y, "post")
@@ -590,8 +425,8 @@ def post_gradient_agrees(context: CheckpointContext, x: float) -> Answer:
 @_answer(
     3,
     ("raw", "column_min", "column_mean", "column"),
-    row=Param(_int_arg(0)),
-    column=Param(_int_arg(0)),
+    row=Param(checks.integer(0)),
+    column=Param(checks.integer(0)),
 )
 def post_zero_meaning(context: CheckpointContext, row: int, column: int) -> Answer:
     """What a scaled 0 stands for in the post's table: the average (0), the column's

@@ -109,6 +109,7 @@ def test_unknown_action_names_the_steps_line(tmp_path):
     [
         ("steps = 3", "steps = 0", "action 'steps'"),
         ("steps = 3", 'steps = "3"', "action 'steps'"),
+        ("steps = 3", "steps = 20000", "<= 10000"),
         ('preset = "diabetes"', 'preset = "iris"', "action 'preset'"),
         ('spotlight = "lossPlot"', 'spotlight = "nowhere"', "action 'spotlight'"),
         ("lr = 2.0", "lr = -1.0", "lr"),
