@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from gdapp.core import optimizers
-from gdapp.core.graph import build_post_example
+from gdapp.core.graph import build_batch_cost, build_post_example
 from gdapp.core.models import (
     POST_EPOCHS,
     POST_LR,
@@ -197,6 +197,16 @@ def test_lesson_8_local_derivatives_by_finite_differences():
             d_z = (loss_of_z(z + h) - loss_of_z(z - h)) / (2 * h)
             assert d_z == pytest.approx(a - y, rel=1e-6, abs=1e-9)
             assert d_a * a * (1 - a) == pytest.approx(a - y, abs=1e-6)
+
+
+def test_lesson_8_the_nudge_check_agrees_and_catches_the_planted_bug(text, diabetes):
+    t = text(8)
+    says(t, "every derivative from the backward pass agrees", "forget the factor x in ∂L/∂wⱼ")
+    X, y = diabetes.X_train, diabetes.y_train
+    clean = build_batch_cost(X, y, np.zeros(8), 0.0).nudge_check()
+    assert all(result.agrees for result in clean.values())
+    planted = build_batch_cost(X, y, np.zeros(8), 0.0, bug="drop_x").nudge_check()
+    assert {name for name, result in planted.items() if not result.agrees} == {"w"}
 
 
 def test_lesson_9_the_whole_loop(text, diabetes):
