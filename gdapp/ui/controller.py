@@ -7,8 +7,11 @@ and owns the training thread. Widgets call its methods and listen to its signals
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
-from collections.abc import Mapping
+import weakref
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,9 @@ from gdapp.datasets import Dataset, DatasetError, load_csv, load_preset
 from gdapp.ui.training_thread import Snapshot, TrainingData, TrainingWorker
 
 DEFAULT_PRESET = "diabetes"
+# Controllers whose thread may still run; joined at interpreter exit whatever the exit path,
+# since destroying a running QThread aborts the process.
+_LIVE_CONTROLLERS: weakref.WeakSet[AppController] = weakref.WeakSet()
 THREAD_JOIN_TIMEOUT_MS = 5000
 # Fields a Trainer can take mid-run (max_epochs only while the new limit lies ahead);
 # changing any other field restarts training at step 0.
@@ -88,6 +94,7 @@ class AppController(QObject):
         self._worker.moveToThread(self._thread)
         self._connect_worker(self._worker, self._thread)
         self._thread.start()
+        _LIVE_CONTROLLERS.add(self)
 
     def _connect_worker(self, worker: TrainingWorker, thread: QThread) -> None:
         self._load_requested.connect(worker.load)
@@ -293,6 +300,24 @@ class AppController(QObject):
             self._snapshot_requested,
         )
 
+    @contextmanager
+    def hold_training(self) -> Iterator[None]:
+        """Keep a run waiting between two steps while the GUI thread does a burst of work.
+
+        Drawing on the GUI thread makes many short calls into Qt; each one has to win the
+        GIL back from the training loop, so a frame drawn during a run can take many times
+        longer than one drawn at rest. Holding the run for the frame avoids that.
+        """
+        worker = self._worker
+        if worker is None:
+            yield
+            return
+        worker.hold()
+        try:
+            yield
+        finally:
+            worker.release()
+
     def shutdown(self) -> None:
         """Stop training and join the thread; safe to call more than once."""
         thread, worker = self._thread, self._worker
@@ -350,3 +375,9 @@ def _origin_of(dataset: Dataset) -> dict[str, Any]:
         "scale": dataset.scaler.kind,
         "test_fraction": round(len(dataset.test_idx) / n, 4) if n else 0.2,
     }
+
+
+@atexit.register
+def _shut_down_live_controllers() -> None:
+    for controller in list(_LIVE_CONTROLLERS):
+        controller.shutdown()

@@ -25,11 +25,13 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from gdapp.core.trainer import Status, TrainConfig, Trainer
 
-SNAPSHOT_INTERVAL_S = 1 / 60  # at most ~60 snapshots per second during a run
+SNAPSHOT_INTERVAL_S = 1 / 40  # at most 40 snapshots per second during a run
 CHUNK_BUDGET_S = 0.008  # stepping time before the event loop gets a turn (Pause latency)
+STEPS_PER_CHECK = 16  # steps between two looks at the clock and at a hold from the GUI
 PACED_TICK_MS = 5  # timer period when a speed limit is set
 MAX_SNAPSHOTS_IN_FLIGHT = 2  # snapshots emitted but not yet read by the GUI thread
 RATE_WINDOW_S = 0.5  # window over which steps per second are measured
+HOLD_TIMEOUT_S = 0.25  # longest a hold from the GUI thread can stall a step (a safety net)
 
 ROW_KEYS = ("step", "epoch", "train_loss", "test_loss", "train_acc", "test_acc", "theta", "lr")
 
@@ -104,6 +106,10 @@ class TrainingWorker(QObject):
         self._last_emit = 0.0
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
+        self._holds = 0
+        self._holds_lock = threading.Lock()
+        self._not_held = threading.Event()
+        self._not_held.set()
         self._pace_start = 0.0
         self._pace_done = 0
         self._rate_marks: list[tuple[float, int]] = []
@@ -113,6 +119,24 @@ class TrainingWorker(QObject):
         self._timer.timeout.connect(self._on_timer_timeout)
 
     # -- called from the GUI thread -------------------------------------------------------
+
+    def hold(self) -> None:
+        """Make the run wait between steps until ``release()``. Thread-safe.
+
+        The GUI thread holds the run while it draws: both threads need the GIL, and a
+        drawing pass makes hundreds of calls into Qt, each of which would otherwise wait for
+        the training loop to give the GIL back.
+        """
+        with self._holds_lock:
+            self._holds += 1
+            self._not_held.clear()
+
+    def release(self) -> None:
+        """End one ``hold()``. Thread-safe."""
+        with self._holds_lock:
+            self._holds = max(0, self._holds - 1)
+            if self._holds == 0:
+                self._not_held.set()
 
     def acknowledge(self) -> None:
         """Mark one snapshot as read. Thread-safe: the receiver calls it directly."""
@@ -144,7 +168,7 @@ class TrainingWorker(QObject):
             return
         self._stop_running()
         for _ in range(max(1, n)):
-            if not self._guarded_step():
+            if not self._guarded_steps(1):
                 break
         self._emit_snapshot()
 
@@ -280,11 +304,14 @@ class TrainingWorker(QObject):
         deadline = start + CHUNK_BUDGET_S
         budget = self._steps_due(start)
         while budget > 0:
-            if not self._guarded_step():
-                break
-            budget -= 1
-            self._pace_done += 1
-            if time.perf_counter() >= deadline:
+            if not self._not_held.is_set():
+                self._not_held.wait(HOLD_TIMEOUT_S)
+            before = trainer.step_count
+            going = self._guarded_steps(min(budget, STEPS_PER_CHECK))
+            done = trainer.step_count - before
+            budget -= done
+            self._pace_done += done
+            if not going or time.perf_counter() >= deadline:
                 break
         now = time.perf_counter()
         if trainer.status != Status.READY:
@@ -296,12 +323,12 @@ class TrainingWorker(QObject):
             if not busy and len(trainer.history) > self._dirty_from:
                 self._emit_snapshot()
 
-    def _guarded_step(self) -> bool:
-        """One trainer step; False when training cannot continue."""
+    def _guarded_steps(self, n: int) -> bool:
+        """Up to ``n`` trainer steps; False when training cannot continue."""
         trainer = self._trainer
         assert trainer is not None
         try:
-            status = trainer.step()
+            status = trainer.run(n)
         except (ArithmeticError, ValueError) as exc:
             self._stop_running()
             self.error.emit(f"Training stopped at step {trainer.step_count}: {exc}")
