@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-MAX_POINTS = 2**17  # points kept per curve before halving (~1 MB per column)
+MAX_POINTS = 2**16  # points kept per curve before halving (512 kB per column)
 INITIAL_CAPACITY = 1024  # points
 SCALAR_COLUMNS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
 
@@ -46,6 +46,11 @@ class HistoryBuffer:
     def __len__(self) -> int:
         """Number of points a curve shows."""
         return self._shown
+
+    @property
+    def capacity(self) -> int:
+        """Points the buffer can hold before it grows (it doubles, up to ``max_points``)."""
+        return self._capacity
 
     @property
     def last_row(self) -> int:

@@ -3,7 +3,8 @@
 The panel subscribes to ``AppController``: each snapshot's rows go into a ``HistoryBuffer``
 and mark the plots dirty; a single-shot display timer redraws at most every
 ``REDRAW_INTERVAL_MS``, so a run at thousands of steps per second costs one redraw per
-frame. Curves are created once per dataset and only ever updated with ``setData``;
+frame; the run is held while a frame paints (see ``_hold_until_painted``). Curves are
+created once per dataset and only ever updated with ``setData``;
 peak downsampling and clip-to-view keep a million-epoch curve smooth (as in pyqtgraph's
 scrollingPlots example).
 """
@@ -11,9 +12,11 @@ scrollingPlots example).
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
+from functools import partial
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGridLayout, QWidget
 
@@ -26,7 +29,8 @@ from gdapp.ui.controller import AppController
 from gdapp.ui.plot_buffers import HistoryBuffer
 from gdapp.ui.training_thread import Snapshot
 
-REDRAW_INTERVAL_MS = 16  # at most ~60 redraws per second
+REDRAW_INTERVAL_MS = 30  # at most ~33 redraws per second
+PAINT_HOLD_LIMIT_MS = 100  # longest a redraw may hold a run while waiting for paints
 TRAIN_COLOR = "#1f77b4"
 TEST_COLOR = "#e8710a"
 # Qualitative palette (Tableau 10 without grey, which the bias uses).
@@ -37,8 +41,12 @@ PARAM_COLORS = (
 BIAS_COLOR = "#555555"
 LABEL_ROOM_PX = 48  # horizontal space kept for a bar's value label
 LEGEND_BRUSH = (255, 255, 255, 210)
+DOWNSAMPLE_PER_PIXEL = 1.0  # samples per pixel kept by peak downsampling
+FOLLOWING_PLOTS = ("loss", "accuracy", "weights")  # views that track the data's range
 MIN_EPOCH_SPAN = 10  # epochs shown on the x axes before autoscaling takes over
+EPOCH_AXIS_GROWTH = 1.25  # the epoch axis extends to 25 % past the data when it grows
 AXIS_COLOR = "#333333"
+ZERO_LINE_COLOR = "#b0b0b0"
 LOSS_LABELS = {"logistic": "cross-entropy loss", "linear": "squared-error loss"}
 
 
@@ -49,9 +57,19 @@ def param_color(index: int, n_params: int) -> str:
     return PARAM_COLORS[index % len(PARAM_COLORS)]
 
 
-def _make_plot(name: str, title: str, x_label: str, y_label: str) -> pg.GraphicsLayoutWidget:
+class _PlotView(pg.GraphicsLayoutWidget):
+    """A plot widget that says when it has painted."""
+
+    painted = Signal()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
+
+
+def _make_plot(name: str, title: str, x_label: str, y_label: str) -> _PlotView:
     """A white plot in a layout widget (so a side legend can sit next to it)."""
-    widget = pg.GraphicsLayoutWidget()
+    widget = _PlotView()
     widget.setBackground("w")
     widget.setObjectName(name)
     widget.setMinimumSize(220, 160)
@@ -65,7 +83,8 @@ def _make_plot(name: str, title: str, x_label: str, y_label: str) -> pg.Graphics
         axis.enableAutoSIPrefix(False)  # "loss (x0.001)" reads worse than plain decimals
         if label:
             axis.setLabel(label, color=AXIS_COLOR)
-    plot.showGrid(x=True, y=True, alpha=0.15)
+    # No grid: in software rendering it costs more than the curves (drawn over the whole
+    # view at every frame); a zero line marks the one level that matters.
     plot.setDownsampling(auto=True, mode="peak")
     plot.setClipToView(True)
     return widget
@@ -75,9 +94,16 @@ def _curve(plot: pg.PlotItem, color: str, name: str, dashed: bool = False) -> pg
     pen = pg.mkPen(color, width=2)
     if dashed:
         pen.setStyle(Qt.PenStyle.DashLine)
+    # skipFiniteCheck: the trainer never records NaN or inf. autoDownsampleFactor: about
+    # one min-max pair per pixel column is all a screen can show (the default draws five).
     return plot.plot(
-        name=name, pen=pen, antialias=False, connect="all", skipFiniteCheck=True
-    )  # skipFiniteCheck: the trainer never records NaN or inf
+        name=name,
+        pen=pen,
+        antialias=False,
+        connect="all",
+        skipFiniteCheck=True,
+        autoDownsampleFactor=DOWNSAMPLE_PER_PIXEL,
+    )
 
 
 class PlotsPanel(QWidget):
@@ -96,9 +122,12 @@ class PlotsPanel(QWidget):
         self._buffer: HistoryBuffer | None = None
         self._names: tuple[str, ...] = ()
         self._theta: np.ndarray | None = None
+        self._running = False
         self._dirty = False
         self._last_redraw = 0.0
-        self._short_x_range: bool | None = None
+        self._following = dict.fromkeys(FOLLOWING_PLOTS, True)
+        self._epoch_axis_end = 0.0
+        self._setting_range = False
         self.redraw_count = 0
 
         self.views = {
@@ -114,12 +143,18 @@ class PlotsPanel(QWidget):
         self.accuracy_plot = self.plots["accuracy"]
         self.weights_plot = self.plots["weights"]
         self.bars_plot = self.plots["current weights"]
-        self.accuracy_plot.setYRange(0, 100, padding=0.02)
-        self.accuracy_plot.enableAutoRange(axis="y", enable=False)
+        self.accuracy_plot.setYRange(0, 100, padding=0.04)
         self.bars_plot.invertY(True)
-        self.bars_plot.showGrid(x=True, y=False, alpha=0.15)
         self.bars_plot.setMouseEnabled(x=False, y=False)
         self.bars_plot.hideButtons()
+        self.bars_plot.setMenuEnabled(False)  # log scale or downsampling make no sense here
+        for key in FOLLOWING_PLOTS:
+            view_box = self.plots[key].getViewBox()
+            view_box.disableAutoRange()
+            view_box.sigRangeChangedManually.connect(
+                partial(self._on_view_range_changed_manually, key)
+            )
+            view_box.sigStateChanged.connect(partial(self._on_view_state_changed, key))
 
         legend_style = {"labelTextSize": "8pt", "labelTextColor": AXIS_COLOR}
         self.loss_legend = self.loss_plot.addLegend(
@@ -138,8 +173,13 @@ class PlotsPanel(QWidget):
         self.heads: dict[str, pg.ScatterPlotItem] = {}
         for key in self.curves:
             color = TRAIN_COLOR if key.startswith("train") else TEST_COLOR
-            head = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(color), pen=pg.mkPen("w"))
-            (self.loss_plot if key.endswith("loss") else self.accuracy_plot).addItem(head)
+            plot = self.loss_plot if key.endswith("loss") else self.accuracy_plot
+            # One dot at the item's origin, moved with setPos (much cheaper than setData).
+            head = pg.ScatterPlotItem(
+                [0.0], [0.0], size=7, brush=pg.mkBrush(color), pen=pg.mkPen("w")
+            )
+            head.setVisible(False)
+            plot.getViewBox().addItem(head, ignoreBounds=True)
             self.heads[key] = head
         # Nine entries would hide the curves, so the weights legend sits beside the plot.
         self.weights_legend = pg.LegendItem(verSpacing=-4, **legend_style)
@@ -147,8 +187,10 @@ class PlotsPanel(QWidget):
         self.weight_curves: list[pg.PlotDataItem] = []
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7)
         self.bars_plot.addItem(self.bars)
-        zero = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(AXIS_COLOR, width=1))
-        self.bars_plot.addItem(zero)
+        self.bars_plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(AXIS_COLOR)))
+        self.weights_plot.addItem(
+            pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(ZERO_LINE_COLOR)), ignoreBounds=True
+        )
         self._bar_labels: list[pg.TextItem] = []
 
         grid = QGridLayout(self)
@@ -160,6 +202,14 @@ class PlotsPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.redraw)
+        self._hold = ExitStack()
+        self._waiting_for_paint: set[_PlotView] = set()
+        self._hold_timer = QTimer(self)  # a safety net: never hold a run for long
+        self._hold_timer.setSingleShot(True)
+        self._hold_timer.setInterval(PAINT_HOLD_LIMIT_MS)
+        self._hold_timer.timeout.connect(self._release_hold)
+        for view in self.views.values():
+            view.painted.connect(partial(self._on_view_painted, view))
 
         self._show_loss_label(controller.config)
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
@@ -205,6 +255,8 @@ class PlotsPanel(QWidget):
             label.setFont(QFont(self.font().family(), 8))
             self.bars_plot.addItem(label)
             self._bar_labels.append(label)
+        colors = [QColor(param_color(i, n_params)) for i in range(n_params)]
+        self.bars.setOpts(brushes=colors, pens=[pg.mkPen(c.darker(130)) for c in colors])
         axis = self.bars_plot.getAxis("left")
         axis.setTicks([list(enumerate(self._names))])
         self.bars_plot.setYRange(-0.6, n_params - 0.4, padding=0)
@@ -219,6 +271,7 @@ class PlotsPanel(QWidget):
             return
         buffer.apply(snapshot.first_row, snapshot.rows)
         self._theta = snapshot.theta
+        self._running = snapshot.running
         self._dirty = True
         if not self._timer.isActive():
             wait_ms = self._last_redraw * 1000 + REDRAW_INTERVAL_MS - time.perf_counter() * 1000
@@ -234,56 +287,120 @@ class PlotsPanel(QWidget):
             return
         self._dirty = False
         self._last_redraw = time.perf_counter()
+        self._hold_until_painted()
+        self._set_curve_data(buffer)
+        self.redraw_count += 1
+
+    def _hold_until_painted(self) -> None:
+        """Hold a run until every visible plot has painted the new data.
+
+        Drawing makes hundreds of short calls into Qt, and during a run each of them must
+        win the GIL back from the training thread: a held frame costs a fraction of a
+        contended one, and the run loses less time than the contention would take.
+        """
+        waiting = {v for v in self.views.values() if not v.viewport().visibleRegion().isEmpty()}
+        if not waiting or self._waiting_for_paint:
+            return
+        self._waiting_for_paint = waiting
+        self._hold.enter_context(self._controller.hold_training())
+        self._hold_timer.start()
+
+    def _on_view_painted(self, view: _PlotView) -> None:
+        waiting = self._waiting_for_paint
+        if waiting:
+            waiting.discard(view)
+            if not waiting:
+                self._release_hold()
+
+    def _release_hold(self) -> None:
+        self._hold_timer.stop()
+        self._waiting_for_paint = set()
+        self._hold.close()
+
+    def _set_curve_data(self, buffer: HistoryBuffer) -> None:
         epoch = buffer.column("epoch")
         keys = ("train_loss", "train_acc", "test_loss", "test_acc")
         for key in keys if buffer.has_test else keys[:2]:
             values = buffer.column(key)
             self.curves[key].setData(epoch, values)
-            self.heads[key].setData(epoch[-1:], values[-1:])
-        self._update_x_ranges(float(epoch[-1]) if len(epoch) else 0.0)
+            # The dot marks where a paused run stands; during a run it would only cost time.
+            head = self.heads[key]
+            head.setVisible(not self._running)
+            if not self._running:
+                head.setPos(*_view_point(self.curves[key], float(epoch[-1]), float(values[-1])))
+        if len(epoch):
+            self._follow_data(buffer)
         for index, curve in enumerate(self.weight_curves):
             curve.setData(epoch, buffer.param(index))
         if self._theta is not None:
             self._draw_bars(self._theta)
-        self.redraw_count += 1
 
-    def _update_x_ranges(self, last_epoch: float) -> None:
-        """Show epochs 0..MIN_EPOCH_SPAN until the run passes it, then follow the data."""
-        short = last_epoch < MIN_EPOCH_SPAN
-        if short == self._short_x_range:
+    def _follow_data(self, buffer: HistoryBuffer) -> None:
+        """Fit the view to the data, for each plot the user has not zoomed or panned.
+
+        The ranges are set here from the data we already hold, with pyqtgraph's own
+        auto-range off: that one rescans every curve when painting and changes the range
+        during the paint, which paints the view two or three times per frame. The epoch
+        axis grows in steps of ``EPOCH_AXIS_GROWTH``: every change of the x range makes
+        each curve downsample its data again, and a steady axis is easier to read.
+        """
+        last = float(buffer.column("epoch")[-1])
+        if not last <= self._epoch_axis_end <= max(MIN_EPOCH_SPAN, last * EPOCH_AXIS_GROWTH**2):
+            self._epoch_axis_end = max(MIN_EPOCH_SPAN, last * EPOCH_AXIS_GROWTH)
+        x_range = (0.0, self._epoch_axis_end)
+        n_params = buffer.n_params
+        y_ranges = {
+            "loss": _bounds([buffer.column("train_loss")]
+                            + ([buffer.column("test_loss")] if buffer.has_test else [])),
+            "accuracy": (0.0, 100.0),
+            "weights": _bounds([buffer.param(i) for i in range(n_params)]),
+        }  # fmt: skip
+        for key, y_range in y_ranges.items():
+            if self._following[key]:
+                self._setting_range = True
+                self.plots[key].setRange(xRange=x_range, yRange=y_range, padding=0.04)
+                # Apply the new range now: left to the paint, it would move every item
+                # during the paint and so paint the view a second time.
+                self.plots[key].getViewBox().updateMatrix()
+                self._setting_range = False
+
+    def _on_view_range_changed_manually(self, key: str, *_args) -> None:
+        self._following[key] = False  # the user zoomed or panned: leave the view alone
+
+    def _on_view_state_changed(self, key: str, *_args) -> None:
+        view_box = self.plots[key].getViewBox()
+        if self._setting_range or not any(view_box.autoRangeEnabled()):
             return
-        self._short_x_range = short
-        for plot in (self.loss_plot, self.accuracy_plot, self.weights_plot):
-            if short:
-                plot.setXRange(0, MIN_EPOCH_SPAN, padding=0.02)
-            else:
-                plot.enableAutoRange(axis="x")
+        # The user asked for auto-range ("A" button, "View all"): follow the data again.
+        view_box.disableAutoRange()
+        self._following[key] = True
+        if self._buffer is not None and len(self._buffer):
+            self._follow_data(self._buffer)
 
     def _draw_bars(self, theta: np.ndarray) -> None:
         n_params = len(theta)
-        colors = [QColor(param_color(i, n_params)) for i in range(n_params)]
-        self.bars.setOpts(
-            x0=np.minimum(theta, 0.0),
-            width=np.abs(theta),
-            y=np.arange(n_params),
-            height=0.7,
-            brushes=colors,
-            pens=[pg.mkPen(c.darker(130)) for c in colors],
-        )
+        self.bars.setOpts(x0=np.minimum(theta, 0.0), width=np.abs(theta), y=np.arange(n_params))
         # Leave room beside the longest bar for its value label (LABEL_ROOM_PX on each side).
         extent = max(float(np.max(np.abs(theta))), 1e-3)
         width_px = max(self.bars_plot.getViewBox().width(), 4.0 * LABEL_ROOM_PX)
         half_range = extent / (1.0 - 2.0 * LABEL_ROOM_PX / width_px)
         self.bars_plot.setXRange(-half_range, half_range, padding=0)
+        self.bars_plot.getViewBox().updateMatrix()  # now, not during the paint (see above)
         for index, (label, value) in enumerate(zip(self._bar_labels, theta, strict=True)):
-            label.setText(f"{value:+.3g}" if value else "0")
-            label.setAnchor((0, 0.5) if value >= 0 else (1, 0.5))
+            text = f"{value:+.3g}" if value else "0"
+            if label.toPlainText() != text:  # re-laying out text is the costly part
+                label.setText(text)
+                label.setAnchor((0, 0.5) if value >= 0 else (1, 0.5))
             label.setPos(value + (0.03 if value >= 0 else -0.03) * extent, index)
 
     def _clear_curves(self) -> None:
-        for curve in (*self.curves.values(), *self.heads.values(), *self.weight_curves):
+        for curve in (*self.curves.values(), *self.weight_curves):
             curve.setData([], [])
-        self._short_x_range = None
+        for head in self.heads.values():
+            head.setVisible(False)
+        for key in FOLLOWING_PLOTS:
+            self._following[key] = True
+        self._epoch_axis_end = 0.0
         self.bars.setOpts(x0=[], width=[], y=[], height=0.7)
         for label in self._bar_labels:
             label.setText("")
@@ -291,3 +408,17 @@ class PlotsPanel(QWidget):
     def _show_loss_label(self, config: TrainConfig) -> None:
         label = LOSS_LABELS.get(config.model, "loss")
         self.loss_plot.getAxis("left").setLabel(label, color=AXIS_COLOR)
+
+
+def _bounds(columns: list[np.ndarray]) -> tuple[float, float]:
+    """Smallest and largest value over ``columns`` (each a non-empty 1-D array)."""
+    return min(float(c.min()) for c in columns), max(float(c.max()) for c in columns)
+
+
+def _view_point(curve: pg.PlotDataItem, x: float, y: float) -> tuple[float, float]:
+    """Where (x, y) sits in the curve's view (log10 of a coordinate the user made log)."""
+    log_x, log_y = curve.opts.get("logMode", (False, False))
+    return (
+        float(np.log10(x)) if log_x and x > 0 else x,
+        float(np.log10(y)) if log_y and y > 0 else y,
+    )
