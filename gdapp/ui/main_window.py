@@ -11,7 +11,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -44,6 +44,7 @@ WINDOW_TITLE = "Gradient Descent Lab"
 DEFAULT_SIZE = (1280, 800)  # px
 LAYOUT_VERSION = 1  # bump when the docks change, so an old saved layout is ignored
 NOTICE_TIMEOUT_MS = 8000
+STATUS_INTERVAL_MS = 100  # status-bar numbers refresh at most this often during a run
 EXPORT_SCALE = 2  # exported images have twice the on-screen resolution
 SHORTCUTS_HTML = """
 <table cellspacing="6">
@@ -75,36 +76,51 @@ class MainWindow(QMainWindow):
         self._settings = make_settings()
         self._last_status = "ready"
         self._closed = False
+        self._metrics: tuple | None = None
+        self._status_snapshot: Snapshot | None = None
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(STATUS_INTERVAL_MS)
+        self._status_timer.timeout.connect(self._show_status)
         self.controller = AppController(config=self._saved_config(), parent=self)
 
-        self.message_bar = MessageBar()
         self.plots_panel = PlotsPanel(self.controller)
-        central = QWidget()
-        central_layout = QVBoxLayout(central)
-        central_layout.setContentsMargins(4, 4, 4, 0)
-        central_layout.setSpacing(4)
-        central_layout.addWidget(self.message_bar)
-        central_layout.addWidget(self.plots_panel, 1)
-        self.setCentralWidget(central)
-
         self.controls_panel = ControlsPanel(self.controller)
         self.dataset_panel = DatasetBrowserPanel(self.controller)
         self.graph_panel = GraphPanel(self.controller)
+        # Every panel is a dock; the central widget is an empty placeholder kept hidden, so
+        # the docks share the whole window.
+        placeholder = QWidget()
+        self.setCentralWidget(placeholder)
+        placeholder.hide()
         self.controls_dock = self.add_panel_dock(
             self.controls_panel, "Controls", "controlsDock", Qt.DockWidgetArea.LeftDockWidgetArea
         )
-        self.dataset_dock = self.add_panel_dock(
-            self.dataset_panel, "Dataset", "datasetDock", Qt.DockWidgetArea.BottomDockWidgetArea
+        # The message bar explains a stop right above the curves that show it.
+        self.message_bar = MessageBar()
+        plots_page = QWidget()
+        plots_page.setObjectName("plotsPage")
+        page_layout = QVBoxLayout(plots_page)
+        page_layout.setContentsMargins(2, 2, 2, 0)
+        page_layout.setSpacing(4)
+        page_layout.addWidget(self.message_bar)
+        page_layout.addWidget(self.plots_panel, 1)
+        self.plots_dock = self.add_panel_dock(
+            plots_page, "Plots", "plotsDock", Qt.DockWidgetArea.RightDockWidgetArea
         )
+        # The graph needs the plots' room to be readable at 1280x800, so it shares their
+        # place as a tab (drag the tab out to see both at once).
         self.graph_dock = self.add_panel_dock(
             self.graph_panel,
             "Computation graph",
             "graphDock",
-            Qt.DockWidgetArea.BottomDockWidgetArea,
+            Qt.DockWidgetArea.RightDockWidgetArea,
         )
-        # Beside the plots the graph would squeeze them at 1280 px; as a tab it gets the width.
-        self.tabifyDockWidget(self.dataset_dock, self.graph_dock)
-        self.dataset_dock.raise_()
+        self.tabifyDockWidget(self.plots_dock, self.graph_dock)
+        self.plots_dock.raise_()
+        self.dataset_dock = self.add_panel_dock(
+            self.dataset_panel, "Dataset", "datasetDock", Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.addActions(self.controls_panel.actions)  # shortcuts work wherever the focus is
 
         self._make_status_bar()
@@ -201,7 +217,7 @@ class MainWindow(QMainWindow):
         training_menu.addAction(panel.reset_action)
 
         self.view_menu = menu_bar.addMenu("&View")
-        for dock in (self.controls_dock, self.dataset_dock, self.graph_dock):
+        for dock in (self.controls_dock, self.plots_dock, self.graph_dock, self.dataset_dock):
             self.view_menu.addAction(dock.toggleViewAction())
         self._reset_layout_separator = self.view_menu.addSeparator()
         reset_layout = self.view_menu.addAction("Reset &layout")
@@ -287,16 +303,38 @@ class MainWindow(QMainWindow):
             if checked is not None:
                 checked.setChecked(False)
         self._last_status = "ready"
+        self._metrics = None
         self.message_bar.hide()
 
     def _on_controller_snapshot_ready(self, snapshot: Snapshot) -> None:
-        labels = self.status_labels
-        labels["epoch"].setText(f"Epoch {snapshot.epoch:,.6g}")
         rows = snapshot.rows
         if len(rows["step"]):
-            loss, acc = rows["train_loss"][-1], rows["train_acc"][-1]
-            if rows["test_loss"] is not None:
-                test_loss, test_acc = rows["test_loss"][-1], rows["test_acc"][-1]
+            test = rows["test_loss"] is not None
+            self._metrics = (
+                rows["train_loss"][-1],
+                rows["train_acc"][-1],
+                rows["test_loss"][-1] if test else None,
+                rows["test_acc"][-1] if test else None,
+            )
+        self._status_snapshot = snapshot
+        if snapshot.running:  # nobody reads numbers changing 40 times a second
+            if not self._status_timer.isActive():
+                self._status_timer.start()
+        else:
+            self._status_timer.stop()
+            self._show_status()
+        if snapshot.status != self._last_status:
+            self._last_status = snapshot.status
+            self._show_stop(snapshot)
+
+    def _show_status(self) -> None:
+        snapshot, labels = self._status_snapshot, self.status_labels
+        if snapshot is None:
+            return
+        labels["epoch"].setText(f"Epoch {snapshot.epoch:,.6g}")
+        if self._metrics is not None:
+            loss, acc, test_loss, test_acc = self._metrics
+            if test_loss is not None:
                 labels["loss"].setText(f"Loss {loss:.4f} (test {test_loss:.4f})")
                 labels["accuracy"].setText(f"Accuracy {acc:.1%} (test {test_acc:.1%})")
             else:
@@ -307,9 +345,6 @@ class MainWindow(QMainWindow):
             labels["speed"].setText(f"{snapshot.steps_per_second * epochs_per_step:,.0f} epochs/s")
         else:
             labels["speed"].setText("paused" if snapshot.step_count else "ready")
-        if snapshot.status != self._last_status:
-            self._last_status = snapshot.status
-            self._show_stop(snapshot)
 
     def _on_controller_running_changed(self, running: bool) -> None:
         action = self.controls_panel.toggle_run_action

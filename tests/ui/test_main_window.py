@@ -64,7 +64,7 @@ def plotted_arrays(win: MainWindow):
             yield curve.xData
             yield curve.yData
     for head in panel.heads.values():
-        yield from head.getData()
+        yield np.array([head.pos().x(), head.pos().y()])
     yield panel.bars.opts["width"]
 
 
