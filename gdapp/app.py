@@ -10,6 +10,7 @@ import sys
 import traceback
 from types import TracebackType
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -57,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     app.aboutToQuit.connect(window.close)  # saves settings and joins the training thread
     window.show()
-    return app.exec()
+    status = app.exec()
+    window.close()
+    shiboken6.delete(window)  # now, not in PySide6's clean-up at exit (see main_window)
+    return status
 
 
 if __name__ == "__main__":

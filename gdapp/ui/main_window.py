@@ -7,10 +7,13 @@ and saves and restores its layout, the last dataset and the training settings.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
+import weakref
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -59,6 +62,9 @@ SHORTCUTS_HTML = """
 """
 
 
+_OPEN_WINDOWS: weakref.WeakSet[MainWindow] = weakref.WeakSet()
+
+
 class MainWindow(QMainWindow):
     """Gradient Descent Lab's window; ``controller`` is the AppController behind it."""
 
@@ -74,6 +80,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
         )
         self._settings = make_settings()
+        _OPEN_WINDOWS.add(self)
         self._last_status = "ready"
         self._closed = False
         self._metrics: tuple | None = None
@@ -472,3 +479,18 @@ def _short_reason(snapshot: Snapshot) -> str:
     if snapshot.status == "converged":
         return "Stopped: converged (gradient below the tolerance)"
     return snapshot.stop_reason
+
+
+@atexit.register
+def _delete_windows_at_exit() -> None:
+    """Close and delete windows a script left behind, while Python can still run their code.
+
+    Otherwise PySide6's own clean-up at exit deletes them in an order that can crash: a
+    pyqtgraph item's destructor calls back into Python while the interpreter is finalizing
+    (a segmentation fault in shiboken's error handling). Runs before that clean-up, which
+    was registered first.
+    """
+    for window in list(_OPEN_WINDOWS):
+        if shiboken6.isValid(window):
+            window.close()
+            shiboken6.delete(window)
