@@ -147,6 +147,7 @@ def test_zooming_stops_following_the_data_until_auto_range(panel):
 def test_a_dataset_without_test_rows_shows_no_test_curves(qtbot, controller):
     widget = PlotsPanel(controller)
     qtbot.addWidget(widget)
+    widget.show()
     controller.set_dataset(load_preset("diabetes", test_fraction=0.0))
     qtbot.waitUntil(lambda: widget.redraw_count > 0 and not widget._timer.isActive())
     controller.step()
@@ -155,6 +156,16 @@ def test_a_dataset_without_test_rows_shows_no_test_curves(qtbot, controller):
     assert not widget.curves["test_loss"].isVisible()
     assert controller.last_snapshot.rows["test_loss"] is None
     assert len(widget.curves["train_loss"].xData) == 2
+
+
+def test_a_hidden_panel_skips_redraws_and_catches_up_when_shown(panel):
+    panel.hide()
+    panel._on_controller_snapshot_ready(snapshot(1, 40))
+    panel.redraw()
+    assert len(panel.curves["train_loss"].xData) == 1  # nothing drawn while hidden
+    panel.show()
+    panel.redraw()
+    assert len(panel.curves["train_loss"].xData) == 40
 
 
 def test_the_loss_axis_names_the_model_loss(panel, controller):

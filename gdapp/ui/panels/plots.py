@@ -283,13 +283,18 @@ class PlotsPanel(QWidget):
         """Push the buffered history into the curves (the display timer calls this)."""
         self._timer.stop()
         buffer = self._buffer
-        if not self._dirty or buffer is None:
-            return
+        if not self._dirty or buffer is None or not self.isVisible():
+            return  # a hidden panel catches up when shown (showEvent)
         self._dirty = False
         self._last_redraw = time.perf_counter()
         self._hold_until_painted()
         self._set_curve_data(buffer)
         self.redraw_count += 1
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty and not self._timer.isActive():
+            self._timer.start(0)
 
     def _hold_until_painted(self) -> None:
         """Hold a run until every visible plot has painted the new data.
