@@ -1,0 +1,185 @@
+"""Measure the main window while it trains at maximum speed, and the latency of one Step.
+
+Run from the repository root (offscreen unless QT_QPA_PLATFORM is set):
+
+    .venv/bin/python benchmarks/bench_window.py [--seconds 5]
+
+Prints, for full-batch gradient descent on the diabetes preset:
+
+- epochs per second of a run in the window against the headless core Trainer in the same
+  process (aim: ratio >= 0.5);
+- plot redraws per second during that run (aim >= 30);
+- the lag of a 10 ms QTimer on the GUI thread during the run, median and p99 (aim: p99
+  <= 50 ms): how responsive the window stays;
+- the time from Step to every panel showing the new state (the plots redraw last), median
+  and p90 over STEP_REPEATS steps (aim: median <= 16 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GDAPP_SETTINGS_DIR", tempfile.mkdtemp(prefix="gdapp-bench-"))
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gdapp.core.trainer import TrainConfig, Trainer  # noqa: E402
+from gdapp.ui.main_window import MainWindow  # noqa: E402
+
+LONG = 10**9  # max epochs that a benchmark run never reaches
+TIMER_MS = 10
+STEP_REPEATS = 60
+STEP_GAP_S = 0.05  # between two timed steps: a fast clicker's pace
+RUN_POLL_MS = 100  # how often the benchmark looks at the clock during a run
+
+
+def pump_until(app: QApplication, condition, timeout_s: float = 10.0, poll_ms: int = 1) -> None:
+    """Run the real event loop (idle waits release the GIL) until ``condition()`` holds."""
+    loop = QEventLoop()
+    deadline = time.perf_counter() + timeout_s
+    timed_out = []
+
+    def check() -> None:
+        if condition():
+            loop.quit()
+        elif time.perf_counter() > deadline:
+            timed_out.append(True)
+            loop.quit()
+
+    poll = QTimer()
+    poll.setInterval(poll_ms)
+    poll.timeout.connect(check)
+    poll.start()
+    if not condition():
+        loop.exec()
+    poll.stop()
+    if timed_out:
+        raise TimeoutError("the window did not respond in time")
+
+
+def headless_epochs_per_second(window: MainWindow, seconds: float) -> float:
+    data = window.controller.dataset
+    trainer = Trainer(
+        data.X_train, data.y_train, data.X_test, data.y_test, TrainConfig(max_epochs=LONG)
+    )
+    trainer.run(200)  # warm up
+    start_epoch, start = trainer.epoch, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        trainer.run(500)
+    return (trainer.epoch - start_epoch) / (time.perf_counter() - start)
+
+
+def window_run(app: QApplication, window: MainWindow, seconds: float) -> dict[str, float]:
+    controller, plots = window.controller, window.plots_panel
+    lags: list[float] = []
+    last_tick = [time.perf_counter()]
+
+    def on_tick() -> None:
+        now = time.perf_counter()
+        lags.append(max(0.0, now - last_tick[0] - TIMER_MS / 1000))
+        last_tick[0] = now
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(on_tick)
+
+    controller.set_config(max_epochs=LONG)
+    controller.set_speed(None)
+    controller.run()
+    pump_until(app, lambda: controller.last_snapshot.running)
+    end_warmup = time.perf_counter() + 0.5
+    pump_until(app, lambda: time.perf_counter() > end_warmup, 5, RUN_POLL_MS)
+
+    start_epoch, start_redraws = controller.last_snapshot.epoch, plots.redraw_count
+    start = time.perf_counter()
+    last_tick[0] = start
+    timer.start(TIMER_MS)
+    # A coarse poll: a waiting GUI thread must not compete with training for the GIL.
+    pump_until(app, lambda: time.perf_counter() - start >= seconds, seconds + 5, RUN_POLL_MS)
+    timer.stop()
+    elapsed = time.perf_counter() - start
+    epochs = controller.last_snapshot.epoch - start_epoch
+    redraws = plots.redraw_count - start_redraws
+    controller.pause()
+    pump_until(app, lambda: not controller.last_snapshot.running)
+    lags_ms = np.array(lags) * 1000
+    return {
+        "epochs_per_second": epochs / elapsed,
+        "redraws_per_second": redraws / elapsed,
+        "lag_p50_ms": float(np.percentile(lags_ms, 50)),
+        "lag_p99_ms": float(np.percentile(lags_ms, 99)),
+        "points_per_curve": len(plots.curves["train_loss"].xData),
+    }
+
+
+def step_latencies(app: QApplication, window: MainWindow) -> list[float]:
+    """Seconds from Step until every plot has painted the new step (the plots are last)."""
+    controller, plots = window.controller, window.plots_panel
+    controller.reset()
+    pump_until(app, lambda: controller.last_snapshot.step_count == 0)
+    painted: dict[str, float] = {}
+    for name, view in plots.views.items():
+        view.painted.connect(lambda name=name: painted.__setitem__(name, time.perf_counter()))
+
+    def all_painted_since(moment: float) -> bool:
+        return all(painted.get(name, 0.0) >= moment for name in plots.views)
+
+    latencies = []
+    for k in range(1, STEP_REPEATS + 1):
+        pause_until = time.perf_counter() + STEP_GAP_S
+        pump_until(app, lambda t=pause_until: time.perf_counter() > t)
+        start = time.perf_counter()
+        controller.step()
+        pump_until(
+            app,
+            lambda k=k, t=start: controller.last_snapshot.step_count == k and all_painted_since(t),
+        )
+        latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
+    args = parser.parse_args()
+
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    pump_until(app, lambda: window.controller.last_snapshot is not None)
+
+    try:
+        headless = headless_epochs_per_second(window, args.seconds)
+        run = window_run(app, window, args.seconds)
+        steps_ms = np.array(step_latencies(app, window)) * 1000
+    finally:
+        window.close()
+
+    ratio = run["epochs_per_second"] / headless
+    print(f"platform: {app.platformName()}, full-batch GD on diabetes, {args.seconds:g} s runs")
+    print(f"headless core Trainer:       {headless:10,.0f} epochs/s")
+    print(f"run in the window:           {run['epochs_per_second']:10,.0f} epochs/s")
+    print(f"window / headless:           {ratio:10.2f}    (aim >= 0.5)")
+    print(f"plot redraws:                {run['redraws_per_second']:10.1f} /s   (aim >= 30)")
+    print(f"points per curve at the end: {run['points_per_curve']:10,d}")
+    print(
+        f"10 ms timer lag on GUI:      p50 {run['lag_p50_ms']:.1f} ms, "
+        f"p99 {run['lag_p99_ms']:.1f} ms   (aim p99 <= 50 ms)"
+    )
+    print(
+        f"Step -> all panels updated:  median {statistics.median(steps_ms):.1f} ms, "
+        f"p90 {np.percentile(steps_ms, 90):.1f} ms over {STEP_REPEATS} steps "
+        "(aim median <= 16 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
