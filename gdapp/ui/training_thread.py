@@ -2,28 +2,30 @@
 
 The GUI never touches the Trainer. ``AppController`` moves a ``TrainingWorker`` to a
 ``QThread`` and sends it commands through queued signals; the worker answers with
-``Snapshot`` copies. During Run the worker steps in short chunks driven by a zero-interval
-timer, so the thread's event loop delivers Pause (or any other command) between chunks,
-well within ``CHUNK_BUDGET_S``.
+``Snapshot`` copies (see ``snapshot.py``). During Run the worker steps in short chunks
+driven by a zero-interval timer, so the thread's event loop delivers Pause (or any other
+command) between chunks, well within ``CHUNK_BUDGET_S``. Between batches of
+``STEPS_PER_CHECK`` steps it also waits while the GUI thread holds it (``hold()``), which
+the plots do while a frame is drawn.
 
-Snapshots are incremental: ``rows`` holds the history rows from ``first_row`` on, and a
-receiver keeps its rows before ``first_row`` and replaces everything after with ``rows``.
-After a step back ``first_row`` is the new last row, so receivers truncate. During a run
-snapshots are batched to at most ``1 / SNAPSHOT_INTERVAL_S`` per second, and no more than
-``MAX_SNAPSHOTS_IN_FLIGHT`` wait unread in the GUI thread's queue: a busy GUI slows the
-reporting, never the training, and the queue cannot grow without bound.
+During a run snapshots are batched to at most ``1 / SNAPSHOT_INTERVAL_S`` per second, and
+no more than ``MAX_SNAPSHOTS_IN_FLIGHT`` wait unread in the GUI thread's queue: a busy GUI
+slows the reporting, never the training, and the queue cannot grow without bound.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from gdapp.core.trainer import Status, TrainConfig, Trainer
+from gdapp.ui.snapshot import ROW_KEYS, Snapshot, TrainingData
+
+__all__ = ["ROW_KEYS", "Snapshot", "TrainingData", "TrainingWorker"]
 
 SNAPSHOT_INTERVAL_S = 1 / 40  # at most 40 snapshots per second during a run
 CHUNK_BUDGET_S = 0.008  # stepping time before the event loop gets a turn (Pause latency)
@@ -32,54 +34,6 @@ PACED_TICK_MS = 5  # timer period when a speed limit is set
 MAX_SNAPSHOTS_IN_FLIGHT = 2  # snapshots emitted but not yet read by the GUI thread
 RATE_WINDOW_S = 0.5  # window over which steps per second are measured
 HOLD_TIMEOUT_S = 0.25  # longest a hold from the GUI thread can stall a step (a safety net)
-
-ROW_KEYS = ("step", "epoch", "train_loss", "test_loss", "train_acc", "test_acc", "theta", "lr")
-
-
-@dataclass(frozen=True)
-class TrainingData:
-    """The arrays a Trainer is built from; X is (n, d), y is (n,). Test arrays may be None."""
-
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_test: np.ndarray | None = None
-    y_test: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A copy of the trainer's state, safe to read on any thread.
-
-    ``theta`` and ``grad`` are (d+1,) with the bias last; ``lr`` is the rate the next step
-    will use. ``rows`` maps each of ``ROW_KEYS`` to the history rows from ``first_row`` on:
-    ``theta`` rows are (k, d+1), ``lr`` holds the rate each step used, and ``test_loss`` and
-    ``test_acc`` are None when the dataset has no test rows. ``generation`` counts the
-    trainers the worker has built, so a snapshot from a replaced dataset can be told apart;
-    ``commands_seen`` counts the commands the worker had received, so the sender can tell
-    whether ``running`` already reflects its latest command. ``last_batch`` holds positions
-    in the training rows (``dataset.train_idx[last_batch]`` are dataset rows).
-    """
-
-    step_count: int
-    epoch: float
-    status: str
-    stop_reason: str
-    theta: np.ndarray
-    grad: np.ndarray
-    lr: float
-    config: TrainConfig
-    first_row: int
-    rows: dict[str, np.ndarray | None]
-    steps_per_second: float
-    last_batch: np.ndarray
-    running: bool = False
-    generation: int = 0
-    commands_seen: int = 0
-
-    @property
-    def history_length(self) -> int:
-        """Number of history rows the trainer holds (``first_row`` plus the rows sent)."""
-        return self.first_row + len(self.rows["step"])
 
 
 class TrainingWorker(QObject):
