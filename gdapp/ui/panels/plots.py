@@ -16,8 +16,8 @@ from contextlib import ExitStack
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 # isort: split
@@ -27,83 +27,28 @@ from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import Dataset
 from gdapp.ui.controller import AppController
 from gdapp.ui.plot_buffers import HistoryBuffer
+from gdapp.ui.plot_items import (
+    AXIS_COLOR,
+    LEGEND_BRUSH,
+    TEST_COLOR,
+    TRAIN_COLOR,
+    ZERO_LINE_COLOR,
+    PlotView,
+    bounds,
+    make_curve,
+    make_plot,
+    param_color,
+    view_point,
+)
 from gdapp.ui.training_thread import Snapshot
 
 REDRAW_INTERVAL_MS = 30  # at most ~33 redraws per second
 PAINT_HOLD_LIMIT_MS = 100  # longest a redraw may hold a run while waiting for paints
-TRAIN_COLOR = "#1f77b4"
-TEST_COLOR = "#e8710a"
-# Qualitative palette (Tableau 10 without grey, which the bias uses).
-PARAM_COLORS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#bcbd22", "#17becf",
-)  # fmt: skip
-BIAS_COLOR = "#555555"
-LABEL_ROOM_PX = 48  # horizontal space kept for a bar's value label
-LEGEND_BRUSH = (255, 255, 255, 210)
-DOWNSAMPLE_PER_PIXEL = 1.0  # samples per pixel kept by peak downsampling
+LABEL_GAP_PX = 10  # between a bar's end and its value label, plus a margin
 FOLLOWING_PLOTS = ("loss", "accuracy", "weights")  # views that track the data's range
 MIN_EPOCH_SPAN = 10  # epochs shown on the x axes before autoscaling takes over
 EPOCH_AXIS_GROWTH = 1.25  # the epoch axis extends to 25 % past the data when it grows
-AXIS_COLOR = "#333333"
-ZERO_LINE_COLOR = "#b0b0b0"
 LOSS_LABELS = {"logistic": "cross-entropy loss", "linear": "squared-error loss"}
-
-
-def param_color(index: int, n_params: int) -> str:
-    """Colour of parameter ``index``; the bias (last) is grey."""
-    if index == n_params - 1:
-        return BIAS_COLOR
-    return PARAM_COLORS[index % len(PARAM_COLORS)]
-
-
-class _PlotView(pg.GraphicsLayoutWidget):
-    """A plot widget that says when it has painted."""
-
-    painted = Signal()
-
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        self.painted.emit()
-
-
-def _make_plot(name: str, title: str, x_label: str, y_label: str) -> _PlotView:
-    """A white plot in a layout widget (so a side legend can sit next to it)."""
-    widget = _PlotView()
-    widget.setBackground("w")
-    widget.setObjectName(name)
-    widget.setMinimumSize(220, 160)
-    widget.ci.setContentsMargins(2, 2, 2, 2)
-    plot = widget.addPlot(row=0, col=0)
-    plot.setTitle(title, color=AXIS_COLOR, size="10pt")
-    for side, label in (("bottom", x_label), ("left", y_label)):
-        axis = plot.getAxis(side)
-        axis.setPen(pg.mkPen(AXIS_COLOR))
-        axis.setTextPen(pg.mkPen(AXIS_COLOR))
-        axis.enableAutoSIPrefix(False)  # "loss (x0.001)" reads worse than plain decimals
-        if label:
-            axis.setLabel(label, color=AXIS_COLOR)
-    # No grid: in software rendering it costs more than the curves (drawn over the whole
-    # view at every frame); a zero line marks the one level that matters.
-    plot.setDownsampling(auto=True, mode="peak")
-    plot.setClipToView(True)
-    return widget
-
-
-def _curve(plot: pg.PlotItem, color: str, name: str, dashed: bool = False) -> pg.PlotDataItem:
-    pen = pg.mkPen(color, width=2)
-    if dashed:
-        pen.setStyle(Qt.PenStyle.DashLine)
-    # skipFiniteCheck: the trainer never records NaN or inf. autoDownsampleFactor: about
-    # one min-max pair per pixel column is all a screen can show (the default draws five).
-    return plot.plot(
-        name=name,
-        pen=pen,
-        antialias=False,
-        connect="all",
-        skipFiniteCheck=True,
-        autoDownsampleFactor=DOWNSAMPLE_PER_PIXEL,
-    )
 
 
 class PlotsPanel(QWidget):
@@ -131,10 +76,10 @@ class PlotsPanel(QWidget):
         self.redraw_count = 0
 
         self.views = {
-            "loss": _make_plot("lossPlot", "Loss", "epoch", ""),
-            "accuracy": _make_plot("accuracyPlot", "Accuracy", "epoch", "correct (%)"),
-            "weights": _make_plot("weightsPlot", "Weights and bias", "epoch", "value"),
-            "current weights": _make_plot("weightsBarPlot", "Current weights", "value", ""),
+            "loss": make_plot("lossPlot", "Loss", "epoch", ""),
+            "accuracy": make_plot("accuracyPlot", "Accuracy", "epoch", "correct (%)"),
+            "weights": make_plot("weightsPlot", "Weights and bias", "epoch", "value"),
+            "current weights": make_plot("weightsBarPlot", "Current weights", "value", ""),
         }
         self.plots: dict[str, pg.PlotItem] = {
             key: view.getItem(0, 0) for key, view in self.views.items()
@@ -164,10 +109,10 @@ class PlotsPanel(QWidget):
             offset=(-10, -10), brush=LEGEND_BRUSH, **legend_style
         )
         self.curves = {
-            "train_loss": _curve(self.loss_plot, TRAIN_COLOR, "train"),
-            "test_loss": _curve(self.loss_plot, TEST_COLOR, "test", dashed=True),
-            "train_acc": _curve(self.accuracy_plot, TRAIN_COLOR, "train"),
-            "test_acc": _curve(self.accuracy_plot, TEST_COLOR, "test", dashed=True),
+            "train_loss": make_curve(self.loss_plot, TRAIN_COLOR, "train"),
+            "test_loss": make_curve(self.loss_plot, TEST_COLOR, "test", dashed=True),
+            "train_acc": make_curve(self.accuracy_plot, TRAIN_COLOR, "train"),
+            "test_acc": make_curve(self.accuracy_plot, TEST_COLOR, "test", dashed=True),
         }
         # A dot on the newest point, so a single step (or step 0) is visible.
         self.heads: dict[str, pg.ScatterPlotItem] = {}
@@ -192,6 +137,8 @@ class PlotsPanel(QWidget):
             pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(ZERO_LINE_COLOR)), ignoreBounds=True
         )
         self._bar_labels: list[pg.TextItem] = []
+        self._label_font = QFont(self.font().family(), 8)
+        self._label_metrics = QFontMetricsF(self._label_font)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -203,7 +150,7 @@ class PlotsPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.redraw)
         self._hold = ExitStack()
-        self._waiting_for_paint: set[_PlotView] = set()
+        self._waiting_for_paint: set[PlotView] = set()
         self._hold_timer = QTimer(self)  # a safety net: never hold a run for long
         self._hold_timer.setSingleShot(True)
         self._hold_timer.setInterval(PAINT_HOLD_LIMIT_MS)
@@ -236,7 +183,7 @@ class PlotsPanel(QWidget):
             self.weights_legend.removeItem(curve)
             self.weights_plot.removeItem(curve)
         self.weight_curves = [
-            _curve(self.weights_plot, param_color(i, n_params), name, dashed=name == "bias")
+            make_curve(self.weights_plot, param_color(i, n_params), name, dashed=name == "bias")
             for i, name in enumerate(self._names)
         ]
         for curve, name in zip(self.weight_curves, self._names, strict=True):
@@ -252,7 +199,7 @@ class PlotsPanel(QWidget):
         self._bar_labels = []
         for _ in self._names:
             label = pg.TextItem(color=AXIS_COLOR, anchor=(0, 0.5))
-            label.setFont(QFont(self.font().family(), 8))
+            label.setFont(self._label_font)
             self.bars_plot.addItem(label)
             self._bar_labels.append(label)
         colors = [QColor(param_color(i, n_params)) for i in range(n_params)]
@@ -310,7 +257,7 @@ class PlotsPanel(QWidget):
         self._hold.enter_context(self._controller.hold_training())
         self._hold_timer.start()
 
-    def _on_view_painted(self, view: _PlotView) -> None:
+    def _on_view_painted(self, view: PlotView) -> None:
         waiting = self._waiting_for_paint
         if waiting:
             waiting.discard(view)
@@ -332,7 +279,7 @@ class PlotsPanel(QWidget):
             head = self.heads[key]
             head.setVisible(not self._running)
             if not self._running:
-                head.setPos(*_view_point(self.curves[key], float(epoch[-1]), float(values[-1])))
+                head.setPos(*view_point(self.curves[key], float(epoch[-1]), float(values[-1])))
         if len(epoch):
             self._follow_data(buffer)
         for index, curve in enumerate(self.weight_curves):
@@ -355,10 +302,10 @@ class PlotsPanel(QWidget):
         x_range = (0.0, self._epoch_axis_end)
         n_params = buffer.n_params
         y_ranges = {
-            "loss": _bounds([buffer.column("train_loss")]
+            "loss": bounds([buffer.column("train_loss")]
                             + ([buffer.column("test_loss")] if buffer.has_test else [])),
             "accuracy": (0.0, 100.0),
-            "weights": _bounds([buffer.param(i) for i in range(n_params)]),
+            "weights": bounds([buffer.param(i) for i in range(n_params)]),
         }  # fmt: skip
         for key, y_range in y_ranges.items():
             if self._following[key]:
@@ -385,18 +332,23 @@ class PlotsPanel(QWidget):
     def _draw_bars(self, theta: np.ndarray) -> None:
         n_params = len(theta)
         self.bars.setOpts(x0=np.minimum(theta, 0.0), width=np.abs(theta), y=np.arange(n_params))
-        # Leave room beside the longest bar for its value label (LABEL_ROOM_PX on each side).
+        texts = [f"{value:+.3g}" if value else "0" for value in theta]
+        # Leave room beside the longest bar for the widest value label, on both sides.
         extent = max(float(np.max(np.abs(theta))), 1e-3)
-        width_px = max(self.bars_plot.getViewBox().width(), 4.0 * LABEL_ROOM_PX)
-        half_range = extent / (1.0 - 2.0 * LABEL_ROOM_PX / width_px)
+        width_px = max(self.bars_plot.getViewBox().width(), 1.0)
+        room_px = max(self._label_metrics.horizontalAdvance(t) for t in texts) + LABEL_GAP_PX
+        room_px = min(room_px, width_px / 4)  # a tiny plot keeps at least half for the bars
+        half_range = extent / (1.0 - 2.0 * room_px / width_px)
         self.bars_plot.setXRange(-half_range, half_range, padding=0)
         self.bars_plot.getViewBox().updateMatrix()  # now, not during the paint (see above)
-        for index, (label, value) in enumerate(zip(self._bar_labels, theta, strict=True)):
-            text = f"{value:+.3g}" if value else "0"
+        gap = LABEL_GAP_PX / 2 * (2 * half_range / width_px)  # in data units
+        for index, (label, value, text) in enumerate(
+            zip(self._bar_labels, theta, texts, strict=True)
+        ):
             if label.toPlainText() != text:  # re-laying out text is the costly part
                 label.setText(text)
                 label.setAnchor((0, 0.5) if value >= 0 else (1, 0.5))
-            label.setPos(value + (0.03 if value >= 0 else -0.03) * extent, index)
+            label.setPos(value + (gap if value >= 0 else -gap), index)
 
     def _clear_curves(self) -> None:
         for curve in (*self.curves.values(), *self.weight_curves):
@@ -413,17 +365,3 @@ class PlotsPanel(QWidget):
     def _show_loss_label(self, config: TrainConfig) -> None:
         label = LOSS_LABELS.get(config.model, "loss")
         self.loss_plot.getAxis("left").setLabel(label, color=AXIS_COLOR)
-
-
-def _bounds(columns: list[np.ndarray]) -> tuple[float, float]:
-    """Smallest and largest value over ``columns`` (each a non-empty 1-D array)."""
-    return min(float(c.min()) for c in columns), max(float(c.max()) for c in columns)
-
-
-def _view_point(curve: pg.PlotDataItem, x: float, y: float) -> tuple[float, float]:
-    """Where (x, y) sits in the curve's view (log10 of a coordinate the user made log)."""
-    log_x, log_y = curve.opts.get("logMode", (False, False))
-    return (
-        float(np.log10(x)) if log_x and x > 0 else x,
-        float(np.log10(y)) if log_y and y > 0 else y,
-    )
