@@ -8,19 +8,16 @@ and saves and restores its layout, the last dataset and the training settings.
 from __future__ import annotations
 
 import atexit
-import dataclasses
-import json
 import weakref
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QVBoxLayout,
@@ -32,22 +29,22 @@ import pyqtgraph  # after PySide6, so that pyqtgraph uses it
 import pyqtgraph.exporters
 
 import gdapp
-from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import PRESETS, Dataset
 from gdapp.ui.controller import DEFAULT_PRESET, AppController
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.controls import SPEEDS, ControlsPanel
 from gdapp.ui.panels.dataset_browser import DatasetBrowserPanel
 from gdapp.ui.panels.graph_panel import GraphPanel
+from gdapp.ui.panels.lesson_panel import LessonPanel
 from gdapp.ui.panels.plots import PlotsPanel
-from gdapp.ui.settings import make_settings
+from gdapp.ui.settings import make_settings, read_config, read_origin, read_speed, write_session
+from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS, TrainingStatusBar
 from gdapp.ui.training_thread import Snapshot
 
 WINDOW_TITLE = "Gradient Descent Lab"
 DEFAULT_SIZE = (1280, 800)  # px
+LEFT_COLUMN_PX = 340  # controls and lessons (the lesson figures need 340 px)
 LAYOUT_VERSION = 1  # bump when the docks change, so an old saved layout is ignored
-NOTICE_TIMEOUT_MS = 8000
-STATUS_INTERVAL_MS = 100  # status-bar numbers refresh at most this often during a run
 EXPORT_SCALE = 2  # exported images have twice the on-screen resolution
 SHORTCUTS_HTML = """
 <table cellspacing="6">
@@ -83,18 +80,13 @@ class MainWindow(QMainWindow):
         _OPEN_WINDOWS.add(self)
         self._last_status = "ready"
         self._closed = False
-        self._metrics: tuple | None = None
-        self._status_snapshot: Snapshot | None = None
-        self._status_timer = QTimer(self)
-        self._status_timer.setSingleShot(True)
-        self._status_timer.setInterval(STATUS_INTERVAL_MS)
-        self._status_timer.timeout.connect(self._show_status)
-        self.controller = AppController(config=self._saved_config(), parent=self)
+        self.controller = AppController(config=read_config(self._settings), parent=self)
 
         self.plots_panel = PlotsPanel(self.controller)
         self.controls_panel = ControlsPanel(self.controller)
         self.dataset_panel = DatasetBrowserPanel(self.controller)
         self.graph_panel = GraphPanel(self.controller)
+        self.lesson_panel = LessonPanel(self.controller, self)
         # Every panel is a dock; the central widget is an empty placeholder kept hidden, so
         # the docks share the whole window.
         placeholder = QWidget()
@@ -125,15 +117,28 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.plots_dock, self.graph_dock)
         self.plots_dock.raise_()
+        # The lessons share the left column with the controls (keys still step and run).
+        self.lesson_dock = self.add_panel_dock(
+            self.lesson_panel, "Lessons", "lessonDock", Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.tabifyDockWidget(self.controls_dock, self.lesson_dock)
+        self.controls_dock.raise_()
         self.dataset_dock = self.add_panel_dock(
             self.dataset_panel, "Dataset", "datasetDock", Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.addActions(self.controls_panel.actions)  # shortcuts work wherever the focus is
 
-        self._make_status_bar()
+        self.setStatusBar(TrainingStatusBar(self.controller))
+        self.status_labels = self.statusBar().labels
         self._make_menus()
         self.resize(*self._default_size())
-        self.resizeDocks([self.controls_dock], [300], Qt.Orientation.Horizontal)
+        # Give the plots all the width the left column does not take (the hidden central
+        # placeholder would otherwise keep a share that goes to the left column on show).
+        self.resizeDocks(
+            [self.controls_dock, self.plots_dock],
+            [LEFT_COLUMN_PX, self.width() - LEFT_COLUMN_PX],
+            Qt.Orientation.Horizontal,
+        )
         self.resizeDocks([self.dataset_dock], [290], Qt.Orientation.Vertical)
         self._default_state = self.saveState(LAYOUT_VERSION)
 
@@ -142,7 +147,6 @@ class MainWindow(QMainWindow):
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
         controller.running_changed.connect(self._on_controller_running_changed)
         controller.error.connect(self._on_controller_error)
-        controller.notice.connect(self._on_controller_notice)
 
         self._restore_settings()
 
@@ -167,23 +171,6 @@ class MainWindow(QMainWindow):
             available = screen.availableGeometry()
             width, height = min(width, available.width()), min(height, available.height())
         return width, height
-
-    def _make_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.status_labels: dict[str, QLabel] = {}
-        for key, tip, sample in (
-            ("dataset", "The dataset being trained on", "diabetes-post (759 rows)"),
-            ("epoch", "Passes over the training rows so far", "Epoch 1,000,000"),
-            ("loss", "Training loss (test loss)", "Loss 0.4567 (test 0.4567)"),
-            ("accuracy", "Training accuracy (test accuracy)", "Accuracy 100.0% (test 100.0%)"),
-            ("speed", "Training speed during a run", "100,000 epochs/s"),
-        ):
-            label = QLabel()
-            label.setObjectName(f"{key}Status")
-            label.setToolTip(tip)
-            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(sample) + 8)
-            bar.addPermanentWidget(label)
-            self.status_labels[key] = label
 
     def _make_menus(self) -> None:
         menu_bar = self.menuBar()
@@ -224,7 +211,13 @@ class MainWindow(QMainWindow):
         training_menu.addAction(panel.reset_action)
 
         self.view_menu = menu_bar.addMenu("&View")
-        for dock in (self.controls_dock, self.plots_dock, self.graph_dock, self.dataset_dock):
+        for dock in (
+            self.controls_dock,
+            self.lesson_dock,
+            self.plots_dock,
+            self.graph_dock,
+            self.dataset_dock,
+        ):
             self.view_menu.addAction(dock.toggleViewAction())
         self._reset_layout_separator = self.view_menu.addSeparator()
         reset_layout = self.view_menu.addAction("Reset &layout")
@@ -299,9 +292,7 @@ class MainWindow(QMainWindow):
 
     # -- controller events ----------------------------------------------------------------
 
-    def _on_controller_dataset_changed(self, dataset: Dataset) -> None:
-        self.status_labels["dataset"].setText(f"{dataset.name} ({dataset.n_samples:,} rows)")
-        self.status_labels["dataset"].setToolTip(dataset.description or dataset.source)
+    def _on_controller_dataset_changed(self, _dataset: Dataset) -> None:
         action = self.preset_actions.get(self.controller.dataset_origin.get("preset", ""))
         if action is not None:
             action.setChecked(True)
@@ -310,48 +301,12 @@ class MainWindow(QMainWindow):
             if checked is not None:
                 checked.setChecked(False)
         self._last_status = "ready"
-        self._metrics = None
         self.message_bar.hide()
 
     def _on_controller_snapshot_ready(self, snapshot: Snapshot) -> None:
-        rows = snapshot.rows
-        if len(rows["step"]):
-            test = rows["test_loss"] is not None
-            self._metrics = (
-                rows["train_loss"][-1],
-                rows["train_acc"][-1],
-                rows["test_loss"][-1] if test else None,
-                rows["test_acc"][-1] if test else None,
-            )
-        self._status_snapshot = snapshot
-        if snapshot.running:  # nobody reads numbers changing 40 times a second
-            if not self._status_timer.isActive():
-                self._status_timer.start()
-        else:
-            self._status_timer.stop()
-            self._show_status()
         if snapshot.status != self._last_status:
             self._last_status = snapshot.status
             self._show_stop(snapshot)
-
-    def _show_status(self) -> None:
-        snapshot, labels = self._status_snapshot, self.status_labels
-        if snapshot is None:
-            return
-        labels["epoch"].setText(f"Epoch {snapshot.epoch:,.6g}")
-        if self._metrics is not None:
-            loss, acc, test_loss, test_acc = self._metrics
-            if test_loss is not None:
-                labels["loss"].setText(f"Loss {loss:.4f} (test {test_loss:.4f})")
-                labels["accuracy"].setText(f"Accuracy {acc:.1%} (test {test_acc:.1%})")
-            else:
-                labels["loss"].setText(f"Loss {loss:.4f}")
-                labels["accuracy"].setText(f"Accuracy {acc:.1%}")
-        if snapshot.running and snapshot.step_count:
-            epochs_per_step = snapshot.epoch / snapshot.step_count
-            labels["speed"].setText(f"{snapshot.steps_per_second * epochs_per_step:,.0f} epochs/s")
-        else:
-            labels["speed"].setText("paused" if snapshot.step_count else "ready")
 
     def _on_controller_running_changed(self, running: bool) -> None:
         action = self.controls_panel.toggle_run_action
@@ -362,15 +317,11 @@ class MainWindow(QMainWindow):
     def _on_controller_error(self, message: str) -> None:
         self._show_error(message)
 
-    def _on_controller_notice(self, message: str) -> None:
-        self.statusBar().showMessage(message, NOTICE_TIMEOUT_MS)
-
     def _show_stop(self, snapshot: Snapshot) -> None:
         """Explain why training stopped, with the fix one click away."""
         if snapshot.status == "ready":
             self.message_bar.hide()
             return
-        self.statusBar().showMessage(_short_reason(snapshot))
         controller = self.controller
         lr = snapshot.lr
         if snapshot.status == "diverged":
@@ -412,15 +363,6 @@ class MainWindow(QMainWindow):
 
     # -- settings -------------------------------------------------------------------------
 
-    def _saved_config(self) -> TrainConfig:
-        raw = self._settings.value("training/config", "")
-        try:
-            fields = json.loads(raw) if raw else {}
-            known = {f.name for f in dataclasses.fields(TrainConfig)}
-            return TrainConfig(**{k: v for k, v in fields.items() if k in known})
-        except (TypeError, ValueError, AttributeError):
-            return TrainConfig()  # unreadable settings: start from the defaults
-
     def _restore_settings(self) -> None:
         settings = self._settings
         geometry = settings.value("window/geometry")
@@ -429,25 +371,14 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state, LAYOUT_VERSION)
-        speed = settings.value("training/speed", "max")
-        try:
-            steps = None if speed in (None, "max") else float(speed)
-        except (TypeError, ValueError):
-            steps = None
-        self.controller.set_speed(steps if steps in SPEEDS else None)
-        try:
-            origin = json.loads(settings.value("dataset/origin", "") or "{}")
-        except (TypeError, ValueError):
-            origin = {}
-        if isinstance(origin, dict) and "csv" in origin:
+        speed = read_speed(settings)
+        self.controller.set_speed(speed if speed in SPEEDS else None)
+        origin = read_origin(settings)
+        if "csv" in origin:
             options = {k: v for k, v in origin.items() if k != "csv"}
             if self.controller.load_csv(origin["csv"], **options):
                 return
-        elif (
-            isinstance(origin, dict)
-            and origin.get("preset") in PRESETS
-            and self.controller.load_preset(origin["preset"])
-        ):
+        elif origin.get("preset") in PRESETS and self.controller.load_preset(origin["preset"]):
             return
         self.controller.load_preset(DEFAULT_PRESET)
 
@@ -455,10 +386,8 @@ class MainWindow(QMainWindow):
         settings = self._settings
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
-        settings.setValue("dataset/origin", json.dumps(self.controller.dataset_origin))
-        settings.setValue("training/config", json.dumps(dataclasses.asdict(self.controller.config)))
-        speed = self.controller.speed
-        settings.setValue("training/speed", "max" if speed is None else speed)
+        controller = self.controller
+        write_session(settings, controller.config, controller.speed, controller.dataset_origin)
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -468,17 +397,6 @@ class MainWindow(QMainWindow):
             self.dataset_panel.shutdown()
             self.controller.shutdown()
         super().closeEvent(event)
-
-
-def _short_reason(snapshot: Snapshot) -> str:
-    """A status-bar sized version of the stop reason (the message bar has the full text)."""
-    if snapshot.status == "diverged":
-        return f"Stopped: diverged at step {snapshot.step_count + 1}, learning rate too large"
-    if snapshot.status == "max_epochs":
-        return f"Stopped: reached max epochs ({snapshot.config.max_epochs:,})"
-    if snapshot.status == "converged":
-        return "Stopped: converged (gradient below the tolerance)"
-    return snapshot.stop_reason
 
 
 @atexit.register

@@ -1,0 +1,117 @@
+"""The status bar: dataset, epoch, losses, accuracies and speed, and short notes.
+
+``TrainingStatusBar`` subscribes to ``AppController``. During a run the numbers refresh at
+most every ``STATUS_INTERVAL_MS`` (nobody reads digits changing 40 times a second); at rest
+they follow every snapshot. A stop (divergence, max epochs, convergence) leaves a short
+reason on the left; the controller's notices show there for ``NOTICE_TIMEOUT_MS``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from gdapp.datasets import Dataset
+from gdapp.ui.controller import AppController
+from gdapp.ui.training_thread import Snapshot
+
+STATUS_INTERVAL_MS = 100  # numbers refresh at most this often during a run
+NOTICE_TIMEOUT_MS = 8000  # how long a note from the controller stays
+
+# (key, tooltip, the widest text expected: labels keep that width so nothing jumps)
+FIELDS = (
+    ("dataset", "The dataset being trained on", "diabetes-post (759 rows)"),
+    ("epoch", "Passes over the training rows so far", "Epoch 1,000,000"),
+    ("loss", "Training loss (test loss)", "Loss 0.4567 (test 0.4567)"),
+    ("accuracy", "Training accuracy (test accuracy)", "Accuracy 100.0% (test 100.0%)"),
+    ("speed", "Training speed during a run", "100,000 epochs/s"),
+)
+
+
+def short_reason(snapshot: Snapshot) -> str:
+    """A status-bar sized version of a stop reason (the message bar has the full text)."""
+    if snapshot.status == "diverged":
+        return f"Stopped: diverged at step {snapshot.step_count + 1}, learning rate too large"
+    if snapshot.status == "max_epochs":
+        return f"Stopped: reached max epochs ({snapshot.config.max_epochs:,})"
+    if snapshot.status == "converged":
+        return "Stopped: converged (gradient below the tolerance)"
+    return snapshot.stop_reason
+
+
+class TrainingStatusBar(QStatusBar):
+    """Permanent labels (``labels``: dataset, epoch, loss, accuracy, speed) and notes."""
+
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBar")
+        self.labels: dict[str, QLabel] = {}
+        for key, tip, widest in FIELDS:
+            label = QLabel()
+            label.setObjectName(f"{key}Status")
+            label.setToolTip(tip)
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 8)
+            self.addPermanentWidget(label)
+            self.labels[key] = label
+        self._snapshot: Snapshot | None = None
+        self._metrics: tuple | None = None  # latest train/test loss and accuracy
+        self._status = "ready"
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(STATUS_INTERVAL_MS)
+        self._timer.timeout.connect(self._show_numbers)
+        controller.dataset_changed.connect(self._on_controller_dataset_changed)
+        controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
+        controller.notice.connect(self._on_controller_notice)
+
+    def _on_controller_dataset_changed(self, dataset: Dataset) -> None:
+        self.labels["dataset"].setText(f"{dataset.name} ({dataset.n_samples:,} rows)")
+        self.labels["dataset"].setToolTip(dataset.description or dataset.source)
+        self._metrics = None
+        self._status = "ready"
+
+    def _on_controller_notice(self, message: str) -> None:
+        self.showMessage(message, NOTICE_TIMEOUT_MS)
+
+    def _on_controller_snapshot_ready(self, snapshot: Snapshot) -> None:
+        rows = snapshot.rows
+        if len(rows["step"]):
+            test = rows["test_loss"] is not None
+            self._metrics = (
+                rows["train_loss"][-1],
+                rows["train_acc"][-1],
+                rows["test_loss"][-1] if test else None,
+                rows["test_acc"][-1] if test else None,
+            )
+        self._snapshot = snapshot
+        if snapshot.running:
+            if not self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+            self._show_numbers()
+        if snapshot.status != self._status:
+            self._status = snapshot.status
+            if snapshot.status == "ready":
+                self.clearMessage()
+            else:
+                self.showMessage(short_reason(snapshot))
+
+    def _show_numbers(self) -> None:
+        snapshot, labels = self._snapshot, self.labels
+        if snapshot is None:
+            return
+        labels["epoch"].setText(f"Epoch {snapshot.epoch:,.6g}")
+        if self._metrics is not None:
+            loss, acc, test_loss, test_acc = self._metrics
+            if test_loss is not None:
+                labels["loss"].setText(f"Loss {loss:.4f} (test {test_loss:.4f})")
+                labels["accuracy"].setText(f"Accuracy {acc:.1%} (test {test_acc:.1%})")
+            else:
+                labels["loss"].setText(f"Loss {loss:.4f}")
+                labels["accuracy"].setText(f"Accuracy {acc:.1%}")
+        if snapshot.running and snapshot.step_count:
+            epochs_per_step = snapshot.epoch / snapshot.step_count
+            labels["speed"].setText(f"{snapshot.steps_per_second * epochs_per_step:,.0f} epochs/s")
+        else:
+            labels["speed"].setText("paused" if snapshot.step_count else "ready")
