@@ -328,3 +328,79 @@ def test_view_menu_toggles_every_dock_and_help_opens_without_blocking(qtbot, win
     assert gdapp.__version__ in about.text()
     shortcuts.close()
     about.close()
+
+
+def test_a_loaded_csv_and_its_options_are_reopened_on_the_next_launch(qtbot, window, tmp_path):
+    table = tmp_path / "small.csv"
+    rows = "\n".join(f"{i},{(i * 7) % 11},{i % 2}" for i in range(40))
+    table.write_text("dose,weight,cured\n" + rows + "\n")
+    assert window.controller.load_csv(table, label="cured", scale="standard")
+    qtbot.waitUntil(
+        lambda: (snap := window.controller.last_snapshot) is not None and snap.theta.shape == (3,)
+    )
+    window.close()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    dataset = again.controller.dataset
+    assert dataset.source == str(table) and dataset.label_name == "cured"
+    assert dataset.scaler.kind == "standard"
+    again.close()
+
+
+def test_a_missing_last_file_falls_back_to_the_preset_and_says_why(qtbot, window, tmp_path):
+    table = tmp_path / "gone.csv"
+    table.write_text("a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
+    assert window.controller.load_csv(table)
+    window.close()
+    table.unlink()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert again.controller.dataset.name == "diabetes"
+    box = again.findChild(QMessageBox, "errorDialog")
+    assert box is not None and "gone.csv" in box.text()
+    box.close()
+    again.close()
+
+
+def test_app_main_runs_the_window_and_returns_the_exit_status(qtbot, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gdapp import app
+
+    def close_windows():
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                widget.close()
+        QApplication.quit()
+
+    monkeypatch.setattr("sys.excepthook", None)  # restored after the test
+    QTimer.singleShot(300, close_windows)
+    assert app.main([]) == 0
+    assert QApplication.applicationName() == "gdapp"
+
+
+def test_an_uncaught_exception_is_shown_in_a_dialog_with_the_traceback(qtbot, capsys):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gdapp.app import _on_uncaught_exception
+
+    seen = {}
+
+    def read_and_close():
+        box = QApplication.activeModalWidget()
+        seen["text"] = box.informativeText()
+        seen["details"] = box.detailedText()
+        box.close()
+
+    QTimer.singleShot(100, read_and_close)
+    try:
+        raise ValueError("a bad value")
+    except ValueError as error:
+        _on_uncaught_exception(ValueError, error, error.__traceback__)
+    assert "ValueError: a bad value" in seen["text"]
+    assert "Traceback" in seen["details"]
+    assert "a bad value" in capsys.readouterr().err
