@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -364,22 +366,28 @@ def test_a_missing_last_file_falls_back_to_the_preset_and_says_why(qtbot, window
     again.close()
 
 
-def test_app_main_runs_the_window_and_returns_the_exit_status(qtbot, monkeypatch):
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from gdapp import app
-
-    def close_windows():
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, MainWindow):
-                widget.close()
-        QApplication.quit()
-
-    monkeypatch.setattr("sys.excepthook", None)  # restored after the test
-    QTimer.singleShot(300, close_windows)
-    assert app.main([]) == 0
-    assert QApplication.applicationName() == "gdapp"
+def test_app_main_runs_the_window_and_returns_the_exit_status(isolated_settings):
+    # In a fresh process: app.main() quits the application, which would end every later
+    # test's event loop at once in this one.
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from gdapp.app import main\n"
+        "app = QApplication(sys.argv[:1])\n"
+        "def close():\n"
+        "    for widget in QApplication.topLevelWidgets():\n"
+        "        widget.close()\n"
+        "QTimer.singleShot(500, close)\n"
+        "status = main([])\n"
+        "print('status', status, QApplication.applicationName())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "status 0 gdapp" in done.stdout
+    assert (isolated_settings / "gdapp.ini").exists()  # the window saved its settings
 
 
 def test_an_uncaught_exception_is_shown_in_a_dialog_with_the_traceback(qtbot, capsys):
