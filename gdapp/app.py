@@ -6,16 +6,32 @@ call it too.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from types import TracebackType
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import gdapp
+from gdapp.resources import resource_path
 from gdapp.ui.settings import APPLICATION, ORGANIZATION
+
+APP_ICON = "resources/icons/gdapp.svg"
+# Set to 1 by benchmarks/bench_package.py: print "shown" once the window is up, then quit.
+REPORT_SHOWN_ENV = "GDAPP_REPORT_SHOWN"
+USAGE = """usage: gdapp [--self-test | --version | train | dataset | gradcheck ...]
+
+Without arguments, opens the Gradient Descent Lab window.
+  --self-test   open the window, drive it through a lesson, training, the graph panel and a
+                plot export, check each result and exit 0 (or 1 naming what failed)
+  --version     print the version and exit
+  train, dataset, gradcheck
+                headless subcommands; `gdapp train --help` lists their options
+"""
 
 _showing_error = False
 
@@ -47,10 +63,21 @@ def _on_uncaught_exception(
 def main(argv: list[str] | None = None) -> int:
     """Open the window and run the event loop; ``argv`` excludes the program name."""
     args = sys.argv[1:] if argv is None else list(argv)
+    if "--help" in args or "-h" in args:
+        sys.stdout.write(USAGE)
+        return 0
+    if "--version" in args:
+        sys.stdout.write(f"Gradient Descent Lab {gdapp.__version__}\n")
+        return 0
+    if "--self-test" in args:
+        from gdapp.selftest import run_self_test
+
+        return run_self_test()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "gdapp", *args])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(gdapp.__version__)
+    app.setWindowIcon(QIcon(str(resource_path(APP_ICON))))
     sys.excepthook = _on_uncaught_exception
 
     from gdapp.ui.main_window import MainWindow  # after QApplication: it builds widgets
@@ -58,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     app.aboutToQuit.connect(window.close)  # saves settings and joins the training thread
     window.show()
+    if os.environ.get(REPORT_SHOWN_ENV) == "1":
+        QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
     status = app.exec()
     window.close()
     shiboken6.delete(window)  # now, not in PySide6's clean-up at exit (see main_window)
