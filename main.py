@@ -1,6 +1,8 @@
-"""Start Gradient Descent Lab from a source checkout: ``python main.py``."""
+"""Start Gradient Descent Lab from a source checkout: ``python main.py`` (the window), or
+``python main.py train ...`` and the other headless subcommands. The packaged app starts here too.
+"""
 
-from gdapp.app import main
+from gdapp.__main__ import main
 
 if __name__ == "__main__":
     raise SystemExit(main())
