@@ -26,7 +26,7 @@ Drawing is not done here: ``graph_edges`` and ``layers`` give a drawing everythi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -263,14 +263,35 @@ class Graph:
         that maximum. Central differences by default: a forward difference is off by about
         (h/2) * curvature, which fails the check on real data wherever a derivative is near 0.
         """
+        steps = self.nudge_check_steps(h, rtol, atol, central)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
+
+    def nudge_check_steps(
+        self, h: float = 1e-3, rtol: float = 1e-2, atol: float = 1e-6, central: bool = True
+    ) -> Generator[None, None, dict[str, NudgeResult]]:
+        """``nudge_check`` one nudged value at a time: the generator yields after each entry
+        and returns the results, so a caller can spread a large check over many short slices."""
         if not rtol > 0:
             raise ValueError(f"rtol must be positive, got {rtol}")
+        if not h > 0:
+            raise ValueError(f"h must be positive, got {h}")
         self.forward()
         self.backward()
         results = {}
         for node in self.nodes:
             analytic = _copy(node.grad)
-            numeric = self.nudge(node.name, h, central)
+            if np.ndim(node.value) == 0:
+                numeric = self._nudge_entry(node, None, h, central)
+                yield
+            else:
+                numeric = np.empty(np.shape(node.value))
+                for index in np.ndindex(numeric.shape):
+                    numeric[index] = self._nudge_entry(node, index, h, central)
+                    yield
             gap = np.abs(np.asarray(analytic) - numeric)
             scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), atol / rtol)
             rel_error = gap / scale

@@ -1,15 +1,17 @@
 """Running the core's nudge check without freezing the window.
 
 A small graph (the post's example, one sample, a modest batch) is checked at once: a few
-milliseconds. A full-batch graph nudges every entry of X, z, a, L and y, about a second, so
-it is checked on a plain Python thread on its own copy of the graph. The thread touches no Qt
-object; the panel polls for the result with a timer, so nothing crosses threads but a dict.
+milliseconds. A full-batch graph nudges every entry of X, z, a, L and y, about a second, so it
+is checked in short slices on the GUI thread (``Graph.nudge_check_steps`` yields after every
+nudged value), on its own copy of the graph. No second thread: Python's garbage collector may
+run in whichever thread allocates, and a Qt object it frees from a worker thread deadlocks
+against the GUI thread destroying widgets (seen with a plain ``threading.Thread`` here).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Hashable
+import time
+from collections.abc import Callable, Generator, Hashable
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,8 +20,10 @@ from gdapp.core import graph as core_graph
 
 SYNC_ENTRY_LIMIT = 2500  # graphs with at most this many values are checked at once
 LIVE_ENTRY_LIMIT = 200  # ... and checked on every snapshot during a run
-POLL_INTERVAL_MS = 40
+SLICE_MS = 8  # work per event-loop turn for a large check: the window stays responsive
 NUDGE_RTOL = 1e-2  # an entry agrees when its relative error is at most this
+
+_Job = tuple[Hashable, Generator[None, None, dict[str, core_graph.NudgeResult]]]
 
 
 def entry_count(graph: core_graph.Graph) -> int:
@@ -28,78 +32,77 @@ def entry_count(graph: core_graph.Graph) -> int:
 
 
 class NudgeRunner(QObject):
-    """Computes nudge checks; ``ready(key, results)`` reports a background one."""
+    """Computes nudge checks; ``ready(key, results)`` reports one spread over slices."""
 
     ready = Signal(object, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._done: tuple[Hashable, object] | None = None
+        self._job: _Job | None = None
         self._pending: tuple[Hashable, Callable[[], core_graph.Graph], float, bool] | None = None
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_INTERVAL_MS)
-        self._poll.timeout.connect(self._on_poll_timeout)
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._on_timer_timeout)
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None or self._pending is not None
+        return self._job is not None or self._pending is not None
 
     def check_now(
         self, graph: core_graph.Graph, h: float, central: bool
     ) -> dict[str, core_graph.NudgeResult]:
-        """The engine's nudge check on ``graph``, in this thread."""
+        """The engine's nudge check on ``graph``, all at once."""
         return graph.nudge_check(h=h, rtol=NUDGE_RTOL, central=central)
 
     def check_later(
         self, key: Hashable, build: Callable[[], core_graph.Graph], h: float, central: bool
     ) -> None:
-        """Check the graph ``build()`` makes on a worker thread; the latest request wins."""
+        """Check the graph ``build()`` makes in slices; the latest request wins."""
         self._pending = (key, build, h, central)
-        if self._thread is None:
+        if self._job is None:
             self._start_pending()
 
     def cancel(self) -> None:
-        """Forget queued work; a check already running finishes and is dropped."""
+        """Forget queued work; a check already under way finishes and is dropped."""
         self._pending = None
 
     def wait(self, timeout_s: float = 30.0) -> None:
-        """Block until no check is running or queued, delivering results (for tests)."""
-        while self._thread is not None:
-            self._thread.join(timeout_s)
-            self._on_poll_timeout()
+        """Finish every running or queued check now, delivering results (for tests)."""
+        deadline = time.monotonic() + timeout_s
+        while self.busy and time.monotonic() < deadline:
+            self._advance(deadline)
 
     def _start_pending(self) -> None:
         if self._pending is None:
-            self._poll.stop()
+            self._timer.stop()
             return
         key, build, h, central = self._pending
         self._pending = None
-        graph = build()  # built here: the worker only ever sees its own copy
+        graph = build()  # a copy of its own: the panel's graph keeps changing meanwhile
+        self._job = (key, graph.nudge_check_steps(h=h, rtol=NUDGE_RTOL, central=central))
+        self._timer.start()
 
-        def work() -> None:
-            try:
-                result: object = graph.nudge_check(h=h, rtol=NUDGE_RTOL, central=central)
-            except Exception as exc:  # reported to the user by the panel
-                result = exc
-            with self._lock:
-                self._done = (key, result)
+    def _on_timer_timeout(self) -> None:
+        self._advance(time.monotonic() + SLICE_MS / 1000)
 
-        self._thread = threading.Thread(target=work, name="nudge-check", daemon=True)
-        self._thread.start()
-        self._poll.start()
-
-    def _on_poll_timeout(self) -> None:
-        with self._lock:
-            done, self._done = self._done, None
-        if done is None:
+    def _advance(self, until: float) -> None:
+        """Run the current check until ``until`` (monotonic seconds) or its end."""
+        if self._job is None:
+            self._start_pending()
             return
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        key, steps = self._job
+        result: object
+        try:
+            while time.monotonic() < until:
+                next(steps)
+            return
+        except StopIteration as done:
+            result = done.value
+        except Exception as exc:  # reported to the user by the panel
+            result = exc
+        self._job = None
         if self._pending is None:
-            self._poll.stop()
-            self.ready.emit(*done)
+            self._timer.stop()
+            self.ready.emit(key, result)
         else:
             self._start_pending()  # the result is already stale
