@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import Dataset, DatasetError, load_csv, load_preset
+from gdapp.ui.gui_gc import GuiThreadCollector
 from gdapp.ui.training_thread import Snapshot, TrainingData, TrainingWorker
 
 DEFAULT_PRESET = "diabetes"
@@ -93,6 +94,8 @@ class AppController(QObject):
         self._worker: TrainingWorker | None = TrainingWorker()
         self._worker.moveToThread(self._thread)
         self._connect_worker(self._worker, self._thread)
+        # Garbage holding Qt objects must never be collected on the training thread.
+        self._collector = GuiThreadCollector(self)
         self._thread.start()
         _LIVE_CONTROLLERS.add(self)
 
@@ -332,6 +335,7 @@ class AppController(QObject):
             # The worker checks for commands every few milliseconds, so this means a bug.
             raise RuntimeError("the training thread did not stop within 5 s")
         thread.deleteLater()
+        self._collector.stop()
 
     # -- worker replies -------------------------------------------------------------------
 
