@@ -12,7 +12,7 @@ import weakref
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +35,7 @@ from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.controls import SPEEDS, ControlsPanel
 from gdapp.ui.panels.dataset_browser import DatasetBrowserPanel
 from gdapp.ui.panels.graph_panel import GraphPanel
+from gdapp.ui.panels.landscape import LandscapePanel
 from gdapp.ui.panels.lesson_panel import LessonPanel
 from gdapp.ui.panels.plots import PlotsPanel
 from gdapp.ui.settings import make_settings, read_config, read_origin, read_speed, write_session
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.controls_panel = ControlsPanel(self.controller)
         self.dataset_panel = DatasetBrowserPanel(self.controller)
         self.graph_panel = GraphPanel(self.controller)
+        self.landscape_panel = LandscapePanel(self.controller)
         self.lesson_panel = LessonPanel(self.controller, self)
         # Every panel is a dock; the central widget is an empty placeholder kept hidden, so
         # the docks share the whole window.
@@ -116,6 +118,13 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.RightDockWidgetArea,
         )
         self.tabifyDockWidget(self.plots_dock, self.graph_dock)
+        self.landscape_dock = self.add_panel_dock(
+            self.landscape_panel,
+            "Cost landscape",
+            "landscapeDock",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+        )
+        self.tabifyDockWidget(self.graph_dock, self.landscape_dock)
         self.plots_dock.raise_()
         # The lessons share the left column with the controls (keys still step and run).
         self.lesson_dock = self.add_panel_dock(
@@ -149,6 +158,16 @@ class MainWindow(QMainWindow):
         controller.error.connect(self._on_controller_error)
 
         self._restore_settings()
+        if self.lesson_panel.is_first_launch():
+            # A new learner starts on lesson 1, once the window is up so that the
+            # spotlight finds the widget the lesson talks about.
+            self.lesson_dock.show()
+            self.lesson_dock.raise_()
+            QTimer.singleShot(0, self, self._start_first_lesson)
+
+    def _start_first_lesson(self) -> None:
+        if not self._closed:
+            self.lesson_panel.start()
 
     # -- construction ---------------------------------------------------------------------
 
@@ -216,6 +235,7 @@ class MainWindow(QMainWindow):
             self.lesson_dock,
             self.plots_dock,
             self.graph_dock,
+            self.landscape_dock,
             self.dataset_dock,
         ):
             self.view_menu.addAction(dock.toggleViewAction())

@@ -60,6 +60,8 @@ def test_contour_path_equals_an_independent_trainer_run(qtbot, panel, controller
     reference = Trainer(dataset.X_train, dataset.y_train, config=controller.config)
     reference.run(40)
     np.testing.assert_array_equal(panel.path, reference.history.theta)
+    # The drawn path follows at the redraw rate.
+    qtbot.waitUntil(lambda: len(panel._path_item.getData()[0]) == 41)
     xs, ys = panel._path_item.getData()
     np.testing.assert_array_equal(xs, reference.history.theta[:, 1])
     np.testing.assert_array_equal(ys, reference.history.theta[:, 5])

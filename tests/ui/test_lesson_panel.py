@@ -27,20 +27,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateS
 @pytest.fixture
 def window(qtbot):
     window = MainWindow()
-    if window.findChild(LandscapePanel) is None:
-        window.add_panel_dock(
-            LandscapePanel(window.controller),
-            "Landscape",
-            "landscapeDock",
-            Qt.DockWidgetArea.RightDockWidgetArea,
-        )
-    if window.findChild(LessonPanel) is None:
-        window.add_panel_dock(
-            LessonPanel(window.controller, window),
-            "Lessons",
-            "lessonDock",
-            Qt.DockWidgetArea.RightDockWidgetArea,
-        )
+    assert isinstance(window.landscape_panel, LandscapePanel)
     window.resize(1280, 800)
     window.show()
     qtbot.waitExposed(window)
@@ -104,13 +91,28 @@ def check_step_state(qtbot, window, panel):
     settle(qtbot, controller, state)
 
 
-def test_first_launch_opens_on_lesson_one(panel):
+@pytest.mark.first_launch
+def test_first_launch_opens_on_lesson_one(qtbot, window, panel):
     assert panel.is_first_launch()
+    qtbot.waitUntil(lambda: panel.is_active)  # the window starts lesson 1 by itself
     assert panel.runner.position == (0, 0)
-    assert not panel.is_active
-    panel.start()
-    assert panel.is_active
     assert "1." in panel.findChild(QLabel, "lessonTitle").text()
+    assert window.lesson_dock.isVisible()
+
+
+@pytest.mark.first_launch
+def test_a_later_launch_does_not_start_a_lesson_by_itself(qtbot, window, panel):
+    qtbot.waitUntil(lambda: panel.is_active)
+    panel.next()
+    window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.wait(50)
+    assert not again.lesson_panel.is_first_launch()
+    assert not again.lesson_panel.is_active
+    assert again.lesson_panel.runner.position == (0, 1)  # where the learner left off
+    again.close()
 
 
 def test_walking_next_through_every_lesson_and_back_again(qtbot, window, panel):

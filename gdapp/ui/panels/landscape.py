@@ -52,6 +52,8 @@ HELD_LOGIT_TOLERANCE = 0.02
 ISO_QUANTILES = (0.01, 0.03, 0.07, 0.14, 0.25, 0.4, 0.6, 0.8)
 OVERLAY_STEPS = 300
 TRAIL_POINTS = 25
+MAX_DRAWN_PATH_POINTS = 2000  # a longer descent path is drawn thinned out, ends kept
+PATH_REDRAW_INTERVAL_MS = 33  # the live path is redrawn at most 30 times a second
 OVERLAY_REACH = 1.0  # overlaid runs may widen the view by this many times its own width
 MINIMUM_COLOR = "#ffd23f"
 PATH_PEN = pg.mkPen("#ffffff", width=2)
@@ -104,6 +106,7 @@ class LandscapePanel(QWidget):
         self._grad: np.ndarray | None = None
         self._minimum = np.zeros(0)  # lowest point of the picture's plane (others held)
         self._history = np.zeros((0, 0))
+        self._stale = False
         self._rows = 0
         self._start: np.ndarray | None = None
         self._mode = "contour"
@@ -116,6 +119,10 @@ class LandscapePanel(QWidget):
         self._fit_pending = True  # next evaluation fits the view to the paths
         self._user_zoomed = False  # the learner zoomed or panned: follow their view
         self._timer = QTimer(self)
+        self._path_timer = QTimer(self)
+        self._path_timer.setSingleShot(True)
+        self._path_timer.setInterval(PATH_REDRAW_INTERVAL_MS)
+        self._path_timer.timeout.connect(self._draw_paths)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._build()
@@ -459,8 +466,20 @@ class LandscapePanel(QWidget):
         self._theta = np.asarray(snapshot.theta, dtype=float).copy()
         self._grad = np.asarray(snapshot.grad, dtype=float).copy()
         self._config = snapshot.config
-        self._draw_paths()
+        if self.visibleRegion().isEmpty():
+            self._stale = True  # hidden or behind another tab: catch up when shown
+            return
+        # Snapshots may come once per manual step; the path is redrawn at a fixed rate.
+        if not self._path_timer.isActive():
+            self._path_timer.start()
         self._schedule(SLICE_INTERVAL_MS if self._mode == "slice" else GRID_INTERVAL_MS)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._draw_paths()
+            self._schedule(0)
 
     # -- widget events -------------------------------------------------------------------
 
@@ -632,7 +651,7 @@ class LandscapePanel(QWidget):
         if self._X is None or self._theta is None:
             return
         i, j = self._params
-        path = self._history[: self._rows]
+        path = _thin(self._history[: self._rows], MAX_DRAWN_PATH_POINTS)
         if self._mode == "contour":
             self._path_item.setData(path[:, i], path[:, j])
             start = self._start if self._start is not None else (path[0] if len(path) else None)
@@ -747,3 +766,15 @@ class LandscapePanel(QWidget):
         if not self._user_zoomed:
             view.setRange(xRange=(u[0], u[-1]), yRange=(v[0], v[-1]), padding=0)
         self._fit_pending = False
+
+
+def _thin(path: np.ndarray, limit: int) -> np.ndarray:
+    """At most ``limit`` rows of ``path``, evenly spaced, always keeping the first and last.
+
+    A long run's path drawn point by point would make every redraw cost more than the last.
+    """
+    n = path.shape[0]
+    if n <= limit:
+        return path
+    keep = np.unique(np.linspace(0, n - 1, limit).round().astype(int))
+    return path[keep]
