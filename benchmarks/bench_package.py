@@ -64,7 +64,7 @@ def main() -> int:
         return 2
 
     size = folder_size(args.dist)
-    print(f"onedir folder {args.dist}: {size / MIB:.1f} MiB (aim <= 250 MB)")
+    print(f"onedir folder {args.dist}: {size / 1e6:.1f} MB = {size / MIB:.1f} MiB (aim <= 250 MB)")
 
     sides = {
         "python main.py": [sys.executable, str(ROOT / "main.py")],
