@@ -377,6 +377,10 @@ class Trainer:
         return batch_indices(self.n_train, self.config.batch_size, self.config.seed, step - 1)
 
     # -- commands --------------------------------------------------------------------
+    def clear_start(self) -> None:
+        """Forget a starting point given earlier: from the next reset, ``config.init`` decides."""
+        self._theta0_given = None
+
     def set_lr(self, lr: float) -> None:
         """Use ``lr`` from the next step on."""
         self._lr = _check_lr(lr)

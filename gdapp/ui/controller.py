@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from gdapp.core.trainer import TrainConfig
@@ -44,6 +45,9 @@ _FIELD_LABELS = {
 }
 
 
+_KEEP_START = object()  # reset() without theta0: keep whatever start was set
+
+
 class AppController(QObject):
     """Commands for the training thread and the state every panel shows.
 
@@ -69,6 +73,7 @@ class AppController(QObject):
     _run_requested = Signal()
     _pause_requested = Signal()
     _reset_requested = Signal(object)
+    _reset_start_requested = Signal(object, object)
     _step_back_requested = Signal()
     _lr_requested = Signal(float)
     _max_epochs_requested = Signal(int)
@@ -105,6 +110,7 @@ class AppController(QObject):
         self._run_requested.connect(worker.run)
         self._pause_requested.connect(worker.pause)
         self._reset_requested.connect(worker.reset)
+        self._reset_start_requested.connect(worker.reset_start)
         self._step_back_requested.connect(worker.step_back)
         self._lr_requested.connect(worker.set_lr)
         self._max_epochs_requested.connect(worker.set_max_epochs)
@@ -281,10 +287,18 @@ class AppController(QObject):
         else:
             self.run()
 
-    def reset(self) -> None:
-        """Back to step 0 with the current settings."""
+    def reset(self, theta0: Any = _KEEP_START) -> None:
+        """Back to step 0 with the current settings.
+
+        ``theta0`` ((d+1,), weights then bias) makes training start from that point from now
+        on; ``None`` forgets such a point, so ``config.init`` decides the start again.
+        """
         self._set_running(False)
-        self._send(self._reset_requested, self._config)
+        if theta0 is _KEEP_START:
+            self._send(self._reset_requested, self._config)
+        else:
+            start = None if theta0 is None else np.array(theta0, dtype=float)
+            self._send(self._reset_start_requested, self._config, start)
 
     def step_back(self) -> None:
         """Undo the latest step exactly (a run pauses first)."""

@@ -153,17 +153,27 @@ class TrainingWorker(QObject):
     @Slot(object)
     def reset(self, config: TrainConfig | None = None) -> None:
         """Return to step 0, optionally with a new configuration."""
+        self._reset_from(config, None)
+
+    def _reset_from(self, config: TrainConfig | None, theta0: np.ndarray | None) -> None:
         self._commands_seen += 1
         if self._trainer is None:
             return
         self._stop_running()
         try:
-            self._trainer.reset(config)
+            self._trainer.reset(config, theta0)
         except (ValueError, TypeError) as exc:
             self.error.emit(f"Could not reset training: {exc}")
             return
         self._dirty_from = 0
         self._emit_snapshot()
+
+    @Slot(object, object)
+    def reset_start(self, config: TrainConfig, theta0: np.ndarray | None) -> None:
+        """Return to step 0 from ``theta0`` ((d+1,)), or from ``config.init`` when None."""
+        if self._trainer is not None and theta0 is None:
+            self._trainer.clear_start()
+        self._reset_from(config, theta0)
 
     @Slot()
     def step_back(self) -> None:

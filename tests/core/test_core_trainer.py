@@ -400,3 +400,20 @@ def test_bad_data_is_rejected():
         Trainer(np.where(X > 0.9, np.nan, X), Y)
     with pytest.raises(ValueError, match="features"):
         Trainer(X, Y, XT[:, :2], YT)
+
+
+def test_clear_start_lets_config_init_decide_the_next_reset():
+    rng = np.random.default_rng(7)
+    X, y = rng.normal(size=(30, 3)), (rng.random(30) > 0.5).astype(float)
+    start = np.array([0.5, -0.25, 1.0, 0.125])
+    trainer = Trainer(X, y, config=TrainConfig(), theta0=start)
+    trainer.run(2)
+    trainer.reset()
+    np.testing.assert_array_equal(trainer.theta, start)  # the given start is kept
+    trainer.clear_start()
+    np.testing.assert_array_equal(trainer.theta, start)  # nothing moves before a reset
+    trainer.reset()
+    np.testing.assert_array_equal(trainer.theta, np.zeros(4))
+    trainer.reset(TrainConfig(init="random", seed=3))
+    expected = np.random.default_rng(3).normal(0.0, 0.01, 4)
+    np.testing.assert_array_equal(trainer.theta, expected)

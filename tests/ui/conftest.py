@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
@@ -80,9 +81,11 @@ def joined_threads(qapp, monkeypatch):
     try:
         window_module = sys.modules.get("gdapp.ui.main_window")  # no window without it
         if window_module is not None:
-            for widget in QApplication.topLevelWidgets():
-                if isinstance(widget, window_module.MainWindow):
-                    widget.close()
+            # The windows the app itself tracks, not QApplication.topLevelWidgets(): wrapping
+            # every top-level widget (a tooltip label deleting itself, say) crashed teardown.
+            for window in list(window_module._OPEN_WINDOWS):
+                if shiboken6.isValid(window):
+                    window.close()
         leaked = [c for c in created if c.thread_running]
         for controller in leaked:
             controller.shutdown()

@@ -171,3 +171,29 @@ def test_a_new_dataset_clears_the_path(qtbot, panel, controller):
     controller.load_preset("diabetes-post")
     qtbot.waitUntil(lambda: len(panel.path) == 1)
     assert panel.path.shape[1] == controller.dataset.X.shape[1] + 1
+
+
+def test_setting_a_start_restarts_the_main_run_there_and_clearing_it_goes_back(
+    qtbot, panel, controller
+):
+    train(qtbot, controller, 3)
+    d = controller.dataset.X.shape[1]
+    start = np.linspace(-1.0, 1.0, d + 1)
+    panel.set_start(start)
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 0)
+    np.testing.assert_array_equal(controller.last_snapshot.theta, start)
+    train(qtbot, controller, 5)
+    dataset = controller.dataset
+    reference = Trainer(dataset.X_train, dataset.y_train, config=controller.config, theta0=start)
+    reference.run(5)
+    np.testing.assert_array_equal(controller.last_snapshot.theta, reference.theta)
+    controller.reset()  # a plain reset keeps the chosen start
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 0)
+    np.testing.assert_array_equal(controller.last_snapshot.theta, start)
+    panel.clear_start()
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot.step_count == 0 and not controller.last_snapshot.theta.any()
+        )
+    )
+    assert controller.config.init == "zeros"

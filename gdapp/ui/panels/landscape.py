@@ -13,7 +13,6 @@ cursor, clicking starts training from the clicked point.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -385,9 +384,7 @@ class LandscapePanel(QWidget):
         """Start training (and the overlaid runs) from ``theta0`` ((d+1,))."""
         theta0 = np.asarray(theta0, dtype=float).copy()
         self._start = theta0
-        reset = getattr(self._controller, "reset", None)
-        if reset is not None and "theta0" in inspect.signature(reset).parameters:
-            reset(theta0=theta0)
+        self._controller.reset(theta0=theta0)
         for run in self._overlays:
             self._compute_overlay(run)
         self._draw_paths()
@@ -396,9 +393,7 @@ class LandscapePanel(QWidget):
     def clear_start(self) -> None:
         """Go back to the trainer's own initial parameters."""
         self._start = None
-        reset = getattr(self._controller, "reset", None)
-        if reset is not None and "theta0" in inspect.signature(reset).parameters:
-            reset(theta0=None)
+        self._controller.reset(theta0=None)
         for run in self._overlays:
             self._compute_overlay(run)
         self._draw_paths()
