@@ -224,6 +224,13 @@ class LessonActions:
 
     # -- views ---------------------------------------------------------------------------
 
+    def current_graph_inputs(self) -> dict[str, float]:
+        """The a, b, c of the example graph as shown now (a learner may have edited them)."""
+        panel = self.find(GRAPH_PANEL_NAME)
+        if panel is not None and hasattr(panel, "example_inputs"):
+            return panel.example_inputs()
+        return dict(self.graph_inputs)
+
     def _graph(self, method: str, *args: object) -> str | None:
         panel = self.find(GRAPH_PANEL_NAME)
         call = getattr(panel, method, None)

@@ -293,3 +293,13 @@ def test_contents_tree_jumps_to_a_step(qtbot, panel):
     panel._on_contents_item_activated(item)
     assert panel.runner.position == (2, 0)
     assert item.font(0).bold()
+
+
+def test_a_checkpoint_about_the_example_graph_reads_the_inputs_as_edited(qtbot, window, panel):
+    panel.goto(6, 1)  # lesson 7, whose second step asks which of a, b, c matters most
+    assert panel.runner.step.checkpoint.id == "graphs-largest"
+    # As the lesson sets it (a, b, c = 5, 3, 2): dJ/db = 3c = 6 < dJ/dc = 3b = 9, so c.
+    window.graph_panel.set_example_inputs(1.0, 1.0, 10.0)
+    # Edited: dJ/da = 3, dJ/db = 3c = 30, dJ/dc = 3b = 3, so now b is the answer.
+    assert panel.choose(1)
+    assert window.graph_panel.example_inputs() == {"a": 1.0, "b": 1.0, "c": 10.0}

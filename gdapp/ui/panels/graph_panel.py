@@ -133,6 +133,10 @@ class GraphPanel(QWidget):
             raise ValueError(views.BUG_UNAVAILABLE[(bug, self._view)])
         self._bug_combo.setCurrentIndex(views.BUG_NAMES.index(bug))
 
+    def example_inputs(self) -> dict[str, float]:
+        """The post's example inputs as the learner sees them: {"a": …, "b": …, "c": …}."""
+        return dict(zip("abc", self._example, strict=True))
+
     def set_example_inputs(self, a: float, b: float, c: float) -> None:
         """Set the post's example inputs (shown in the example view)."""
         for box, value in zip(self._example_boxes, (a, b, c), strict=True):

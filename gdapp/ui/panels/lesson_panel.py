@@ -153,7 +153,7 @@ class LessonPanel(QWidget):
             raise RuntimeError("this step has no checkpoint")
         try:
             context = checkpoint_context(
-                self._controller, self._history, self._actions.graph_inputs
+                self._controller, self._history, self._actions.current_graph_inputs()
             )
             answer = checkpoint.evaluate(context)
         except (RuntimeError, ValueError, IndexError) as error:
