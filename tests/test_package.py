@@ -96,3 +96,18 @@ def test_packaged_headless_training_matches_the_source_run(packaged_app, tmp_pat
     )
     assert frozen.returncode == 0, frozen.stderr
     assert json.loads(frozen.stdout)["weights"] == json.loads(source.stdout)["weights"]
+
+
+@pytest.mark.slow
+def test_packaged_version_comes_from_the_package_metadata(packaged_app):
+    from importlib.metadata import version
+
+    proc = subprocess.run(
+        [str(packaged_app / "gdapp"), "--version"],
+        capture_output=True,
+        text=True,
+        env=headless_env(),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"Gradient Descent Lab {version('gdapp')}"
