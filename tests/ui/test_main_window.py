@@ -412,3 +412,12 @@ def test_an_uncaught_exception_is_shown_in_a_dialog_with_the_traceback(qtbot, ca
     assert "ValueError: a bad value" in seen["text"]
     assert "Traceback" in seen["details"]
     assert "a bad value" in capsys.readouterr().err
+
+
+def test_the_reset_button_returns_to_step_zero(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    snapshot_at(qtbot, window, 1)
+    qtbot.mouseClick(button(window, "resetButton"), Qt.MouseButton.LeftButton)
+    snap = snapshot_at(qtbot, window, 0)
+    np.testing.assert_array_equal(snap.theta, 0.0)
+    assert window.findChild(QMessageBox, "errorDialog") is None

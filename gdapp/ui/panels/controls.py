@@ -102,13 +102,14 @@ class ControlsPanel(QWidget):
                 tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})"
             act.setToolTip(tip)
             act.setStatusTip(tip)
-            act.triggered.connect(slot)
+            # Through a lambda: triggered(bool checked) must not reach an optional argument.
+            act.triggered.connect(lambda _checked=False: slot())
             return act
 
         pixmap = QStyle.StandardPixmap
         self.step_action = action(
             "stepAction", "Step", pixmap.SP_MediaSeekForward, "Right",
-            "Take one gradient step", lambda: controller.step(),
+            "Take one gradient step", controller.step,
         )  # fmt: skip
         self.run_action = action(
             "runAction", "Run", pixmap.SP_MediaPlay, None,
