@@ -179,6 +179,11 @@ class MainWindow(QMainWindow):
         dock.setObjectName(object_name)
         dock.setWidget(panel)
         self.addDockWidget(area, dock)
+        # A dock tab behind another stays "visible" to Qt (no showEvent when it is raised),
+        # so a panel that skips work while unseen hears about it from the dock instead.
+        catch_up = getattr(panel, "catch_up", None)
+        if catch_up is not None:
+            dock.visibilityChanged.connect(lambda visible: catch_up() if visible else None)
         if hasattr(self, "view_menu"):
             self.view_menu.insertAction(self._reset_layout_separator, dock.toggleViewAction())
         return dock

@@ -40,6 +40,7 @@ def app(qtbot, controller):
         ctrl = window.controller
         panel = window.findChild(GraphPanel, "graphView")
         assert panel is not None
+        window.graph_dock.raise_()  # the graph tab in front: it updates only when seen
     else:
         ctrl = controller
         panel = GraphPanel(ctrl)
@@ -363,6 +364,22 @@ def test_a_hidden_panel_catches_up_when_shown(app, qtbot):
     qtbot.wait(20)
     assert panel._stale  # the update waited
     panel.show()
+    qtbot.waitUntil(lambda: not panel._stale)
+    shown = {w: panel._scene.nodes[w].numbers.value for w in WS}
+    np.testing.assert_allclose(list(shown.values()), snapshot.theta[:-1])
+
+
+def test_a_panel_behind_another_tab_waits_and_catches_up_when_raised(app, qtbot):
+    panel, ctrl = app
+    window = panel.window()
+    panel.set_view("sample")
+    panel.displayed_values()
+    window.plots_dock.raise_()  # Qt still calls a dock behind a tab visible
+    qtbot.waitUntil(lambda: panel.visibleRegion().isEmpty())
+    snapshot = step_and_wait(qtbot, ctrl, 2)
+    qtbot.wait(20)
+    assert panel._stale  # a run behind the plots costs the graph nothing
+    window.graph_dock.raise_()
     qtbot.waitUntil(lambda: not panel._stale)
     shown = {w: panel._scene.nodes[w].numbers.value for w in WS}
     np.testing.assert_allclose(list(shown.values()), snapshot.theta[:-1])

@@ -51,6 +51,7 @@ from gdapp.ui.settings import make_settings
 HIGHLIGHT_INTERVAL_MS = 100  # shading follows snapshots at most this often
 PROGRESS_RESOLUTION = 1000
 ROW_PADDING_PX = 6  # table row height = font height + this
+FIT_SAMPLE_ROWS = 100  # rows measured when fitting column widths (Qt's default: 1000)
 PRESET_TIPS = {
     "diabetes": "Pima diabetes data, all 768 rows; 1 = diabetic; min–max scaled on the "
     "training rows.",
@@ -182,6 +183,8 @@ class DatasetBrowserPanel(QWidget):
         rows.setDefaultSectionSize(row_height)
         rows.setToolTip("")
         columns = self._table.horizontalHeader()
+        # Fit columns to a sample of rows: measuring every row cost 120 ms per dataset load.
+        columns.setResizeContentsPrecision(FIT_SAMPLE_ROWS)
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         columns.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # file order until a click
         columns.setSortIndicatorClearable(True)

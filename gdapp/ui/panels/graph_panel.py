@@ -403,6 +403,10 @@ class GraphPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Bring a panel that skipped updates while unseen up to date (now that it is seen)."""
         if self._stale:
             self._schedule_refresh()
 
@@ -412,7 +416,7 @@ class GraphPanel(QWidget):
         A hidden panel (a dock tab behind another) only notes that it is stale and catches
         up when shown, so a run costs it nothing meanwhile.
         """
-        if not force and not self.isVisible():
+        if not force and (not self.isVisible() or self.visibleRegion().isEmpty()):
             self._stale = True
             self._walk_request = None
             return

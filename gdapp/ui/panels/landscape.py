@@ -471,6 +471,10 @@ class LandscapePanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Draw what arrived while the panel was unseen (hidden, or behind another tab)."""
         if self._stale:
             self._stale = False
             self._draw_paths()
