@@ -10,14 +10,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from gdapp.core.models import POST_EPOCHS, POST_M0, POST_X, POST_Y, run_post_example
+from gdapp.core.models import (
+    POST_EPOCHS,
+    POST_M0,
+    POST_PRINTED,
+    POST_X,
+    POST_Y,
+    run_post_example,
+)
 from gdapp.core.trainer import TrainConfig
 from gdapp.lessons.actions import train_config_fields
 from gdapp.ui.lesson_actions import checkpoint_context
 from gdapp.ui.main_window import MainWindow
 from gdapp.ui.panels.graph_panel import GraphPanel
 from gdapp.ui.panels.landscape import LandscapePanel
-from gdapp.ui.panels.lesson_figures import POST_PRINTED
 from gdapp.ui.panels.lesson_panel import SETTINGS_KEY, LessonPanel
 from gdapp.ui.settings import make_settings
 
