@@ -52,7 +52,7 @@ def signed(value: float, digits: int = 8) -> str:
     return MINUS + text[1:] if text.startswith("-") else text
 
 
-def _plot(title: str = "") -> pg.PlotWidget:
+def _plot(title: str = "", x_label: str = "", y_label: str = "") -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setMinimumHeight(FIGURE_HEIGHT_PX - 40)
     plot.showGrid(x=True, y=True, alpha=0.15)
@@ -63,8 +63,18 @@ def _plot(title: str = "") -> pg.PlotWidget:
         axis.enableAutoSIPrefix(False)
     if title:
         plot.setTitle(title, color="#30363d", size="10pt")
+    if x_label:
+        plot.setLabel("bottom", x_label)
+    if y_label:
+        plot.setLabel("left", y_label)
     plot.setMenuEnabled(False)
     return plot
+
+
+def _legend(plot: pg.PlotWidget, offset: tuple[int, int]) -> pg.LegendItem:
+    legend = plot.addLegend(offset=offset, labelTextColor="#30363d")
+    legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+    return legend
 
 
 class LessonFigure(QWidget):
@@ -143,9 +153,7 @@ class SigmoidFigure(_LiveFigure):
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
-        self._plot = _plot("ŷ = σ(z) = 1 / (1 + e<sup>−z</sup>)")
-        self._plot.setLabel("bottom", "z = wᵀx + b")
-        self._plot.setLabel("left", "ŷ")
+        self._plot = _plot("ŷ = σ(z) = 1 / (1 + e<sup>−z</sup>)", "z = wᵀx + b", "ŷ")
         z = np.linspace(-8, 8, 321)
         self._plot.plot(z, sigmoid(z), pen=pg.mkPen(Y1_COLOR, width=2.5))
         self._plot.addLine(y=0.5, pen=pg.mkPen("#8b949e", style=Qt.PenStyle.DashLine))
@@ -175,11 +183,8 @@ class LossVsYhatFigure(_LiveFigure):
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
-        self._plot = _plot("Loss of one patient against ŷ")
-        self._plot.setLabel("bottom", "ŷ")
-        self._plot.setLabel("left", "L(ŷ, y)")
-        legend = self._plot.addLegend(offset=(-10, 10), labelTextColor="#30363d")
-        legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        self._plot = _plot("Loss of one patient against ŷ", "ŷ", "L(ŷ, y)")
+        _legend(self._plot, offset=(-10, 10))
         self._plot.plot(
             Y_HAT_GRID, -np.log(Y_HAT_GRID), pen=pg.mkPen(Y1_COLOR, width=2.5), name="y = 1: −log ŷ"
         )
@@ -217,11 +222,8 @@ class PostLossErrorFigure(LessonFigure):
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
-        self._plot = _plot("The y = 0 branch: as printed vs correct")
-        self._plot.setLabel("bottom", "ŷ")
-        self._plot.setLabel("left", "L(ŷ, 0)")
-        legend = self._plot.addLegend(offset=(10, 10), labelTextColor="#30363d")
-        legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        self._plot = _plot("The y = 0 branch: as printed vs correct", "ŷ", "L(ŷ, 0)")
+        _legend(self._plot, offset=(10, 10))
         self._plot.addLine(y=0.0, pen=pg.mkPen("#8b949e"))
         self.printed = np.log(Y_HAT_GRID) - 1.0  # -(1 - log ŷ)
         self.correct = -np.log1p(-Y_HAT_GRID)
