@@ -17,18 +17,10 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from gdapp.datasets.presets import DIABETES_FEATURES, DIABETES_LABEL
+
 SOURCE_IN_PACKAGE = "data/classification/pima/pima.dat"
-HEADER = (
-    "pregnancies",
-    "glucose",
-    "blood_pressure",
-    "skin_thickness",
-    "insulin",
-    "bmi",
-    "diabetes_pedigree",
-    "age",
-    "outcome",
-)
+HEADER = (*DIABETES_FEATURES, DIABETES_LABEL)  # the names the presets read
 # KEEL releases spell the two classes either way; both mean the same thing.
 OUTCOME = {"positive": "1", "tested_positive": "1", "negative": "0", "tested_negative": "0"}
 EXPECTED_ROWS = 768

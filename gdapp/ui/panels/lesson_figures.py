@@ -116,10 +116,16 @@ class LessonFigure(QWidget):
 
 
 class _LiveFigure(LessonFigure):
-    """A figure that follows the selected patient and the current parameters."""
+    """A figure that marks the selected patient at the current parameters on its curve.
+
+    Subclasses add ``self._mark`` to their plot and say what to draw in ``show_patient``.
+    """
+
+    NO_PATIENT = "Select a patient to mark them on the curve."
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
+        self._mark = pg.ScatterPlotItem(size=11, brush=MARK_BRUSH, pen=pg.mkPen("k"))
         controller.snapshot_ready.connect(self._on_controller_changed)
         controller.sample_selected.connect(self._on_controller_changed)
         controller.dataset_changed.connect(self._on_controller_changed)
@@ -131,6 +137,17 @@ class _LiveFigure(LessonFigure):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh()
+
+    def refresh(self) -> None:
+        patient = self.patient()
+        if patient is None:
+            self._mark.setData([], [])
+            self._set_caption(self.NO_PATIENT)
+        else:
+            self.show_patient(*patient)
+
+    def show_patient(self, row: int, z: float, y_hat: float, label: float) -> None:
+        raise NotImplementedError
 
     def patient(self) -> tuple[int, float, float, float] | None:
         """(row, z, y-hat, y) of the selected patient at the current parameters, or None."""
@@ -150,6 +167,7 @@ class _LiveFigure(LessonFigure):
 
 class SigmoidFigure(_LiveFigure):
     name = "sigmoid"
+    NO_PATIENT = "Select a patient to see where their z lands on the curve."
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
@@ -157,19 +175,12 @@ class SigmoidFigure(_LiveFigure):
         z = np.linspace(-8, 8, 321)
         self._plot.plot(z, sigmoid(z), pen=pg.mkPen(Y1_COLOR, width=2.5))
         self._plot.addLine(y=0.5, pen=pg.mkPen("#8b949e", style=Qt.PenStyle.DashLine))
-        self._mark = pg.ScatterPlotItem(size=11, brush=MARK_BRUSH, pen=pg.mkPen("k"))
         self._plot.addItem(self._mark)
         self._plot.setYRange(-0.05, 1.05, padding=0)
         self._layout.addWidget(self._plot)
         self._finish()
 
-    def refresh(self) -> None:
-        patient = self.patient()
-        if patient is None:
-            self._mark.setData([], [])
-            self._set_caption("Select a patient to see where their z lands on the curve.")
-            return
-        row, z, y_hat, label = patient
+    def show_patient(self, row: int, z: float, y_hat: float, label: float) -> None:
         shown = float(np.clip(z, -8, 8))
         self._mark.setData([shown], [float(sigmoid(shown))])
         self._set_caption(
@@ -180,6 +191,7 @@ class SigmoidFigure(_LiveFigure):
 
 class LossVsYhatFigure(_LiveFigure):
     name = "loss_vs_yhat"
+    NO_PATIENT = "Select a patient to mark their prediction on their curve."
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
@@ -194,20 +206,13 @@ class LossVsYhatFigure(_LiveFigure):
             pen=pg.mkPen(Y0_COLOR, width=2.5),
             name="y = 0: −log(1 − ŷ)",
         )
-        self._mark = pg.ScatterPlotItem(size=11, brush=MARK_BRUSH, pen=pg.mkPen("k"))
         self._plot.addItem(self._mark)
         self._plot.setXRange(0, 1, padding=0.02)
         self._plot.setYRange(0, 5, padding=0.02)
         self._layout.addWidget(self._plot)
         self._finish()
 
-    def refresh(self) -> None:
-        patient = self.patient()
-        if patient is None:
-            self._mark.setData([], [])
-            self._set_caption("Select a patient to mark their prediction on their curve.")
-            return
-        row, z, y_hat, label = patient
+    def show_patient(self, row: int, z: float, y_hat: float, label: float) -> None:
         # L from the logit z, which stays exact when ŷ rounds to 0 or 1.
         loss = float(np.logaddexp(0.0, z) - label * z)
         self._mark.setData([y_hat], [min(loss, 5.0)])
