@@ -61,6 +61,7 @@ SPOTLIGHT_TARGETS = (
     "nudgeToggle",
     "bugSelector",
     "landscapePanel",
+    "figurePatient",
     "lessonPanel",
 )
 # Figures the lesson panel draws beside a step's text.

@@ -52,8 +52,10 @@ __all__ = [
     "Lesson",
     "LessonError",
     "LessonStep",
+    "LessonProblem",
     "load_lesson",
     "load_lessons",
+    "load_available_lessons",
 ]
 
 LESSONS_DIR = "resources/lessons"
@@ -370,3 +372,53 @@ def load_lessons(directory: str | Path | None = None) -> tuple[Lesson, ...]:
                 )
             checkpoint_ids.add(checkpoint.id)
     return lessons
+
+
+@dataclass(frozen=True)
+class LessonProblem:
+    """A lesson file that could not be used: its path and what is wrong with it."""
+
+    path: Path
+    message: str
+
+
+def load_available_lessons(
+    directory: str | Path | None = None,
+) -> tuple[tuple[Lesson, ...], tuple[LessonProblem, ...]]:
+    """The lessons that load, and a ``LessonProblem`` for each file that does not.
+
+    Unlike ``load_lessons`` this never raises for a bad file: the app lists such a lesson as
+    unavailable and opens the others. A lesson whose id or checkpoint ids repeat an earlier
+    lesson's is left out the same way.
+    """
+    directory = Path(directory) if directory is not None else resource_path(LESSONS_DIR)
+    try:
+        paths = sorted(p for p in directory.glob("*.md") if p.is_file())
+    except OSError as error:
+        return (), (LessonProblem(directory, f"cannot list the lessons: {error}"),)
+    lessons: list[Lesson] = []
+    problems: list[LessonProblem] = []
+    lesson_ids: set[str] = set()
+    checkpoint_ids: set[str] = set()
+    for path in paths:
+        try:
+            lesson = load_lesson(path)
+        except LessonError as error:
+            problems.append(LessonProblem(path, str(error)))
+            continue
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(LessonProblem(path, f"{path.name}: cannot be read ({error})"))
+            continue
+        repeated = [c.id for c in lesson.checkpoints if c.id in checkpoint_ids]
+        if lesson.id in lesson_ids or repeated:
+            what = (
+                f"lesson id {lesson.id!r}"
+                if lesson.id in lesson_ids
+                else (f"checkpoint id {repeated[0]!r}")
+            )
+            problems.append(LessonProblem(path, f"{path.name}: {what} is used twice"))
+            continue
+        lesson_ids.add(lesson.id)
+        checkpoint_ids.update(c.id for c in lesson.checkpoints)
+        lessons.append(lesson)
+    return tuple(lessons), tuple(problems)

@@ -8,8 +8,10 @@ lesson boundaries. It never touches the app: the lesson panel asks it for
 A step's state depends only on its lesson's steps up to it, never on how the learner got
 there: ``state_actions`` folds the lesson's actions from its first step to the current one
 (the latest value of each setting wins, config tables merge field by field on top of the
-``TrainConfig`` defaults, and ``reset``/``steps``/``train``/``spotlight`` come from the
-current step alone, which is why a step that trains must also reset).
+``TrainConfig`` defaults). The training of a step (``reset``/``steps``/``train``) is that of
+the latest step up to it that trains or resets, as one group; ``spotlight`` comes from the
+current step alone. What a lesson never names takes its default (the diabetes preset, row 0,
+the default settings, a reset to step 0), so nothing survives from another lesson.
 
 ``to_dict()`` is JSON-able; ``from_dict()`` accepts anything, ignoring what it does not
 recognise (lessons and checkpoints that no longer exist) and clamping positions.
@@ -29,7 +31,10 @@ __all__ = ["STATE_VERSION", "LessonRunner", "default_config_table"]
 
 STATE_VERSION = 1
 # Actions that describe the current step only; every other action is a lasting setting.
-TRANSIENT_ACTIONS = ("reset", "steps", "train", "spotlight")
+TRANSIENT_ACTIONS = ("spotlight",)
+# The training of a step: taken together from the latest step that names any of them.
+TRAINING_ACTIONS = ("reset", "steps", "train")
+DEFAULT_PRESET = "diabetes"
 # Table-valued settings whose fields merge across steps instead of replacing each other.
 MERGED_ACTIONS = ("config", "graph_inputs")
 
@@ -175,8 +180,16 @@ class LessonRunner:
         lesson = self._lessons[lesson_index]
         step_index = 0 if step_index is None else step_index
         steps = lesson.steps[: step_index + 1]
-        state: dict[str, object] = {}
+        state: dict[str, object] = {
+            "preset": DEFAULT_PRESET,
+            "select_sample": 0,
+            "config": default_config_table(),
+            "reset": True,
+        }
         for step in steps:
+            if any(name in step.actions for name in TRAINING_ACTIONS):
+                for name in TRAINING_ACTIONS:
+                    state.pop(name, None)
             for name, value in step.actions.items():
                 if name in TRANSIENT_ACTIONS:
                     continue

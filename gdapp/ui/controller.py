@@ -149,6 +149,11 @@ class AppController(QObject):
         return self._selected_sample
 
     @property
+    def commands_sent(self) -> int:
+        """How many commands have gone to the training thread (any change counts one)."""
+        return self._commands_sent
+
+    @property
     def is_running(self) -> bool:
         return self._running
 

@@ -1,9 +1,9 @@
-"""Carry out a lesson step's actions through the same commands a learner's clicks send.
+"""Carry out a lesson step's training state through the commands a learner's clicks send.
 
-``LessonActions.apply(actions)`` takes a checked actions table (``gdapp.lessons`` gives it in
-the order to apply: data, trainer, views, spotlight last) and calls the controller, the
-graph panel, the landscape panel, the lesson panel's figures and the spotlight overlay.
-Nothing here reaches into the trainer: training actions are controller commands.
+``LessonActions.apply(actions)`` takes the session part of a step's checked actions table
+(``SESSION_ACTIONS``: dataset, row, settings, reset, steps, train, in that order) and calls
+the controller. Everything else a step declares is on-screen state: it becomes the step's
+``ViewState``, which the window shows. Nothing here reaches into the trainer.
 
 ``HistoryTracker`` keeps the trainer's history (train loss and theta rows) from the
 controller's incremental snapshots, and ``checkpoint_context`` turns the live state into the
@@ -17,15 +17,13 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QDockWidget, QWidget
 
 from gdapp.core.trainer import Status, Trainer
 from gdapp.lessons.actions import train_config_fields
 from gdapp.lessons.checkpoints import DEFAULT_GRAPH_INPUTS, CheckpointContext
-from gdapp.ui.spotlight import Spotlight
 
-GRAPH_PANEL_NAME = "graphView"
-LANDSCAPE_PANEL_NAME = "landscapePanel"
+# The actions that make up a step's training state, in the order they are applied.
+SESSION_ACTIONS = ("preset", "select_sample", "config", "reset", "steps", "train")
 
 
 class HistoryTracker(QObject):
@@ -122,78 +120,42 @@ def checkpoint_context(
     return CheckpointContext.from_dataset(dataset, theta, config, **fields)
 
 
-def dock_of(widget: QWidget | None) -> QDockWidget | None:
-    """The dock widget holding ``widget`` (itself if it is one), or None."""
-    while widget is not None and not isinstance(widget, QDockWidget):
-        widget = widget.parentWidget()
-    return widget
-
-
-def bring_forward(widget: QWidget) -> None:
-    """Show the dock holding ``widget`` and raise it over the docks tabbed with it."""
-    dock = dock_of(widget)
-    if dock is not None:
-        dock.show()
-        dock.raise_()
-
-
 class LessonActions:
-    """Applies lesson actions to the app: controller, panels of ``window``, figures, spotlight.
+    """Applies the session part of lesson actions through ``controller``'s commands.
 
-    ``window`` may be None (a lesson panel on its own): then panel and spotlight actions are
-    skipped and reported by ``apply``. ``figure_host`` is the lesson panel: it receives
-    ``post_example`` through ``set_post_example(variant, x)``; ``keep_visible`` widgets stay
-    readable under the spotlight.
+    ``host`` (the main window, or None) is asked for the example graph's inputs as shown
+    now, and to dismiss a spotlight; ``graph_inputs`` holds the inputs the step declared.
     """
 
-    def __init__(
-        self,
-        controller,
-        window: QWidget | None = None,
-        figure_host: object | None = None,
-        keep_visible: Callable[[], list[QWidget]] | None = None,
-    ) -> None:
+    def __init__(self, controller, host: object | None = None) -> None:
         self._controller = controller
-        self._window = window
-        self._figure_host = figure_host
-        self._keep_visible = keep_visible or (lambda: [])
-        self._spotlight: Spotlight | None = None
+        self._host = host
         self.graph_inputs: dict[str, float] = dict(DEFAULT_GRAPH_INPUTS)
-
-    @property
-    def spotlight(self) -> Spotlight | None:
-        """The overlay (created on first use; None without a window)."""
-        if self._spotlight is None and self._window is not None:
-            self._spotlight = Spotlight(self._window)
-        return self._spotlight
-
-    def find(self, name: str) -> QWidget | None:
-        """The widget of ``window`` named ``name`` (a visible one preferred), or None."""
-        if self._window is None:
-            return None
-        found = self._window.findChildren(QWidget, name)
-        visible = [w for w in found if w.isVisible()]
-        return (visible or found or [None])[0]
 
     def apply(self, actions: Mapping[str, object]) -> list[str]:
         """Carry out ``actions`` in order; returns a note for each one that could not run."""
         notes: list[str] = []
         for name, value in actions.items():
-            handler = getattr(self, f"_do_{name}", None)
+            handler = getattr(self, f"_do_{name}", None) if name in SESSION_ACTIONS else None
             if handler is None:
-                notes.append(f"unknown action {name!r}")
+                notes.append(f"{name!r} is not a training action")
                 continue
-            try:
-                note = handler(value)
-            except ValueError as error:  # e.g. a bug the current graph view cannot show
-                note = f"{name}: {error}"
+            note = handler(value)
             if note:
                 notes.append(note)
         return notes
 
     def dismiss_spotlight(self) -> None:
-        if self._spotlight is not None:
-            self._spotlight.dismiss(animate=False)
+        dismiss = getattr(self._host, "dismiss_spotlight", None)
+        if dismiss is not None:
+            dismiss()
+
+    def current_graph_inputs(self) -> dict[str, float]:
+        """The a, b, c of the example graph as shown now (a learner may have edited them)."""
+        shown = getattr(self._host, "graph_inputs", None)
+        if shown is not None:
+            return dict(shown())
+        return dict(self.graph_inputs)
 
     # -- data and training ---------------------------------------------------------------
 
@@ -221,66 +183,3 @@ class LessonActions:
 
     def _do_train(self, _value: object) -> None:
         self._controller.run()
-
-    # -- views ---------------------------------------------------------------------------
-
-    def current_graph_inputs(self) -> dict[str, float]:
-        """The a, b, c of the example graph as shown now (a learner may have edited them)."""
-        panel = self.find(GRAPH_PANEL_NAME)
-        if panel is not None and hasattr(panel, "example_inputs"):
-            return panel.example_inputs()
-        return dict(self.graph_inputs)
-
-    def _graph(self, method: str, *args: object) -> str | None:
-        panel = self.find(GRAPH_PANEL_NAME)
-        call = getattr(panel, method, None)
-        if call is None:
-            return f"no graph panel to {method.removeprefix('set_').replace('_', ' ')}"
-        call(*args)
-        return None
-
-    def _do_graph_view(self, view: str) -> str | None:
-        return self._graph("set_view", view)
-
-    def _do_graph_inputs(self, inputs: Mapping[str, float]) -> str | None:
-        self.graph_inputs = {**self.graph_inputs, **{k: float(v) for k, v in inputs.items()}}
-        return self._graph("set_example_inputs", *(self.graph_inputs[k] for k in "abc"))
-
-    def _do_nudge(self, enabled: bool) -> str | None:
-        return self._graph("set_nudge", bool(enabled))
-
-    def _do_bug(self, bug: str) -> str | None:
-        return self._graph("set_bug", None if bug == "none" else bug)
-
-    def _do_landscape(self, table: Mapping[str, object]) -> str | None:
-        panel = self.find(LANDSCAPE_PANEL_NAME)
-        if panel is None or not hasattr(panel, "configure"):
-            return "no landscape panel"
-        panel.configure(
-            mode=table.get("mode"), params=table.get("params"), overlay=table.get("overlay", [])
-        )
-        return None
-
-    def _do_post_example(self, table: Mapping[str, object]) -> str | None:
-        host = self._figure_host
-        if host is None or not hasattr(host, "set_post_example"):
-            return "no figure for the post's example"
-        host.set_post_example(str(table.get("variant", "post")), table.get("x"))
-        return None
-
-    def _do_show_panel(self, name: str) -> str | None:
-        widget = self.find(name)
-        if widget is None:
-            return f"no panel named {name!r}"
-        bring_forward(widget)
-        return None
-
-    def _do_spotlight(self, name: str) -> str | None:
-        widget = self.find(name)
-        overlay = self.spotlight
-        if widget is None or overlay is None:
-            return f"nothing named {name!r} to spotlight"
-        bring_forward(widget)
-        if not overlay.show_for(widget, keep_visible=self._keep_visible()):
-            return f"{name!r} is not on screen"
-        return None

@@ -1,8 +1,17 @@
-"""The main window: plots in the centre, controls, dataset and graph in movable docks.
+"""The main window: a lesson beside a large workspace, the training controls always on top.
 
-The window assembles the panels around one ``AppController``, owns the menus and the
-QActions behind them, shows the controller's state in the status bar and a message bar,
-and saves and restores its layout, the last dataset and the training settings.
+Layout: the training toolbar (Step back, Step, Run, Pause, Reset, learning rate, optimizer,
+batch size, speed, Settings) runs across the top and never hides; the lesson column sits on
+the left; the workspace in the middle shows one page at a time (dataset, plots, computation
+graph, cost landscape, lesson figure), each built when first shown; the rarely changed
+training settings open in a dock on the right when asked for.
+
+The window owns two models and shows them: ``controller`` (the ``AppController``: dataset,
+training settings, the training thread's snapshots) and ``view_model`` (a ``ViewModel``
+holding the ``ViewState``: which page is in front and every panel's view settings). A
+panel's own widgets edit the ViewState through ``view_model.update``; a lesson step
+replaces it whole (``show_lesson_view``). Layout, the last dataset, the training settings
+and the text scale are saved between launches.
 """
 
 from __future__ import annotations
@@ -13,142 +22,134 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
+    QComboBox,
     QDockWidget,
+    QDoubleSpinBox,
     QFileDialog,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-# isort: split
-import pyqtgraph  # after PySide6, so that pyqtgraph uses it
-import pyqtgraph.exporters
-
 import gdapp
 from gdapp.datasets import PRESETS, Dataset
+from gdapp.lessons.model import load_available_lessons
 from gdapp.ui.controller import DEFAULT_PRESET, AppController
 from gdapp.ui.message_bar import MessageBar
-from gdapp.ui.panels.controls import SPEEDS, ControlsPanel
-from gdapp.ui.panels.dataset_browser import DatasetBrowserPanel
-from gdapp.ui.panels.graph_panel import GraphPanel
-from gdapp.ui.panels.landscape import LandscapePanel
 from gdapp.ui.panels.lesson_panel import LessonPanel
-from gdapp.ui.panels.plots import PlotsPanel
+from gdapp.ui.panels.settings_panel import SettingsPanel
+from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
 from gdapp.ui.settings import make_settings, read_config, read_origin, read_speed, write_session
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS, TrainingStatusBar
 from gdapp.ui.training_thread import Snapshot
+from gdapp.ui.view_state import PAGES, TARGET_PAGES, ViewModel, ViewState
+from gdapp.ui.window_menus import TextScale, build_menus, shortcuts_html
+from gdapp.ui.workspace import Workspace
 
 WINDOW_TITLE = "Gradient Descent Lab"
 DEFAULT_SIZE = (1280, 800)  # px
-LEFT_COLUMN_PX = 340  # controls and lessons (the lesson figures need 340 px)
-LAYOUT_VERSION = 1  # bump when the docks change, so an old saved layout is ignored
+MINIMUM_SIZE = (900, 640)  # px; the window fits 1024 x 768 with room to spare
+LESSON_COLUMN_SHARE = 0.29  # of the window's width, between the two bounds below
+LESSON_COLUMN_PX = (300, 420)
+IDLE_BUILD_DELAY_MS = 400  # pages not in front are built this long after the first frame
+IDLE_BUILD_GAP_MS = 60  # and one at a time, so the window stays responsive meanwhile
+COMPACT_TOOLBAR_BELOW_PX = 1200  # narrower windows get icon-only Back, Pause and Reset
+LAYOUT_VERSION = 2  # bump when the docks change, so an old saved layout is ignored
 EXPORT_SCALE = 2  # exported images have twice the on-screen resolution
-SHORTCUTS_HTML = """
-<table cellspacing="6">
-<tr><td><b>Space</b></td><td>Run / Pause</td></tr>
-<tr><td><b>Right</b></td><td>Step (one gradient step)</td></tr>
-<tr><td><b>Left</b></td><td>Step back (undo the latest step exactly)</td></tr>
-<tr><td><b>R</b></td><td>Reset to epoch 0</td></tr>
-<tr><td><b>Ctrl+O</b></td><td>Open a CSV file</td></tr>
-<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
-</table>
-<p>Space, the arrows and R act on training unless the cursor is in a text field.</p>
-"""
-
-
+TEXT_SCALE_KEY = "view/text_scale"
+EXAMPLE_IDLE_REASON = (
+    "The post's a, b, c graph is not trained: choose the patient or batch view of the "
+    "computation graph, or another page, to watch a gradient step"
+)
+# Where widgets that tests and lessons look up by objectName live.
+PAGE_OF_WIDGET = {
+    **TARGET_PAGES,
+    "datasetInfo": "data",
+    "presetInput": "data",
+    "columnSummary": "data",
+    "plotsPanel": "plots",
+    "gradientTable": "graph",
+    "figurePanel": "figure",
+}
 _OPEN_WINDOWS: weakref.WeakSet[MainWindow] = weakref.WeakSet()
 
 
 class MainWindow(QMainWindow):
-    """Gradient Descent Lab's window; ``controller`` is the AppController behind it."""
+    """Gradient Descent Lab's window; ``controller`` and ``view_model`` are its two models."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setObjectName("mainWindow")
-        # The controls take the full height on the left; the dataset sits under the plots.
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setDockOptions(
-            QMainWindow.DockOption.AnimatedDocks
-            | QMainWindow.DockOption.AllowNestedDocks
-            | QMainWindow.DockOption.AllowTabbedDocks
+            QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
         )
         self._settings = make_settings()
         _OPEN_WINDOWS.add(self)
         self._last_status = "ready"
         self._closed = False
+        self._applying_view = False
+        self._spotlight = None
         self.controller = AppController(config=read_config(self._settings), parent=self)
+        self.view_model = ViewModel(parent=self)
+        self.text_scale = TextScale(self)
 
-        self.plots_panel = PlotsPanel(self.controller)
-        self.controls_panel = ControlsPanel(self.controller)
-        self.dataset_panel = DatasetBrowserPanel(self.controller)
-        self.graph_panel = GraphPanel(self.controller)
-        self.landscape_panel = LandscapePanel(self.controller)
-        self.lesson_panel = LessonPanel(self.controller, self)
-        # Every panel is a dock; the central widget is an empty placeholder kept hidden, so
-        # the docks share the whole window.
-        placeholder = QWidget()
-        self.setCentralWidget(placeholder)
-        placeholder.hide()
-        self.controls_dock = self.add_panel_dock(
-            self.controls_panel, "Controls", "controlsDock", Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-        # The message bar explains a stop right above the curves that show it.
+        self.training_bar = TrainingBar(self.controller, self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.training_bar)
+        self.addActions(self.training_bar.actions)  # shortcuts work wherever the focus is
+
         self.message_bar = MessageBar()
-        plots_page = QWidget()
-        plots_page.setObjectName("plotsPage")
-        page_layout = QVBoxLayout(plots_page)
-        page_layout.setContentsMargins(2, 2, 2, 0)
-        page_layout.setSpacing(4)
-        page_layout.addWidget(self.message_bar)
-        page_layout.addWidget(self.plots_panel, 1)
-        self.plots_dock = self.add_panel_dock(
-            plots_page, "Plots", "plotsDock", Qt.DockWidgetArea.RightDockWidgetArea
+        self.workspace = Workspace(
+            {
+                "data": self._make_dataset_page,
+                "plots": self._make_plots_page,
+                "graph": self._make_graph_page,
+                "landscape": self._make_landscape_page,
+                "figure": self._make_figure_page,
+            }
         )
-        # The graph needs the plots' room to be readable at 1280x800, so it shares their
-        # place as a tab (drag the tab out to see both at once).
-        self.graph_dock = self.add_panel_dock(
-            self.graph_panel,
-            "Computation graph",
-            "graphDock",
+        central = QWidget(objectName="centralArea")
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(2, 2, 2, 0)
+        central_layout.setSpacing(4)
+        central_layout.addWidget(self.message_bar)
+        central_layout.addWidget(self.workspace, 1)
+        self.setCentralWidget(central)
+
+        lessons, problems = load_available_lessons()
+        self.lesson_panel = LessonPanel(self.controller, self, lessons, problems)
+        self.lesson_dock = self._add_dock(
+            self.lesson_panel, "Lesson", "lessonDock", Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.settings_panel = SettingsPanel(self.controller)
+        settings_scroll = QScrollArea()
+        settings_scroll.setWidgetResizable(True)
+        settings_scroll.setWidget(self.settings_panel)
+        self.settings_dock = self._add_dock(
+            settings_scroll, "Training settings", "settingsDock",
             Qt.DockWidgetArea.RightDockWidgetArea,
-        )
-        self.tabifyDockWidget(self.plots_dock, self.graph_dock)
-        self.landscape_dock = self.add_panel_dock(
-            self.landscape_panel,
-            "Cost landscape",
-            "landscapeDock",
-            Qt.DockWidgetArea.RightDockWidgetArea,
-        )
-        self.tabifyDockWidget(self.graph_dock, self.landscape_dock)
-        self.plots_dock.raise_()
-        # The lessons share the left column with the controls (keys still step and run).
-        self.lesson_dock = self.add_panel_dock(
-            self.lesson_panel, "Lessons", "lessonDock", Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-        self.tabifyDockWidget(self.controls_dock, self.lesson_dock)
-        self.controls_dock.raise_()
-        self.dataset_dock = self.add_panel_dock(
-            self.dataset_panel, "Dataset", "datasetDock", Qt.DockWidgetArea.BottomDockWidgetArea
-        )
-        self.addActions(self.controls_panel.actions)  # shortcuts work wherever the focus is
+        )  # fmt: skip
+        self.settings_dock.hide()
+        toggle_settings = self.settings_dock.toggleViewAction()
+        toggle_settings.setText("Settings")
+        toggle_settings.setShortcut(QKeySequence("Ctrl+,"))
+        toggle_settings.setToolTip("Show or hide the other training settings (Ctrl+,)")
+        self.training_bar.addSeparator()
+        self.training_bar.addAction(toggle_settings)
+        self.training_bar.widgetForAction(toggle_settings).setObjectName("settingsButton")
 
         self.setStatusBar(TrainingStatusBar(self.controller))
         self.status_labels = self.statusBar().labels
-        self._make_menus()
+        build_menus(self)
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(*self._default_size())
-        # Give the plots all the width the left column does not take (the hidden central
-        # placeholder would otherwise keep a share that goes to the left column on show).
-        self.resizeDocks(
-            [self.controls_dock, self.plots_dock],
-            [LEFT_COLUMN_PX, self.width() - LEFT_COLUMN_PX],
-            Qt.Orientation.Horizontal,
-        )
-        self.resizeDocks([self.dataset_dock], [290], Qt.Orientation.Vertical)
+        self._size_lesson_column()
         self._default_state = self.saveState(LAYOUT_VERSION)
 
         controller = self.controller
@@ -156,36 +157,152 @@ class MainWindow(QMainWindow):
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
         controller.running_changed.connect(self._on_controller_running_changed)
         controller.error.connect(self._on_controller_error)
+        self.training_bar.input_refused.connect(self._on_training_bar_input_refused)
+        self.view_model.changed.connect(self._on_view_model_changed)
+        self.workspace.page_built.connect(self._on_workspace_page_built)
+        self.workspace.page_chosen.connect(self._on_workspace_page_chosen)
 
         self._restore_settings()
-        if self.lesson_panel.is_first_launch():
-            # A new learner starts on lesson 1, once the window is up so that the
-            # spotlight finds the widget the lesson talks about.
-            self.lesson_dock.show()
-            self.lesson_dock.raise_()
+        if self.lesson_panel.is_first_launch() and lessons:
+            # A new learner starts on lesson 1, once the window is up so that the spotlight
+            # finds the widget the lesson talks about.
+            self.view_model.set_state(self.lesson_panel.view_state())
             QTimer.singleShot(0, self, self._start_first_lesson)
+        self.workspace.show_page(self.view_model.state.page)
+        if problems:
+            names = ", ".join(problem.path.name for problem in problems)
+            self.statusBar().showMessage(
+                f"Some lessons could not be loaded ({names}); the contents list says why.",
+                NOTICE_TIMEOUT_MS,
+            )
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.training_bar.set_compact(self.width() < COMPACT_TOOLBAR_BELOW_PX)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            self._size_lesson_column()
+            QTimer.singleShot(IDLE_BUILD_DELAY_MS, self, self._build_next_page)
 
     def _start_first_lesson(self) -> None:
         if not self._closed:
             self.lesson_panel.start()
 
+    # -- pages (built on first show) -----------------------------------------------------
+
+    def _make_dataset_page(self) -> QWidget:
+        from gdapp.ui.panels.dataset_browser import DatasetBrowserPanel
+
+        return DatasetBrowserPanel(self.controller)
+
+    def _make_plots_page(self) -> QWidget:
+        from gdapp.ui.panels.plots import PlotsPanel
+
+        return PlotsPanel(self.controller)
+
+    def _make_graph_page(self) -> QWidget:
+        from gdapp.ui.panels.graph_panel import GraphPanel
+
+        return GraphPanel(self.controller)
+
+    def _make_landscape_page(self) -> QWidget:
+        from gdapp.ui.panels.landscape import LandscapePanel
+
+        return LandscapePanel(self.controller)
+
+    def _make_figure_page(self) -> QWidget:
+        from gdapp.ui.panels.figure_page import FigurePage
+
+        return FigurePage(self.controller)
+
+    @property
+    def dataset_panel(self):
+        return self.workspace.page("data")
+
+    @property
+    def plots_panel(self):
+        return self.workspace.page("plots")
+
+    @property
+    def graph_panel(self):
+        return self.workspace.page("graph")
+
+    @property
+    def landscape_panel(self):
+        return self.workspace.page("landscape")
+
+    @property
+    def figure_page(self):
+        return self.workspace.page("figure")
+
+    def show_page(self, page: str) -> None:
+        """Bring a workspace page to the front (a learner's choice: the ViewState follows)."""
+        if page == "figure" and self.view_model.state.figure is None:
+            self.statusBar().showMessage("No lesson figure to show now.", NOTICE_TIMEOUT_MS)
+            return
+        self.view_model.update(page=page)
+
+    def findChild(self, kind, name: str = "", *args):  # noqa: N802 (Qt's name)
+        """Qt's findChild, which first builds a page that a wanted widget lives on."""
+        found = super().findChild(kind, name, *args)
+        if found is None and name and self._build_pages_for(name):
+            found = super().findChild(kind, name, *args)
+        return found
+
+    def findChildren(self, kind, name: str = "", *args):  # noqa: N802 (Qt's name)
+        """Qt's findChildren, after building the pages not built yet (when a name is asked)."""
+        if name:
+            self._build_pages_for(name)
+        return super().findChildren(kind, name, *args)
+
+    def _build_pages_for(self, name: str) -> bool:
+        """Build the page ``name`` lives on, or every page if that is not known; True if any."""
+        workspace = getattr(self, "workspace", None)
+        if workspace is None:
+            return False
+        page = PAGE_OF_WIDGET.get(name)
+        pages = [page] if page is not None else list(PAGES)
+        missing = [p for p in pages if not workspace.is_built(p)]
+        for p in missing:
+            workspace.page(p)
+        return bool(missing)
+
+    def _build_next_page(self) -> None:
+        """After the first frame, build the other pages one per event-loop turn."""
+        if self._closed:
+            return
+        for page in PAGES:
+            if not self.workspace.is_built(page):
+                self.workspace.page(page)
+                QTimer.singleShot(IDLE_BUILD_GAP_MS, self, self._build_next_page)
+                return
+
+    def find_widget(self, name: str) -> QWidget | None:
+        """The widget named ``name`` (building the page it lives on), or None."""
+        page = TARGET_PAGES.get(name)
+        if page is not None:
+            self.workspace.page(page)
+        found = self.findChildren(QWidget, name)
+        visible = [w for w in found if w.isVisible()]
+        return (visible or found or [None])[0]
+
     # -- construction ---------------------------------------------------------------------
 
-    def add_panel_dock(
+    def _add_dock(
         self, panel: QWidget, title: str, object_name: str, area: Qt.DockWidgetArea
     ) -> QDockWidget:
-        """Put ``panel`` in a dock the user can move, float, close and reopen (View menu)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name)
         dock.setWidget(panel)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(area, dock)
-        # A dock tab behind another stays "visible" to Qt (no showEvent when it is raised),
-        # so a panel that skips work while unseen hears about it from the dock instead.
-        catch_up = getattr(panel, "catch_up", None)
-        if catch_up is not None:
-            dock.visibilityChanged.connect(lambda visible: catch_up() if visible else None)
-        if hasattr(self, "view_menu"):
-            self.view_menu.insertAction(self._reset_layout_separator, dock.toggleViewAction())
         return dock
 
     def _default_size(self) -> tuple[int, int]:
@@ -196,78 +313,184 @@ class MainWindow(QMainWindow):
             width, height = min(width, available.width()), min(height, available.height())
         return width, height
 
-    def _make_menus(self) -> None:
-        menu_bar = self.menuBar()
-        file_menu = menu_bar.addMenu("&File")
-        open_action = file_menu.addAction("&Open CSV…")
-        open_action.setObjectName("openCsvAction")
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.setStatusTip("Load your own table from a CSV file")
-        open_action.triggered.connect(self.dataset_panel.open_csv_dialog)
-        presets_menu = file_menu.addMenu("&Presets")
-        self._preset_group = QActionGroup(self)
-        self.preset_actions: dict[str, QAction] = {}
-        for name in PRESETS:
-            action = presets_menu.addAction(name)
-            action.setCheckable(True)
-            action.setObjectName(f"preset_{name}")
-            action.triggered.connect(lambda _checked=False, n=name: self.controller.load_preset(n))
-            self._preset_group.addAction(action)
-            self.preset_actions[name] = action
-        export_menu = file_menu.addMenu("&Export plot image")
-        for key in self.plots_panel.views:
-            action = export_menu.addAction(f"{key.capitalize()} plot…")
-            action.triggered.connect(lambda _checked=False, k=key: self.export_plot(k))
-        export_menu.addSeparator()
-        all_action = export_menu.addAction("All plots…")
-        all_action.triggered.connect(lambda: self.export_plot(None))
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        quit_action.triggered.connect(self.close)
+    def _size_lesson_column(self) -> None:
+        low, high = LESSON_COLUMN_PX
+        width = min(max(int(self.width() * LESSON_COLUMN_SHARE), low), high)
+        self.resizeDocks([self.lesson_dock], [width], Qt.Orientation.Horizontal)
 
-        training_menu = menu_bar.addMenu("&Training")
-        panel = self.controls_panel
-        for action in (panel.toggle_run_action, panel.step_action, panel.step_back_action):
-            training_menu.addAction(action)
-        training_menu.addSeparator()
-        training_menu.addAction(panel.reset_action)
+    # -- the view state -------------------------------------------------------------------
 
-        self.view_menu = menu_bar.addMenu("&View")
-        for dock in (
-            self.controls_dock,
-            self.lesson_dock,
-            self.plots_dock,
-            self.graph_dock,
-            self.landscape_dock,
-            self.dataset_dock,
-        ):
-            self.view_menu.addAction(dock.toggleViewAction())
-        self._reset_layout_separator = self.view_menu.addSeparator()
-        reset_layout = self.view_menu.addAction("Reset &layout")
-        reset_layout.setObjectName("resetLayoutAction")
-        reset_layout.triggered.connect(self.reset_layout)
+    def show_lesson_view(self, state: ViewState) -> list[str]:
+        """Show a lesson step's ViewState: page, panels, figure, then its spotlight."""
+        self.dismiss_spotlight()
+        self.lesson_dock.show()
+        if state == self.view_model.state:
+            self._apply_view(state)  # panels may hold edits made while the lesson was left
+        else:
+            self.view_model.set_state(state)
+        target = state.spotlight
+        if not target or target == "lessonPanel":
+            return []
+        widget = self.find_widget(target)
+        if widget is None:
+            return [f"nothing named {target!r} to spotlight"]
+        QTimer.singleShot(0, self, lambda: self._spotlight_widget(widget))
+        return []
 
-        help_menu = menu_bar.addMenu("&Help")
-        shortcuts = help_menu.addAction("&Keyboard shortcuts")
-        shortcuts.setShortcut(QKeySequence.StandardKey.HelpContents)
-        shortcuts.triggered.connect(self.show_shortcuts)
-        about = help_menu.addAction("&About Gradient Descent Lab")
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-        about.triggered.connect(self.show_about)
+    def _spotlight_widget(self, widget: QWidget) -> None:
+        if self._closed or not shiboken6.isValid(widget) or not widget.isVisible():
+            return
+        if self._spotlight is None:
+            from gdapp.ui.spotlight import Spotlight
+
+            self._spotlight = Spotlight(self)
+        self._spotlight.show_for(widget, keep_visible=[self.lesson_dock])
+
+    def dismiss_spotlight(self) -> None:
+        if self._spotlight is not None:
+            self._spotlight.dismiss(animate=False)
+
+    def graph_inputs(self) -> dict[str, float]:
+        """The a, b, c of the example graph as shown now."""
+        return dict(zip("abc", self.view_model.state.graph_inputs, strict=True))
+
+    def _on_view_model_changed(self, _old: ViewState, new: ViewState) -> None:
+        self._apply_view(new)
+
+    def _apply_view(self, state: ViewState) -> None:
+        """Make every built panel show ``state`` (edits they report meanwhile are ignored)."""
+        self._applying_view = True
+        try:
+            from gdapp.ui.panels.figure_page import FIGURE_TITLES
+
+            self.workspace.set_figure_title(
+                FIGURE_TITLES.get(state.figure, state.figure) if state.figure else None
+            )
+            if state.figure is not None or self.workspace.is_built("figure"):
+                self.figure_page.set_post_example(*state.post_example)
+                self.figure_page.set_figure(state.figure)
+            if self.workspace.current_page != state.page:
+                self.workspace.show_page(state.page)
+            for page, widget in self.workspace.built_pages().items():
+                self._apply_view_to(page, widget, state)
+            idle = state.page == "graph" and state.graph_view == "example"
+            self.training_bar.set_idle_reason(EXAMPLE_IDLE_REASON if idle else "")
+        finally:
+            self._applying_view = False
+
+    def _apply_view_to(self, page: str, widget: QWidget, state: ViewState) -> None:
+        if page == "graph":
+            widget.set_view(state.graph_view)
+            if state.graph_bug in widget.bug_names():
+                widget.set_bug(state.graph_bug)
+            widget.set_nudge(state.graph_nudge or state.graph_bug is not None)
+            widget.set_example_inputs(*state.graph_inputs)
+        elif page == "landscape":
+            if (widget.mode, tuple(widget.params), self._overlays_of(widget)) != (
+                state.landscape_mode,
+                state.landscape_params,
+                state.overlays,
+            ):
+                widget.configure(
+                    mode=state.landscape_mode,
+                    params=state.landscape_params,
+                    overlay=[{"optimizer": o, "lr": lr} for o, lr in state.overlays],
+                )
+        elif page == "data":
+            widget.set_scaled(state.table_scaled)
+
+    @staticmethod
+    def _overlays_of(landscape) -> tuple[tuple[str, float], ...]:
+        return tuple((run.optimizer, float(run.lr)) for run in landscape.overlays)
+
+    def _on_workspace_page_built(self, page: str, widget: QWidget) -> None:
+        self._apply_view_to(page, widget, self.view_model.state)
+        if page == "graph":
+            for name in ("graphViewSelector", "bugSelector"):
+                combo = widget.findChild(QComboBox, name)
+                if combo is not None:
+                    combo.currentIndexChanged.connect(self._on_graph_edited)
+            toggle = widget.findChild(QWidget, "nudgeToggle")
+            if toggle is not None and hasattr(toggle, "toggled"):
+                toggle.toggled.connect(self._on_graph_edited)
+            for name in ("exampleA", "exampleB", "exampleC"):
+                box = widget.findChild(QDoubleSpinBox, name)
+                if box is not None:
+                    box.valueChanged.connect(self._on_graph_edited)
+        elif page == "landscape":
+            edited = getattr(widget, "state_edited", None)
+            if edited is not None:
+                edited.connect(self._on_landscape_edited)
+        elif page == "data":
+            toggle = widget.findChild(QCheckBox, "scaledToggle")
+            if toggle is not None:
+                toggle.toggled.connect(self._on_table_scaled_toggled)
+        if self.text_scale.factor != 1.0:
+            self.apply_text_scale(self.text_scale.factor, QApplication.font())
+
+    def _on_workspace_page_chosen(self, page: str) -> None:
+        if not self._applying_view:
+            self.view_model.update(page=page)
+
+    def _on_graph_edited(self, *_args) -> None:
+        if self._applying_view:
+            return
+        panel = self.graph_panel
+        bug = panel.findChild(QComboBox, "bugSelector")
+        bug_name = None if bug is None else bug.currentData()
+        toggle = panel.findChild(QWidget, "nudgeToggle")
+        inputs = panel.example_inputs()
+        self.view_model.update(
+            graph_view=panel.current_view(),
+            graph_bug=None if bug_name in (None, "none") else bug_name,
+            graph_nudge=bool(toggle is not None and toggle.isChecked()),
+            graph_inputs=(inputs["a"], inputs["b"], inputs["c"]),
+        )
+
+    def _on_landscape_edited(self, mode, params, overlays) -> None:
+        if not self._applying_view:
+            self.view_model.update(
+                landscape_mode=mode,
+                landscape_params=tuple(params),
+                overlays=tuple((str(o), float(lr)) for o, lr in overlays),
+            )
+
+    def _on_table_scaled_toggled(self, scaled: bool) -> None:
+        if not self._applying_view:
+            self.view_model.update(table_scaled=bool(scaled))
+
+    # -- text scale -----------------------------------------------------------------------
+
+    def apply_text_scale(self, factor: float, font: QFont) -> None:
+        """Scale the texts that set their own size (lesson text, plots' axes, graph)."""
+        self.lesson_panel.set_text_scale(factor)
+        for widget in self.workspace.built_pages().values():
+            scale = getattr(widget, "set_text_scale", None)
+            if scale is not None:
+                scale(factor)
+        from gdapp.ui.plot_text import scale_plot_text
+
+        scale_plot_text(self, font)
+        self._settings.setValue(TEXT_SCALE_KEY, factor)
 
     # -- commands -------------------------------------------------------------------------
 
+    def open_csv_dialog(self):
+        self.show_page("data")
+        return self.dataset_panel.open_csv_dialog()
+
     def reset_layout(self) -> None:
-        """Put every dock back where it started and show it."""
+        """Put every dock back where it started and show the lesson."""
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.findChildren(QDockWidget):
             dock.setFloating(False)
-            dock.show()
+        self.lesson_dock.show()
+        self.settings_dock.hide()
 
     def export_plot(self, key: str | None, path: str | None = None) -> bool:
-        """Save one plot (``PlotsPanel.plots`` key) or all of them (None) as a PNG image."""
+        """Save one plot (``PlotsPanel.views`` key) or all of them (None) as a PNG image."""
+        import pyqtgraph.exporters
+
         name = "plots" if key is None else f"{key.replace(' ', '-')}-plot"
         if path is None:
             start = str(Path.home() / f"{name}.png")
@@ -276,12 +499,13 @@ class MainWindow(QMainWindow):
                 return False
         if not path.lower().endswith(".png"):
             path += ".png"
+        panel = self.plots_panel
         if key is None:
-            ok = self.plots_panel.grab().save(path, "PNG")
+            ok = panel.grab().save(path, "PNG")
         else:
-            view = self.plots_panel.views[key]
+            view = panel.views[key]
             exporter = pyqtgraph.exporters.ImageExporter(view.ci)  # the plot and its legend
-            exporter.parameters()["width"] = view.width() * EXPORT_SCALE
+            exporter.parameters()["width"] = max(view.width(), 400) * EXPORT_SCALE
             exporter.parameters()["antialias"] = True
             exporter.export(path)
             ok = Path(path).exists()
@@ -292,9 +516,10 @@ class MainWindow(QMainWindow):
         return bool(ok)
 
     def show_shortcuts(self) -> None:
-        self._show_info("shortcutsDialog", "Keyboard shortcuts", SHORTCUTS_HTML)
+        self._show_info("shortcutsDialog", "Keyboard shortcuts", shortcuts_html())
 
     def show_about(self) -> None:
+        import pyqtgraph
         from PySide6 import __version__ as qt_version
 
         self._show_info(
@@ -322,7 +547,7 @@ class MainWindow(QMainWindow):
         if action is not None:
             action.setChecked(True)
         else:
-            checked = self._preset_group.checkedAction()
+            checked = self.preset_group.checkedAction()
             if checked is not None:
                 checked.setChecked(False)
         self._last_status = "ready"
@@ -334,7 +559,7 @@ class MainWindow(QMainWindow):
             self._show_stop(snapshot)
 
     def _on_controller_running_changed(self, running: bool) -> None:
-        action = self.controls_panel.toggle_run_action
+        action = self.training_bar.toggle_run_action
         action.setText("Pause" if running else "Run")
         if running:
             self.message_bar.hide()
@@ -342,22 +567,27 @@ class MainWindow(QMainWindow):
     def _on_controller_error(self, message: str) -> None:
         self._show_error(message)
 
+    def _on_training_bar_input_refused(self, message: str) -> None:
+        self.statusBar().showMessage(message, NOTICE_TIMEOUT_MS)
+
     def _show_stop(self, snapshot: Snapshot) -> None:
         """Explain why training stopped, with the fix one click away."""
+        from gdapp.ui.status_bar import stop_message
+
         if snapshot.status == "ready":
             self.message_bar.hide()
             return
         controller = self.controller
-        lr = snapshot.lr
-        if snapshot.status == "diverged":
-            smaller = float(f"{lr / 10:.6g}")
+        title, text = stop_message(snapshot)
+        if snapshot.status in ("diverged", "diverging"):
+            smaller = float(f"{snapshot.lr / 10:.6g}")
 
             def reset_smaller() -> None:
                 controller.set_config(lr=smaller)
                 controller.reset()
 
             self.message_bar.show_message(
-                f"<b>Training diverged.</b> {snapshot.stop_reason}",
+                f"<b>{title}</b> {text}",
                 [("divergeResetButton", f"Reset with learning rate ÷ 10 ({smaller:g})",
                   reset_smaller)],
             )  # fmt: skip
@@ -369,12 +599,12 @@ class MainWindow(QMainWindow):
                 controller.run()
 
             self.message_bar.show_message(
-                f"<b>Run finished.</b> {snapshot.stop_reason}",
+                f"<b>{title}</b> {text}",
                 [("continueButton", f"Continue to {more:,} epochs", continue_more)],
                 level="info",
             )
         else:
-            self.message_bar.show_message(f"<b>Converged.</b> {snapshot.stop_reason}", level="info")
+            self.message_bar.show_message(f"<b>{title}</b> {text}", level="info")
 
     def _show_error(self, message: str) -> None:
         box = self.findChild(QMessageBox, "errorDialog")
@@ -393,9 +623,16 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            self._fit_on_screen()
         state = settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state, LAYOUT_VERSION)
+        try:
+            scale = float(settings.value(TEXT_SCALE_KEY, 1.0))
+        except (TypeError, ValueError):
+            scale = 1.0
+        if scale == scale and scale != 1.0:  # not NaN
+            self.text_scale.set(scale)
         speed = read_speed(settings)
         self.controller.set_speed(speed if speed in SPEEDS else None)
         origin = read_origin(settings)
@@ -406,6 +643,20 @@ class MainWindow(QMainWindow):
         elif origin.get("preset") in PRESETS and self.controller.load_preset(origin["preset"]):
             return
         self.controller.load_preset(DEFAULT_PRESET)
+
+    def _fit_on_screen(self) -> None:
+        """A saved geometry from a larger screen is brought inside this one."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        frame = self.frameGeometry()
+        if available.contains(frame):
+            return
+        width = min(self.width(), available.width())
+        height = min(self.height(), available.height())
+        self.resize(width, height)
+        self.move(available.topLeft())
 
     def _save_settings(self) -> None:
         settings = self._settings
@@ -419,8 +670,14 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self._closed = True
             self._save_settings()
-            self.dataset_panel.shutdown()
+            self.dismiss_spotlight()
+            for widget in self.workspace.built_pages().values():
+                shutdown = getattr(widget, "shutdown", None)
+                if shutdown is not None:
+                    shutdown()
             self.controller.shutdown()
+            if self.text_scale.factor != 1.0:
+                self.text_scale.restore_base()
         super().closeEvent(event)
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from gdapp.datasets import Dataset
 from gdapp.ui.controller import AppController
+from gdapp.ui.names import STATUS_WORDS
 from gdapp.ui.training_thread import Snapshot
 
 STATUS_INTERVAL_MS = 100  # numbers refresh at most this often during a run
@@ -28,15 +29,46 @@ FIELDS = (
 )
 
 
+STOP_TITLES = {
+    "diverged": "Training diverged.",
+    "diverging": "Training is diverging.",
+    "max_epochs": "Run finished.",
+    "converged": "Converged.",
+}
+
+
 def short_reason(snapshot: Snapshot) -> str:
     """A status-bar sized version of a stop reason (the message bar has the full text)."""
     if snapshot.status == "diverged":
         return f"Stopped: diverged at step {snapshot.step_count + 1}, learning rate too large"
+    if snapshot.status == "diverging":
+        return f"Stopped at step {snapshot.step_count}: the loss is diverging"
     if snapshot.status == "max_epochs":
         return f"Stopped: reached max epochs ({snapshot.config.max_epochs:,})"
     if snapshot.status == "converged":
         return "Stopped: converged (gradient below the tolerance)"
     return snapshot.stop_reason
+
+
+def stop_message(snapshot: Snapshot) -> tuple[str, str]:
+    """(title, text) explaining a stop in words, for the message bar.
+
+    The trainer's reason often starts with the status itself ("Converged: largest gradient
+    entry ..."); that word is not said twice.
+    """
+    title = STOP_TITLES.get(snapshot.status, "Stopped.")
+    reason = snapshot.stop_reason.strip()
+    head, sep, rest = reason.partition(":")
+    if sep and head.strip().lower() in {
+        title.rstrip(".").lower(), snapshot.status.replace("_", " "), "diverged",
+        "diverging", "converged", "max epochs", "max_epochs",
+    }:  # fmt: skip
+        reason = rest.strip()
+    if reason:
+        reason = reason[0].upper() + reason[1:]
+        if not reason.endswith("."):
+            reason += "."
+    return title, reason
 
 
 class TrainingStatusBar(QStatusBar):
@@ -69,6 +101,7 @@ class TrainingStatusBar(QStatusBar):
         self.labels["dataset"].setToolTip(dataset.description or dataset.source)
         self._metrics = None
         self._status = "ready"
+        self.clearMessage()  # a stop of the old dataset's run says nothing about this one
 
     def _on_controller_notice(self, message: str) -> None:
         self.showMessage(message, NOTICE_TIMEOUT_MS)
@@ -113,5 +146,7 @@ class TrainingStatusBar(QStatusBar):
         if snapshot.running and snapshot.step_count:
             epochs_per_step = snapshot.epoch / snapshot.step_count
             labels["speed"].setText(f"{snapshot.steps_per_second * epochs_per_step:,.0f} epochs/s")
+        elif snapshot.status != "ready":
+            labels["speed"].setText(STATUS_WORDS.get(snapshot.status, snapshot.status))
         else:
             labels["speed"].setText("paused" if snapshot.step_count else "ready")

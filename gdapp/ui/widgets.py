@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QWidget
 
@@ -24,7 +25,14 @@ def one_two_five(minimum: float, maximum: float) -> list[float]:
 
 
 class LogSpinBox(QDoubleSpinBox):
-    """A number typed freely, or stepped through 1-2-5 values; 0 shows ``zero_text``."""
+    """A number typed freely, or stepped through 1-2-5 values; 0 shows ``zero_text``.
+
+    A number typed outside the range is brought to the nearer end of it, and ``refused(str)``
+    says so in words ("The learning rate is at most 100: set to 100."), naming the value as
+    ``what``.
+    """
+
+    refused = Signal(str)
 
     def __init__(
         self,
@@ -32,8 +40,10 @@ class LogSpinBox(QDoubleSpinBox):
         maximum: float,
         zero_text: str | None = None,
         parent: QWidget | None = None,
+        what: str = "The value",
     ) -> None:
         super().__init__(parent)
+        self._what = what
         self._ladder = one_two_five(minimum, maximum)
         self._allow_zero = zero_text is not None
         self.setDecimals(12)  # QDoubleSpinBox rounds values to this many decimals
@@ -68,6 +78,23 @@ class LogSpinBox(QDoubleSpinBox):
         if self.minimum() <= value <= self.maximum():
             return QValidator.State.Acceptable, text, pos
         return QValidator.State.Intermediate, text, pos
+
+    def fixup(self, text: str) -> str:
+        """Out-of-range input: clamp to the range and say so (Qt would silently revert)."""
+        try:
+            value = float(text.strip())
+        except ValueError:
+            return super().fixup(text)
+        if value != value:  # NaN
+            return super().fixup(text)
+        low, high = self.minimum(), self.maximum()
+        if value > high:
+            self.refused.emit(f"{self._what} is at most {high:g}: set to {high:g}.")
+            return self.textFromValue(high)
+        if value < low:
+            self.refused.emit(f"{self._what} is at least {low:g}: set to {low:g}.")
+            return self.textFromValue(low)
+        return super().fixup(text)
 
     def stepBy(self, steps: int) -> None:
         value, ladder = self.value(), self._ladder

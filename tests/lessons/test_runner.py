@@ -159,6 +159,7 @@ def test_state_actions_fold_a_lessons_steps(lessons):
     # Order is the order to apply: data, trainer, views, spotlight last.
     assert list(second) == [
         "preset",
+        "select_sample",
         "config",
         "reset",
         "steps",
@@ -169,6 +170,22 @@ def test_state_actions_fold_a_lessons_steps(lessons):
     # A lesson's state does not leak into the next one.
     assert runner.state_actions(12, 0)["config"]["lr"] == 1.0
     assert "landscape" not in runner.state_actions(12, 0)
+
+
+def test_what_a_lesson_never_names_takes_its_default(lessons):
+    runner = LessonRunner(lessons)
+    # Lesson 7 (the a, b, c graph) names no dataset, row, settings or training.
+    state = runner.state_actions(6, 1)
+    assert state["preset"] == "diabetes" and state["select_sample"] == 0
+    assert state["config"] == default_config_table()
+    assert state["reset"] is True and "steps" not in state and "train" not in state
+    # 12.5 resets after 12.4 trained 100 steps: its training is its own reset alone.
+    assert "steps" not in runner.state_actions(11, 4)
+    # 9.3 names no training of its own; it takes 9.2's "train until the trainer stops".
+    nine_two, nine_three = lessons[8].steps[1], lessons[8].steps[2]
+    if "train" not in nine_three.actions:
+        assert "train" in nine_two.actions
+    assert runner.state_actions(8, 2)["train"] is True
 
 
 def test_state_actions_are_plain_data(lessons):

@@ -1,27 +1,35 @@
 """The lesson panel: walks the learner through the lessons a step at a time.
 
 A ``LessonRunner`` (pure Python) holds the position, the steps seen and the answers; this
-panel shows the current step (Markdown text with formulas, an optional figure, an optional
-checkpoint), and on entering a step puts the app into that step's state by applying the
-runner's ``state_actions()`` through ``LessonActions``, the same controller commands a
-learner's clicks send. Progress is saved in the app's settings after every move or answer.
+panel shows the current step (Markdown text with formulas and an optional checkpoint) in one
+scrolling column, so text, question, answers and explanation always get the height they need
+and answering never resizes the window. On entering a step it puts the app into that step's
+state: the training commands of the runner's ``state_actions()`` go through ``LessonActions``
+(the same controller commands a learner's clicks send), and the step's ``ViewState`` (which
+page is in front, the graph and landscape settings, the figure, the spotlight) goes to the
+window, which shows it. Entering a step the same way from anywhere gives the same screen.
+Progress is saved in the app's settings after every move or answer.
 
-"Leave lesson" stops applying actions so the learner can play; the position is kept and
+"Leave lesson" stops applying steps so the learner can play; the position is kept and
 "Resume lesson" (or Back/Next, or a click in the contents) puts the step's state back.
+A lesson file that fails to load is listed, greyed out, with its error; the others work.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
+    QScrollArea,
+    QSizePolicy,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -29,31 +37,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdapp.lessons.model import Lesson, load_lessons
+from gdapp.lessons.model import Lesson, LessonProblem, load_available_lessons
 from gdapp.lessons.runner import LessonRunner
 from gdapp.resources import resource_path
-from gdapp.ui.lesson_actions import HistoryTracker, LessonActions, checkpoint_context, dock_of
-from gdapp.ui.panels.lesson_figures import LessonFigure, make_figure
+from gdapp.ui.controller import AppController
+from gdapp.ui.lesson_actions import (
+    SESSION_ACTIONS,
+    HistoryTracker,
+    LessonActions,
+    checkpoint_context,
+)
 from gdapp.ui.panels.lesson_text import LessonTextBrowser
 from gdapp.ui.settings import make_settings
+from gdapp.ui.view_state import ViewState, from_lesson_actions
 
 SETTINGS_KEY = "lessons/progress"
 CHECK = "\u2713"
 CROSS = "\u2717"
 RIGHT_COLOR = "#17803d"
 WRONG_COLOR = "#b3261e"
-CONTENTS_HEIGHT_PX = 190
-MIN_WIDTH_PX = 340  # narrower, the figures' axes and titles no longer fit
-MAX_LOWER_SHARE = 0.7  # the figure and checkpoint take at most this share of the height
+UNAVAILABLE_COLOR = "#8a8f98"
+CONTENTS_HEIGHT_PX = 220
+MIN_WIDTH_PX = 280
+
+
+class LessonHost(Protocol):
+    """What the lesson panel needs from the window: show a step's ViewState."""
+
+    def show_lesson_view(self, state: ViewState) -> list[str]:
+        """Show ``state`` (page, panels, figure, spotlight); return a note per problem."""
+        ...
 
 
 class LessonPanel(QWidget):
-    """Lesson text, figure, checkpoint, contents and Back/Next for ``controller``'s app.
+    """Lesson text, checkpoint, contents and Back/Next for ``controller``'s app.
 
-    ``window`` is the main window (its panels are found by objectName for spotlight,
-    show_panel, graph and landscape actions); without it those actions are skipped.
+    ``host`` is the main window (it shows each step's ViewState); without one, only the
+    training commands of a step are carried out. ``lessons`` defaults to the shipped
+    lessons; ``problems`` lists lesson files that could not be loaded.
     Signals: ``step_entered(int, int)`` (lesson index, step index, 0-based) after a step's
-    actions ran; ``left()`` when the learner leaves the lesson; ``answered(str, bool)``.
+    state was applied; ``left()`` when the learner leaves the lesson; ``answered(str, bool)``.
     """
 
     step_entered = Signal(int, int)
@@ -61,38 +84,58 @@ class LessonPanel(QWidget):
     answered = Signal(str, bool)
 
     def __init__(
-        self, controller, window: QWidget | None = None, lessons: tuple[Lesson, ...] | None = None
+        self,
+        controller: AppController,
+        host: LessonHost | None = None,
+        lessons: tuple[Lesson, ...] | None = None,
+        problems: tuple[LessonProblem, ...] = (),
     ) -> None:
         super().__init__()
         self.setObjectName("lessonPanel")
         self.setMinimumWidth(MIN_WIDTH_PX)
         self._controller = controller
-        self._window = window
-        self._lessons = load_lessons() if lessons is None else tuple(lessons)
+        self._host = host
+        if lessons is None:
+            lessons, problems = load_available_lessons()
+        self._lessons = tuple(lessons)
+        self._problems = tuple(problems)
         settings = make_settings()
         saved = settings.value(SETTINGS_KEY)
         self._first_launch = saved is None
-        self._runner = LessonRunner.from_dict(self._lessons, _parse(saved))
+        self._runner = (
+            LessonRunner.from_dict(self._lessons, _parse(saved)) if self._lessons else None
+        )
         self._active = False
         self._started = False
-        self._figures: dict[str, LessonFigure] = {}
+        self._applied: tuple[str, int, int, str] | None = None
         self._history = HistoryTracker(controller, self)
-        self._actions = LessonActions(controller, window, self, self._keep_visible)
+        self._actions = LessonActions(controller, host)
         self.last_notes: list[str] = []
+        self.last_view: ViewState | None = None
         self._build()
         self._fill_contents()
-        self._show_step()
+        if self._runner is not None:
+            self._show_step()
+        else:
+            self._show_no_lessons()
         self._set_active(False)
 
     # -- public API --------------------------------------------------------------------
 
     @property
     def runner(self) -> LessonRunner:
+        if self._runner is None:
+            raise RuntimeError("no lesson could be loaded")
         return self._runner
 
     @property
     def actions(self) -> LessonActions:
         return self._actions
+
+    @property
+    def problems(self) -> tuple[LessonProblem, ...]:
+        """Lesson files that could not be loaded (listed as unavailable)."""
+        return self._problems
 
     @property
     def is_active(self) -> bool:
@@ -103,17 +146,15 @@ class LessonPanel(QWidget):
         """True when no lesson progress was saved before this panel was made."""
         return self._first_launch
 
-    def figure(self, name: str) -> LessonFigure:
-        """The figure called ``name``, made on first use."""
-        if name not in self._figures:
-            figure = make_figure(name, self._controller, self._figure_box)
-            figure.hide()
-            self._figure_layout.addWidget(figure)
-            self._figures[name] = figure
-        return self._figures[name]
+    def view_state(self) -> ViewState:
+        """The ViewState the current step declares."""
+        lesson, step = self.runner.current
+        return from_lesson_actions(self.runner.state_actions(), step.figure)
 
     def start(self) -> None:
-        """Enter the current step: apply its actions and drive the app from now on."""
+        """Enter the current step: apply its state and drive the app from now on."""
+        if self._runner is None:
+            return
         self._set_active(True)
         self._enter_step()
 
@@ -126,20 +167,20 @@ class LessonPanel(QWidget):
 
     def next(self) -> bool:
         """Go to the next step (and enter it); False at the very end."""
-        moved = self._runner.next()
+        moved = self._runner is not None and self._runner.next()
         if moved:
             self._after_move()
         return moved
 
     def back(self) -> bool:
         """Go to the previous step (and enter it); False at the very start."""
-        moved = self._runner.back()
+        moved = self._runner is not None and self._runner.back()
         if moved:
             self._after_move()
         return moved
 
     def goto(self, lesson_index: int, step_index: int = 0) -> None:
-        self._runner.goto(lesson_index, step_index)
+        self.runner.goto(lesson_index, step_index)
         self._after_move()
 
     def choose(self, choice_index: int) -> bool:
@@ -148,7 +189,7 @@ class LessonPanel(QWidget):
         The right choice is computed now from the live state; the result and the
         explanation are shown, the answer recorded and saved.
         """
-        checkpoint = self._runner.step.checkpoint
+        checkpoint = self.runner.step.checkpoint
         if checkpoint is None:
             raise RuntimeError("this step has no checkpoint")
         try:
@@ -158,8 +199,9 @@ class LessonPanel(QWidget):
             answer = checkpoint.evaluate(context)
         except (RuntimeError, ValueError, IndexError) as error:
             self._result.setText(f"This question cannot be checked right now: {error}")
+            self._result.show()
             return False
-        right = self._runner.answer(checkpoint.id, choice_index, answer.index)
+        right = self.runner.answer(checkpoint.id, choice_index, answer.index)
         explanation = checkpoint.explanation(answer)
         verdict = (
             f'<b style="color:{RIGHT_COLOR}">{CHECK} Right.</b>'
@@ -178,11 +220,14 @@ class LessonPanel(QWidget):
         self._save()
         self._update_contents()
         self.answered.emit(checkpoint.id, right)
+        # Bring the explanation into view: it is the point of answering.
+        self._scroll.ensureWidgetVisible(self._result, 0, 8)
         return right
 
-    def set_post_example(self, variant: str, x: float | None) -> None:
-        """Configure the post's example figure (the ``post_example`` action)."""
-        self.figure("post_example_trajectory").set_example(variant, x)
+    def set_text_scale(self, factor: float) -> None:
+        """Scale the lesson text and its formulas (the classroom zoom)."""
+        self._text.set_text_scale(factor)
+        self._fit_text()
 
     # -- construction ------------------------------------------------------------------
 
@@ -220,10 +265,13 @@ class LessonPanel(QWidget):
             "background: #fff4d6; border: 1px solid #e3c56b; border-radius: 4px; padding: 6px;"
         )
 
+        # One scrolling column: the text at its full height, then the checkpoint.
         self._text = LessonTextBrowser(resource_path("resources/lessons"))
-        self._figure_box = QWidget(objectName="lessonFigureBox")
-        self._figure_layout = QVBoxLayout(self._figure_box)
-        self._figure_layout.setContentsMargins(0, 0, 0, 0)
+        self._text.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._text.setFrameShape(QFrame.Shape.NoFrame)
+        self._text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._text.document().documentLayout().documentSizeChanged.connect(self._fit_text)
 
         self._checkpoint = QGroupBox("Predict, then check", objectName="lessonCheckpoint")
         self._question = QLabel(objectName="lessonQuestion")
@@ -238,18 +286,18 @@ class LessonPanel(QWidget):
         box.addLayout(self._choices_layout)
         box.addWidget(self._result)
 
-        self._lower = lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self._figure_box)
-        lower_layout.addWidget(self._checkpoint)
-        lower_layout.addStretch(1)
-        self._splitter = QSplitter(Qt.Orientation.Vertical)
-        self._splitter.addWidget(self._text)
-        self._splitter.addWidget(lower)
-        self._splitter.setStretchFactor(0, 3)
-        self._splitter.setStretchFactor(1, 2)
-        self._splitter.setChildrenCollapsible(False)
+        column = QWidget(objectName="lessonColumn")
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 4, 0)
+        column_layout.addWidget(self._text)
+        column_layout.addWidget(self._checkpoint)
+        column_layout.addStretch(1)
+        self._scroll = QScrollArea(objectName="lessonScroll")
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setWidget(column)
+        self._scroll.viewport().installEventFilter(self)
 
         self._back_button = QPushButton("◀ Back", objectName="lessonBackButton")
         self._back_button.setToolTip("Previous step (Alt+Left)")
@@ -271,7 +319,7 @@ class LessonPanel(QWidget):
         layout.addLayout(header)
         layout.addWidget(self._contents)
         layout.addWidget(self._banner)
-        layout.addWidget(self._splitter, 1)
+        layout.addWidget(self._scroll, 1)
         layout.addLayout(nav)
 
         self._contents_button.toggled.connect(self._contents.setVisible)
@@ -281,23 +329,54 @@ class LessonPanel(QWidget):
         self._next_button.clicked.connect(self._on_next_button_clicked)
         self._leave_button.clicked.connect(self._on_leave_button_clicked)
 
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_text()
+        return super().eventFilter(watched, event)
+
+    def _fit_text(self, *_args) -> None:
+        """Give the text view exactly the height its document needs at the current width."""
+        document = self._text.document()
+        width = max(80, self._scroll.viewport().width() - 4)
+        document.setTextWidth(width - 2 * self._text.frameWidth())
+        height = int(document.size().height()) + 2 * self._text.frameWidth() + 2
+        if self._text.height() != height:
+            self._text.setFixedHeight(height)
+
     def _fill_contents(self) -> None:
         self._contents.clear()
-        for lesson_index, lesson in enumerate(self._lessons):
-            parent = QTreeWidgetItem([f"{lesson.number}. {lesson.title}"])
+        entries: list[tuple[str, object]] = [(lesson.path.name, lesson) for lesson in self._lessons]
+        entries += [(problem.path.name, problem) for problem in self._problems]
+        entries.sort(key=lambda entry: entry[0])
+        self._lesson_items: list[QTreeWidgetItem] = []
+        for _name, entry in entries:
+            if isinstance(entry, LessonProblem):
+                item = QTreeWidgetItem([f"{entry.path.stem} — unavailable"])
+                item.setToolTip(0, entry.message)
+                item.setForeground(0, Qt.GlobalColor.gray)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                item.addChild(QTreeWidgetItem([entry.message]))
+                item.child(0).setFlags(Qt.ItemFlag.NoItemFlags)
+                self._contents.addTopLevelItem(item)
+                continue
+            lesson_index = self._lessons.index(entry)
+            parent = QTreeWidgetItem([f"{entry.number}. {entry.title}"])
             parent.setData(0, Qt.ItemDataRole.UserRole, (lesson_index, 0))
-            for step_index, step in enumerate(lesson.steps):
+            for step_index, step in enumerate(entry.steps):
                 child = QTreeWidgetItem([step.title])
                 child.setData(0, Qt.ItemDataRole.UserRole, (lesson_index, step_index))
                 parent.addChild(child)
             self._contents.addTopLevelItem(parent)
+            self._lesson_items.append(parent)
         self._update_contents()
 
     def _update_contents(self) -> None:
+        if self._runner is None:
+            return
         answered = self._runner.answered
         current = self._runner.position
         for lesson_index, lesson in enumerate(self._lessons):
-            parent = self._contents.topLevelItem(lesson_index)
+            parent = self._lesson_items[lesson_index]
             done, total = self._runner.answered_in(lesson_index)
             suffix = f"  ({done}/{total} {CHECK})" if total else ""
             parent.setText(0, f"{lesson.number}. {lesson.title}{suffix}")
@@ -322,6 +401,15 @@ class LessonPanel(QWidget):
         self._show_step()
         self._enter_step()
 
+    def _show_no_lessons(self) -> None:
+        self._title.setText("No lessons")
+        self._progress.setText("")
+        details = "\n".join(f"- {problem.message}" for problem in self._problems)
+        self._text.show_markdown(f"No lesson could be loaded.\n\n{details}")
+        self._checkpoint.hide()
+        for button in (self._back_button, self._next_button, self._leave_button):
+            button.setEnabled(False)
+
     def _show_step(self) -> None:
         lesson, step = self._runner.current
         lesson_index, step_index = self._runner.position
@@ -331,25 +419,12 @@ class LessonPanel(QWidget):
             f"step {step_index + 1} of {len(lesson.steps)} — {step.title}"
         )
         self._text.show_markdown(f"### {step.title}\n\n{step.body}")
-        for name, figure in self._figures.items():
-            figure.setVisible(name == step.figure)
-        if step.figure is not None:
-            self.figure(step.figure).show()
-        self._figure_box.setVisible(step.figure is not None)
+        self._fit_text()
         self._show_checkpoint()
-        self._lower.setVisible(step.figure is not None or step.checkpoint is not None)
-        self._fit_splitter()
+        self._scroll.verticalScrollBar().setValue(0)
         self._back_button.setEnabled(not self._runner.at_start)
         self._next_button.setEnabled(not self._runner.at_end)
         self._update_contents()
-
-    def _fit_splitter(self) -> None:
-        """Give the figure and the checkpoint the room they ask for, the text the rest."""
-        total = sum(self._splitter.sizes())
-        if total <= 0 or not self._lower.isVisibleTo(self):
-            return
-        wanted = min(self._lower.sizeHint().height(), int(total * MAX_LOWER_SHARE))
-        self._splitter.setSizes([total - wanted, wanted])
 
     def _show_checkpoint(self) -> None:
         checkpoint = self._runner.step.checkpoint
@@ -381,8 +456,28 @@ class LessonPanel(QWidget):
         if not self._active:
             return
         self._actions.dismiss_spotlight()
-        self.last_notes = self._actions.apply(self._runner.state_actions())
+        state = self._runner.state_actions()
+        session = {name: value for name, value in state.items() if name in SESSION_ACTIONS}
+        # The same training, untouched since it was applied, is not run again.
+        wanted = json.dumps(session, sort_keys=True)
+        notes = []
+        if (wanted, *self._session_mark()) != self._applied:
+            notes = self._actions.apply(session)
+            self._applied = (wanted, *self._session_mark())
+        _lesson, step = self._runner.current
+        view = from_lesson_actions(state, step.figure)
+        self.last_view = view
+        self._actions.graph_inputs = dict(zip("abc", view.graph_inputs, strict=True))
+        if self._host is not None:
+            notes += self._host.show_lesson_view(view)
+        self.last_notes = notes
         self.step_entered.emit(*self._runner.position)
+
+    def _session_mark(self) -> tuple[int, int, str]:
+        """What changes when anyone touches the session: commands, selection, dataset."""
+        controller = self._controller
+        origin = json.dumps(controller.dataset_origin, sort_keys=True, default=str)
+        return controller.commands_sent, controller.selected_sample, origin
 
     def _set_active(self, active: bool) -> None:
         self._active = active
@@ -393,6 +488,9 @@ class LessonPanel(QWidget):
             else "Put the app back into this step's state and continue the lesson"
         )
         self._started = self._started or active
+        if self._runner is None:
+            self._banner.setVisible(False)
+            return
         lesson, _ = self._runner.current
         if self._started:
             text = (
@@ -407,11 +505,9 @@ class LessonPanel(QWidget):
         self._banner.setText(text)
         self._banner.setVisible(not active)
 
-    def _keep_visible(self) -> list[QWidget]:
-        dock = dock_of(self)
-        return [dock if dock is not None else self]
-
     def _save(self) -> None:
+        if self._runner is None:
+            return
         settings = make_settings()
         settings.setValue(SETTINGS_KEY, json.dumps(self._runner.to_dict()))
         settings.sync()
@@ -432,8 +528,10 @@ class LessonPanel(QWidget):
 
     def _on_contents_item_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         position = item.data(0, Qt.ItemDataRole.UserRole)
-        if position is not None and tuple(position) != self._runner.position:
+        if position is not None and tuple(position) != self.runner.position:
             self.goto(*position)
+        elif position is not None and not self._active:
+            self.start()
 
 
 def _parse(saved: object) -> object:

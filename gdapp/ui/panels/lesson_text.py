@@ -35,10 +35,8 @@ class LessonTextBrowser(QTextBrowser):
         self._base = QUrl.fromLocalFile(str(Path(base_dir).resolve()) + "/")
         self._markdown = ""
         self._rendered_width = -1
-        font = QFont(self.font())
-        font.setPixelSize(TEXT_PX)
-        self.setFont(font)
-        self.document().setDefaultFont(font)
+        self._scale = 1.0
+        self._apply_font()
         self.document().setDefaultStyleSheet(STYLE_SHEET)
         self.document().setDocumentMargin(10)
         self.setSearchPaths([str(Path(base_dir).resolve())])
@@ -50,6 +48,25 @@ class LessonTextBrowser(QTextBrowser):
     @property
     def markdown(self) -> str:
         return self._markdown
+
+    @property
+    def text_px(self) -> int:
+        """The body text's pixel size (``TEXT_PX`` times the text scale)."""
+        return max(8, round(TEXT_PX * self._scale))
+
+    def set_text_scale(self, factor: float) -> None:
+        """Scale the text and the formulas by ``factor`` (1 = ``TEXT_PX``)."""
+        if factor != self._scale:
+            self._scale = factor
+            self._apply_font()
+            if self._markdown:
+                self._render()
+
+    def _apply_font(self) -> None:
+        font = QFont(self.font())
+        font.setPixelSize(self.text_px)
+        self.setFont(font)
+        self.document().setDefaultFont(font)
 
     def show_markdown(self, text: str) -> None:
         """Render ``text``; images are reloaded so they fit the current width."""
@@ -80,6 +97,8 @@ class LessonTextBrowser(QTextBrowser):
         if not renderer.isValid():
             return None
         size = renderer.defaultSize()
+        if self._scale != 1.0:
+            size = QSize(round(size.width() * self._scale), round(size.height() * self._scale))
         room = max(80, self.viewport().width() - 2 * FORMULA_MARGIN_PX)
         if size.width() > room:  # shrink a wide formula to the view instead of clipping it
             size = QSize(room, max(1, round(size.height() * room / size.width())))
