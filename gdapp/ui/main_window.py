@@ -245,18 +245,20 @@ class MainWindow(QMainWindow):
             return
         self.view_model.update(page=page)
 
-    def findChild(self, kind, name: str = "", *args):  # noqa: N802 (Qt's name)
+    def findChild(self, kind, *args):  # noqa: N802 (Qt's name)
         """Qt's findChild, which first builds a page that a wanted widget lives on."""
-        found = super().findChild(kind, name, *args)
+        found = super().findChild(kind, *args)
+        name = args[0] if args and isinstance(args[0], str) else ""
         if found is None and name and self._build_pages_for(name):
-            found = super().findChild(kind, name, *args)
+            found = super().findChild(kind, *args)
         return found
 
-    def findChildren(self, kind, name: str = "", *args):  # noqa: N802 (Qt's name)
-        """Qt's findChildren, after building the pages not built yet (when a name is asked)."""
+    def findChildren(self, kind, *args):  # noqa: N802 (Qt's name)
+        """Qt's findChildren, after building the page a named widget lives on."""
+        name = args[0] if args and isinstance(args[0], str) else ""
         if name:
             self._build_pages_for(name)
-        return super().findChildren(kind, name, *args)
+        return super().findChildren(kind, *args)
 
     def _build_pages_for(self, name: str) -> bool:
         """Build the page ``name`` lives on, or every page if that is not known; True if any."""

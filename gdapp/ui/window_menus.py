@@ -130,7 +130,7 @@ def build_menus(window: MainWindow) -> None:
     training_menu.addSeparator()
     training_menu.addAction(window.settings_dock.toggleViewAction())
 
-    view_menu = menu_bar.addMenu("&View")
+    view_menu = window.view_menu = menu_bar.addMenu("&View")
     window.page_actions = {}
     for k, page in enumerate(PAGES):
         action = _action(

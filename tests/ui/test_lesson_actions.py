@@ -1,58 +1,21 @@
-"""Lesson actions drive the app through the controller and the panels, as clicks would."""
+"""Lesson actions drive training through the controller, as clicks would."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
 from gdapp.core.trainer import TrainConfig, Trainer
 from gdapp.lessons.actions import validate_actions
 from gdapp.ui.lesson_actions import HistoryTracker, LessonActions, checkpoint_context
-from gdapp.ui.panels.graph_panel import GraphPanel
-from gdapp.ui.panels.landscape import LandscapePanel
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
 
 
-class FigureHost:
-    """Records what the ``post_example`` action asks of the lesson panel."""
-
-    def __init__(self):
-        self.calls = []
-
-    def set_post_example(self, variant, x):
-        self.calls.append((variant, x))
-
-
 @pytest.fixture
-def window(qtbot, controller):
-    window = QMainWindow()
-    window.setCentralWidget(QLabel("plots"))
-    docks = {}
-    for name, panel in (
-        ("graphDock", GraphPanel(controller)),
-        ("landscapeDock", LandscapePanel(controller)),
-    ):
-        dock = QDockWidget(name, window)
-        dock.setObjectName(name)
-        dock.setWidget(panel)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        docks[name] = dock
-    window.tabifyDockWidget(docks["graphDock"], docks["landscapeDock"])
-    qtbot.addWidget(window)
-    window.resize(1000, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    docks["graphDock"].raise_()
+def actions(qtbot, controller):
     qtbot.waitUntil(lambda: controller.last_snapshot is not None)
-    return window
-
-
-@pytest.fixture
-def actions(window, controller):
-    return LessonActions(controller, window, FigureHost())
+    return LessonActions(controller)
 
 
 def wait_steps(qtbot, controller, n):
@@ -91,64 +54,9 @@ def test_a_different_preset_is_loaded(qtbot, controller, actions):
     assert controller.dataset_origin == {"preset": "diabetes-post"}
 
 
-def test_view_actions_reach_the_graph_and_landscape_panels(qtbot, window, actions):
-    graph = window.findChild(GraphPanel, "graphView")
-    landscape = window.findChild(LandscapePanel, "landscapePanel")
-    checked = validate_actions(
-        {
-            "graph_view": "example",
-            "graph_inputs": {"a": 2.0},
-            "nudge": True,
-            "landscape": {"mode": "slice", "params": [3]},
-            "post_example": {"variant": "correct", "x": 1.5},
-        }
-    )
-    assert actions.apply(checked) == []
-    assert graph.current_view() == "example"
-    assert actions.graph_inputs == {"a": 2.0, "b": 3.0, "c": 2.0}
-    assert landscape.mode == "slice" and landscape.params == (3,)
-    assert actions._figure_host.calls == [("correct", 1.5)]
-    contour = validate_actions(
-        {
-            "landscape": {
-                "mode": "contour",
-                "params": [1, 5],
-                "overlay": [{"optimizer": "adam", "lr": 0.05}],
-            }
-        }
-    )
-    assert actions.apply(contour) == []
-    assert landscape.mode == "contour" and landscape.params == (1, 5)
-    assert [run.label for run in landscape.overlays] == ["adam, lr 0.05"]
-
-
-def test_show_panel_and_spotlight_bring_a_tabbed_dock_forward(qtbot, window, actions):
-    landscape = window.findChild(LandscapePanel, "landscapePanel")
-
-    def on_top():
-        return not landscape.visibleRegion().isEmpty()
-
-    qtbot.waitUntil(lambda: not on_top())  # behind the graph's tab
-    assert actions.apply({"show_panel": "landscapePanel"}) == []
-    qtbot.waitUntil(on_top)
-    window.findChild(QDockWidget, "graphDock").raise_()
-    qtbot.waitUntil(lambda: not on_top())
-    assert actions.apply({"spotlight": "landscapePanel"}) == []
-    qtbot.waitUntil(on_top)
-    assert actions.spotlight.target is landscape
-    actions.dismiss_spotlight()
-    assert actions.spotlight.target is None
-
-
-def test_missing_panels_are_reported_not_raised(controller):
-    alone = LessonActions(controller)
-    notes = alone.apply({"graph_view": "sample", "spotlight": "lossPlot", "post_example": {}})
-    assert len(notes) == 3
-
-
-def test_a_bug_the_view_cannot_show_is_a_note(actions):
-    notes = actions.apply({"graph_view": "example", "bug": "forget_mean"})
-    assert len(notes) == 1 and notes[0].startswith("bug:")
+def test_view_actions_are_not_training_actions(controller, actions):
+    notes = actions.apply({"graph_view": "sample", "spotlight": "lossPlot", "post_example": {}})
+    assert len(notes) == 3 and all("not a training action" in note for note in notes)
 
 
 def test_history_tracker_follows_steps_and_step_back(qtbot, controller):

@@ -284,7 +284,8 @@ def test_settings_are_restored_on_the_next_launch(qtbot, window):
     window.findChild(QSlider, "speedInput").setValue(3)  # 10 steps/s
     window.preset_actions["diabetes-post"].trigger()
     qtbot.waitUntil(lambda: window.controller.dataset.name == "diabetes-post")
-    window.controls_dock.hide()
+    window.settings_dock.show()
+    window.lesson_dock.hide()
     window.resize(window.width(), 720)
     window.close()
 
@@ -297,10 +298,10 @@ def test_settings_are_restored_on_the_next_launch(qtbot, window):
     assert again.findChild(QComboBox, "optimizerInput").currentData() == "rmsprop"
     assert again.findChild(QSlider, "speedInput").value() == 3
     assert again.height() == 720  # (the offscreen screen is too narrow to check the width)
-    assert again.controls_dock.isHidden()
+    assert again.lesson_dock.isHidden() and not again.settings_dock.isHidden()
     assert again.preset_actions["diabetes-post"].isChecked()
     again.reset_layout()
-    assert not again.controls_dock.isHidden()
+    assert not again.lesson_dock.isHidden() and again.settings_dock.isHidden()
     again.close()
 
 
@@ -316,15 +317,23 @@ def test_export_plot_image_writes_png_files(qtbot, window, tmp_path):
 
 def test_view_menu_toggles_every_dock_and_help_opens_without_blocking(qtbot, window):
     docks = window.findChildren(QDockWidget)
-    assert {d.objectName() for d in docks} >= {"controlsDock", "datasetDock", "graphDock"}
+    assert {d.objectName() for d in docks} == {"lessonDock", "settingsDock"}
     view_actions = {a.text() for a in window.view_menu.actions()}
     for dock in docks:
-        assert dock.windowTitle() in view_actions
+        assert dock.toggleViewAction().text() in view_actions
+    for page, action in window.page_actions.items():
+        action.trigger()
+        if page == "figure":  # no lesson figure is set: the page stays where it was
+            assert window.workspace.current_page != "figure"
+        else:
+            assert window.workspace.current_page == page == window.view_model.state.page
     window.show_shortcuts()
     window.show_about()
     shortcuts = window.findChild(QMessageBox, "shortcutsDialog")
     about = window.findChild(QMessageBox, "aboutDialog")
     assert shortcuts.isVisible() and "Space" in shortcuts.text()
+    for key in ("Alt+Right", "Alt+Left", "Esc", "Ctrl+=", "Ctrl+0", "F1"):
+        assert f"<b>{key}" in shortcuts.text(), key
     import gdapp
 
     assert gdapp.__version__ in about.text()
