@@ -354,6 +354,8 @@ class MainWindow(QMainWindow):
 
     def graph_inputs(self) -> dict[str, float]:
         """The a, b, c of the example graph as shown now."""
+        if self.workspace.is_built("graph"):
+            return self.graph_panel.example_inputs()
         return dict(zip("abc", self.view_model.state.graph_inputs, strict=True))
 
     def _on_view_model_changed(self, _old: ViewState, new: ViewState) -> None:

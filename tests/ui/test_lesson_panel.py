@@ -242,7 +242,8 @@ def test_the_post_example_reproduces_the_printed_trajectory(qtbot, window, panel
     )
     panel.start()
     panel.goto(lesson_index, step_index)
-    figure = panel.figure("post_example_trajectory")
+    assert window.workspace.current_page == "figure"
+    figure = window.figure_page.figure("post_example_trajectory")
     assert figure.isVisible()
     figure.set_example("post", POST_X)
     caption = figure.caption
