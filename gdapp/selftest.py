@@ -141,6 +141,8 @@ def _drive_window(scratch: Path, out: TextIO, ok: Callable[[str], None]) -> None
         controller.step(SELF_TEST_STEPS)
         _wait_until(app, at_step(SELF_TEST_STEPS), f"{SELF_TEST_STEPS} training steps")
         snapshot = controller.last_snapshot
+        window.show_page("plots")
+        app.processEvents()
         plots = window.plots_panel
         plots.redraw()
         loss = np.asarray(plots.curves["train_loss"].yData, dtype=float)
@@ -149,6 +151,8 @@ def _drive_window(scratch: Path, out: TextIO, ok: Callable[[str], None]) -> None
         _check(loss[-1] < loss[0], f"the loss did not fall: {loss[0]:.4f} -> {loss[-1]:.4f}")
         ok(f"{SELF_TEST_STEPS} steps on the training thread; loss {loss[0]:.4f} -> {loss[-1]:.4f}")
 
+        window.show_page("graph")
+        app.processEvents()
         graph = window.graph_panel
         graph.set_view("sample")
         row = controller.selected_sample

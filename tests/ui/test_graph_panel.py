@@ -40,7 +40,7 @@ def app(qtbot, controller):
         ctrl = window.controller
         panel = window.findChild(GraphPanel, "graphView")
         assert panel is not None
-        window.graph_dock.raise_()  # the graph tab in front: it updates only when seen
+        window.show_page("graph")  # the graph page in front: it updates only when seen
     else:
         ctrl = controller
         panel = GraphPanel(ctrl)
@@ -374,12 +374,12 @@ def test_a_panel_behind_another_tab_waits_and_catches_up_when_raised(app, qtbot)
     window = panel.window()
     panel.set_view("sample")
     panel.displayed_values()
-    window.plots_dock.raise_()  # Qt still calls a dock behind a tab visible
+    window.show_page("plots")  # a page behind another tab
     qtbot.waitUntil(lambda: panel.visibleRegion().isEmpty())
     snapshot = step_and_wait(qtbot, ctrl, 2)
     qtbot.wait(20)
     assert panel._stale  # a run behind the plots costs the graph nothing
-    window.graph_dock.raise_()
+    window.show_page("graph")
     qtbot.waitUntil(lambda: not panel._stale)
     shown = {w: panel._scene.nodes[w].numbers.value for w in WS}
     np.testing.assert_allclose(list(shown.values()), snapshot.theta[:-1])

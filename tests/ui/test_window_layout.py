@@ -1,0 +1,117 @@
+"""The window as a learner meets it: it fits the screen, the controls never hide, the text
+scales for a projector, and words say what the controls do."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QTableView,
+    QToolButton,
+    QWidget,
+)
+
+# isort: split
+import pyqtgraph as pg
+
+from gdapp.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
+    yield window
+    window.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 800), (1920, 1080)])
+def test_the_toolbar_shows_every_control_and_the_workspace_gets_the_room(qtbot, window, size):
+    window.resize(*size)
+    qtbot.wait(50)
+    extension = window.training_bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert extension is None or not extension.isVisible()  # nothing folded away
+    for name in ("stepButton", "runButton", "pauseButton", "resetButton", "stepBackButton",
+                 "learningRateInput", "optimizerInput", "batchSizeInput", "speedInput",
+                 "settingsButton"):  # fmt: skip
+        widget = window.findChild(QWidget, name)
+        assert widget.isVisible(), name
+        assert window.rect().contains(widget.mapTo(window, widget.rect().bottomRight())), name
+    lesson, workspace = window.lesson_dock.width(), window.workspace.width()
+    assert workspace > 2 * lesson  # the pages get the space, the lesson a readable column
+    assert lesson >= 280
+
+
+def test_the_window_fits_1024_by_768_and_can_shrink_to_1024_by_700(window):
+    assert window.minimumSizeHint().width() <= 1024 and window.minimumSizeHint().height() <= 700
+    window.resize(1024, 700)
+    assert window.width() == 1024 and window.height() == 700
+
+
+def test_the_dataset_table_shows_at_least_eight_rows_with_the_summary_on(qtbot, window):
+    window.show_page("data")
+    summary = window.findChild(QCheckBox, "summaryToggle")
+    summary.setChecked(True)
+    qtbot.wait(50)
+    table = window.findChild(QTableView, "datasetTable")
+    first = table.rowAt(0)
+    last = table.rowAt(table.viewport().height() - 1)
+    assert first == 0 and last - first + 1 >= 8
+
+
+def test_classroom_zoom_scales_every_text_and_is_remembered(qtbot, window):
+    base = QFont(QApplication.font()).pointSizeF()
+    text = window.lesson_panel._text
+    text_px = text.text_px
+    window.show_page("plots")
+    plot = window.findChild(pg.PlotWidget, "lossPlot")
+    axis = plot.getPlotItem().getAxis("bottom")
+    for _ in range(2):
+        qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    factor = window.text_scale.factor
+    assert factor == pytest.approx(1.15 * 0 + 1.3)
+    assert QApplication.font().pointSizeF() == pytest.approx(base * factor)
+    assert text.text_px == round(text_px * factor)
+    assert axis.style["tickFont"].pointSizeF() == pytest.approx(base * factor)
+    table = window.findChild(QTableView, "datasetTable")
+    assert table.font().pointSizeF() == pytest.approx(base * factor)
+    window.close()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert again.text_scale.factor == pytest.approx(factor)
+    qtbot.keyClick(again, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.font().pointSizeF() == pytest.approx(base)
+    again.close()
+    assert QApplication.font().pointSizeF() == pytest.approx(base)
+
+
+def test_step_and_run_say_why_they_are_off_on_the_posts_example_graph(qtbot, window):
+    window.show_page("graph")
+    window.view_model.update(graph_view="example")
+    step, run = (window.findChild(QToolButton, n) for n in ("stepButton", "runButton"))
+    assert not step.isEnabled() and not run.isEnabled()
+    assert "a, b, c graph" in step.toolTip() and "a, b, c graph" in run.toolTip()
+    window.view_model.update(graph_view="sample")
+    assert step.isEnabled() and run.isEnabled()
+    assert "gradient step" in step.toolTip().lower()
+
+
+def test_a_learning_rate_above_the_range_is_clamped_and_said(qtbot, window):
+    box = window.findChild(QAbstractSpinBox, "learningRateInput")
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "1000")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert window.controller.config.lr == pytest.approx(box.maximum())
+    assert "at most" in window.statusBar().currentMessage()
