@@ -11,8 +11,13 @@ Prints, for full-batch gradient descent on the diabetes preset:
 - plot redraws per second during that run (aim >= 30);
 - the lag of a 10 ms QTimer on the GUI thread during the run, median and p99 (aim: p99
   <= 50 ms): how responsive the window stays;
+- snapshots per second during that run against the cap of 1 / SNAPSHOT_INTERVAL_S, and
+  the training steps each snapshot carries;
 - the time from Step to every panel showing the new state (the plots redraw last), median
-  and p90 over STEP_REPEATS steps (aim: median <= 16 ms).
+  and p90 over STEP_REPEATS steps (aim: median <= 16 ms);
+- the time from Pause during a run to the worker's confirming snapshot, median and max over
+  PAUSE_REPEATS runs, against the round trip of a snapshot request to the idle worker in the
+  same process (aim: max <= 200 ms).
 """
 
 from __future__ import annotations
@@ -32,12 +37,15 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gdapp.core.trainer import TrainConfig, Trainer  # noqa: E402
 from gdapp.ui.main_window import MainWindow  # noqa: E402
+from gdapp.ui.training_thread import SNAPSHOT_INTERVAL_S  # noqa: E402
 
 LONG = 10**9  # max epochs that a benchmark run never reaches
 TIMER_MS = 10
 STEP_REPEATS = 60
 STEP_GAP_S = 0.05  # between two timed steps: a fast clicker's pace
 RUN_POLL_MS = 100  # how often the benchmark looks at the clock during a run
+PAUSE_REPEATS = 20
+PAUSE_AFTER_S = 0.2  # how long each timed run goes before Pause
 
 
 def pump_until(app: QApplication, condition, timeout_s: float = 10.0, poll_ms: int = 1) -> None:
@@ -98,14 +106,23 @@ def window_run(app: QApplication, window: MainWindow, seconds: float) -> dict[st
     pump_until(app, lambda: time.perf_counter() > end_warmup, 5, RUN_POLL_MS)
 
     start_epoch, start_redraws = controller.last_snapshot.epoch, plots.redraw_count
+    start_steps = controller.last_snapshot.step_count
+    snapshots = [0]
+
+    def on_snapshot(_snapshot) -> None:
+        snapshots[0] += 1
+
+    controller.snapshot_ready.connect(on_snapshot)
     start = time.perf_counter()
     last_tick[0] = start
     timer.start(TIMER_MS)
     # A coarse poll: a waiting GUI thread must not compete with training for the GIL.
     pump_until(app, lambda: time.perf_counter() - start >= seconds, seconds + 5, RUN_POLL_MS)
     timer.stop()
+    controller.snapshot_ready.disconnect(on_snapshot)
     elapsed = time.perf_counter() - start
     epochs = controller.last_snapshot.epoch - start_epoch
+    steps = controller.last_snapshot.step_count - start_steps
     redraws = plots.redraw_count - start_redraws
     controller.pause()
     pump_until(app, lambda: not controller.last_snapshot.running)
@@ -116,6 +133,8 @@ def window_run(app: QApplication, window: MainWindow, seconds: float) -> dict[st
         "lag_p50_ms": float(np.percentile(lags_ms, 50)),
         "lag_p99_ms": float(np.percentile(lags_ms, 99)),
         "points_per_curve": len(plots.curves["train_loss"].xData),
+        "snapshots_per_second": snapshots[0] / elapsed,
+        "steps_per_snapshot": steps / max(1, snapshots[0]),
     }
 
 
@@ -145,6 +164,45 @@ def step_latencies(app: QApplication, window: MainWindow) -> list[float]:
     return latencies
 
 
+def pause_latencies(app: QApplication, window: MainWindow) -> tuple[list[float], list[float]]:
+    """Seconds from Pause to the confirming snapshot, and from a snapshot request to its answer.
+
+    The request goes to the idle worker: the cost of one command's round trip, the floor
+    under the Pause figure.
+    """
+    controller = window.controller
+    controller.set_config(max_epochs=LONG)
+    controller.set_speed(None)
+    arrived: list[tuple[float, bool, int]] = []
+
+    def on_snapshot(snapshot) -> None:
+        arrived.append((time.perf_counter(), snapshot.running, snapshot.commands_seen))
+
+    controller.snapshot_ready.connect(on_snapshot)
+    pauses, round_trips = [], []
+    try:
+        for _ in range(PAUSE_REPEATS):
+            controller.reset()
+            controller.run()
+            pump_until(app, lambda: controller.last_snapshot.running)
+            go_on = time.perf_counter() + PAUSE_AFTER_S
+            pump_until(app, lambda t=go_on: time.perf_counter() > t, 5, RUN_POLL_MS)
+            arrived.clear()
+            start = time.perf_counter()
+            controller.pause()
+            pump_until(app, lambda: any(not running for _, running, _ in arrived))
+            pauses.append(next(t for t, running, _ in arrived if not running) - start)
+
+            arrived.clear()
+            start = time.perf_counter()
+            controller.request_snapshot()
+            pump_until(app, lambda: bool(arrived))
+            round_trips.append(arrived[0][0] - start)
+    finally:
+        controller.snapshot_ready.disconnect(on_snapshot)
+    return pauses, round_trips
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
@@ -160,6 +218,7 @@ def main() -> None:
         headless = headless_epochs_per_second(window, args.seconds)
         run = window_run(app, window, args.seconds)
         steps_ms = np.array(step_latencies(app, window)) * 1000
+        pauses, round_trips = pause_latencies(app, window)
     finally:
         window.close()
 
@@ -171,6 +230,10 @@ def main() -> None:
     print(f"plot redraws:                {run['redraws_per_second']:10.1f} /s   (aim >= 30)")
     print(f"points per curve at the end: {run['points_per_curve']:10,d}")
     print(
+        f"snapshots during the run:    {run['snapshots_per_second']:10.1f} /s   "
+        f"(cap {1 / SNAPSHOT_INTERVAL_S:.0f}), {run['steps_per_snapshot']:,.0f} steps each"
+    )
+    print(
         f"10 ms timer lag on GUI:      p50 {run['lag_p50_ms']:.1f} ms, "
         f"p99 {run['lag_p99_ms']:.1f} ms   (aim p99 <= 50 ms)"
     )
@@ -178,6 +241,15 @@ def main() -> None:
         f"Step -> all panels updated:  median {statistics.median(steps_ms):.1f} ms, "
         f"p90 {np.percentile(steps_ms, 90):.1f} ms over {STEP_REPEATS} steps "
         "(aim median <= 16 ms)"
+    )
+    pause_ms, trip_ms = np.array(pauses) * 1000, np.array(round_trips) * 1000
+    print(
+        f"Pause -> confirming snapshot: median {np.median(pause_ms):.1f} ms, "
+        f"max {pause_ms.max():.1f} ms over {PAUSE_REPEATS} runs (aim max <= 200 ms)"
+    )
+    print(
+        f"idle request round trip:     median {np.median(trip_ms):.1f} ms; "
+        f"Pause / round trip {np.median(pause_ms) / np.median(trip_ms):.1f}"
     )
 
 

@@ -133,6 +133,22 @@ def test_hyperparameters_reach_the_update():
     np.testing.assert_allclose(u1, -0.1 * G1 / (np.abs(G1) + 1.0), rtol=1e-14)
 
 
+# What each optimizer must remember between steps (see the maths in optimizers.py): plain
+# gradient descent only counts steps; the others keep one (p,) array per running average.
+STATE_FIELDS = {
+    "gd": ("count",),
+    "momentum": ("count", "velocity"),
+    "nesterov": ("count", "velocity"),
+    "adagrad": ("count", "sum_sq"),
+    "rmsprop": ("count", "nu"),
+    "adam": ("count", "mu", "nu"),
+}
+
+
+def test_state_fields_cover_every_optimizer():
+    assert set(STATE_FIELDS) == set(OPTIMIZER_NAMES)
+
+
 @pytest.mark.parametrize("name", OPTIMIZER_NAMES)
 def test_update_is_pure(name):
     opt = make_optimizer(name)
@@ -146,9 +162,19 @@ def test_update_is_pure(name):
     for field, kept in zip(state, before, strict=True):
         np.testing.assert_array_equal(field, kept)
     assert type(new_state) is type(state)
-    assert new_state.count == state.count + 1
-    for field in new_state[1:]:
-        assert not any(np.shares_memory(field, old) for old in state[1:])
+    assert new_state._fields == STATE_FIELDS[name]
+    assert new_state.count == state.count + 1 == 2
+    if name == "gd":
+        assert tuple(new_state) == (2,)  # nothing but the count to keep
+    arrays = list(new_state[1:])
+    for field in arrays:
+        assert isinstance(field, np.ndarray) and field.shape == P.shape
+        assert np.any(field != 0)  # two steps with a non-zero gradient have been taken
+        # Fresh memory: neither the old state, nor the arguments, nor another field.
+        for other in (*state[1:], params, grads, updates):
+            assert not np.shares_memory(field, other)
+    for i, field in enumerate(arrays):
+        assert not any(np.shares_memory(field, other) for other in arrays[i + 1 :])
 
 
 def test_make_optimizer_names_and_errors():

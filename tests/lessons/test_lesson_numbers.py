@@ -1,7 +1,8 @@
 """Every number a lesson states is computed here and compared with the text.
 
 Each test quotes the lesson's wording (so that editing a number in a lesson without
-checking it fails) and recomputes the value with the core, the data or plain numpy.
+checking it fails) and recomputes the value from the data with plain numpy, the maths or
+scikit-learn; where the app computes the same number, its core is checked against that.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import math
 
 import numpy as np
 import pytest
+from sklearn.metrics import log_loss
 
 from gdapp.core import optimizers
+from gdapp.core.functional import bce_with_logits
 from gdapp.core.graph import build_batch_cost, build_post_example
 from gdapp.core.models import (
     POST_EPOCHS,
@@ -75,6 +78,25 @@ def f4(value: float) -> str:
     return f"{value:.4f}"
 
 
+def plain_gradient_descent(X, y, lr: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Full-batch gradient descent on the mean log loss, written out from the formulas.
+
+    Starts at w = 0, b = 0; each step takes a = 1 / (1 + e^(-(Xw + b))) and moves
+    w by -lr X^T (a - y) / m and b by -lr mean(a - y). Returns the parameters after 0, 1,
+    ..., ``steps`` steps ((steps + 1, d + 1), bias last) and the cost J at each of them
+    ((steps + 1,)).
+    """
+    m, d = X.shape
+    w, b = np.zeros(d), 0.0
+    thetas, costs = [], []
+    for _ in range(steps + 1):
+        a = 1 / (1 + np.exp(-(X @ w + b)))
+        thetas.append(np.append(w, b))
+        costs.append(np.mean(-(y * np.log(a) + (1 - y) * np.log(1 - a))))
+        w, b = w - lr * X.T @ (a - y) / m, b - lr * np.mean(a - y)
+    return np.array(thetas), np.array(costs)
+
+
 def test_lesson_1_the_data(text, raw_table, diabetes):
     t = text(1)
     raw, outcome = raw_table[:, :8], raw_table[:, 8]
@@ -119,20 +141,29 @@ def test_lesson_3_losses(text, diabetes, raw_table):
     t = text(3)
     values = {0.9: "0.105", 0.5: "0.693", 0.1: "2.303", 0.01: "4.605"}
     for y_hat, shown in values.items():
-        assert f"{-math.log(y_hat):.3f}" == shown
+        assert f"{-math.log(y_hat):.3f}" == shown  # the maths: L = -log ŷ for y = 1
+        # and the app, which works from the logit z = log(ŷ / (1 - ŷ))
+        assert f"{bce_with_logits(math.log(y_hat / (1 - y_hat)), 1.0):.3f}" == shown
     says(
         t, "ŷ = 0.9 costs 0.105, ŷ = 0.5 costs 0.693, ŷ = 0.1 costs 2.303 and ŷ = 0.01 costs 4.605"
     )
     assert raw_table[6, 8] == 1 and raw_table[6, 1] == 78 and raw_table[6, 7] == 26
     says(t, "her glucose (78) is low and she is young (26)", "20 training steps", "rate of 2")
-    trainer = train(diabetes, 20, lr=2.0)
-    assert int(np.argmax(np.abs(trainer.theta[:-1]))) == 1  # w2, glucose
+    thetas, _ = plain_gradient_descent(diabetes.X_train, diabetes.y_train, 2.0, 20)
+    assert int(np.argmax(np.abs(thetas[20, :-1]))) == 1  # w2, glucose
+    np.testing.assert_allclose(train(diabetes, 20, lr=2.0).theta, thetas[20], rtol=1e-10)
     says(t, "w₂ is its largest weight")
+    # The app's loss on logits is the log loss of ŷ = σ(z), as scikit-learn computes it...
     z = np.linspace(-10, 10, 21)
-    for label in (0.0, 1.0):
-        a = 1 / (1 + np.exp(-z))
-        log_loss = -(label * np.log(a) + (1 - label) * np.log1p(-a))
-        np.testing.assert_allclose(np.log1p(np.exp(z)) - label * z, log_loss, rtol=1e-9)
+    for label in (0, 1):
+        y_hat = 1 / (1 + np.exp(-z))
+        expected = [log_loss([label], [p], labels=[0, 1]) for p in y_hat]
+        np.testing.assert_allclose(bce_with_logits(z, label), expected, rtol=1e-9)
+    # ...and stays finite where ŷ rounds to exactly 0 or 1 and log ŷ or log(1 - ŷ) cannot:
+    # for |z| = 40 the loss of the wrong label is |z| + log(1 + e^-|z|), |z| to rounding.
+    assert 1 / (1 + math.exp(-40.0)) == 1.0
+    assert bce_with_logits(40.0, 0.0) == 40.0 and bce_with_logits(-40.0, 1.0) == 40.0
+    assert 0.0 <= bce_with_logits(40.0, 1.0) <= 2 * math.exp(-40.0)  # log(1 + e^-40)
 
 
 def test_lesson_4_the_cost(text, diabetes):
@@ -157,10 +188,16 @@ def test_lesson_4_the_cost(text, diabetes):
 
 def test_lesson_5_ten_steps(text, diabetes):
     t = text(5)
-    trainer = train(diabetes, 10, lr=2.0)
-    w2, losses = trainer.theta[1], trainer.history.train_loss
-    says(t, f"w₂ has gone from 0 to {f4(w2)} and J from {f4(losses[0])} to {f4(losses[10])}")
+    thetas, costs = plain_gradient_descent(diabetes.X_train, diabetes.y_train, 2.0, 10)
+    assert f4(costs[0]) == f4(math.log(2))  # ŷ = 0.5 for everyone at the start
+    says(
+        t, f"w₂ has gone from 0 to {f4(thetas[10, 1])} and J from {f4(costs[0])} to {f4(costs[10])}"
+    )
     says(t, "10 steps with α = 2")
+    # The app's Trainer takes the same ten steps.
+    trainer = train(diabetes, 10, lr=2.0)
+    np.testing.assert_allclose(trainer.history.theta, thetas, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(trainer.history.train_loss, costs, rtol=1e-10)
 
 
 def test_lesson_7_the_example_graph(text):

@@ -114,7 +114,10 @@ def test_a_later_launch_does_not_start_a_lesson_by_itself(qtbot, window, panel):
     again = MainWindow()
     qtbot.addWidget(again)
     again.show()
-    qtbot.wait(50)
+    qtbot.waitExposed(again)
+    # The first snapshot has crossed to the training thread and back, long after the
+    # zero-delay timer a first launch starts its lesson from would have fired.
+    qtbot.waitUntil(lambda: again.controller.last_snapshot is not None)
     assert not again.lesson_panel.is_first_launch()
     assert not again.lesson_panel.is_active
     assert again.lesson_panel.runner.position == (0, 1)  # where the learner left off

@@ -28,6 +28,14 @@ def window(qtbot):
     return win
 
 
+def caught_up(qtbot, controller):
+    """Ask for a full snapshot and wait until the worker has answered it."""
+    asked = controller._commands_sent + 1
+    controller.request_snapshot()
+    qtbot.waitUntil(lambda: controller.last_snapshot.commands_seen >= asked, timeout=20_000)
+    return controller.last_snapshot
+
+
 @pytest.mark.slow
 def test_a_hundred_thousand_cross_thread_emits_keep_the_window_exact(qtbot, window):
     controller = window.controller
@@ -67,21 +75,20 @@ def test_run_and_pause_pressed_hundreds_of_times_end_paused_and_consistent(qtbot
             qtbot.wait(2)  # let some runs take a few steps
         controller.set_config(lr=0.05 if controller.config.lr == 0.1 else 0.1)
         controller.pause()
-    qtbot.waitUntil(lambda: controller.last_snapshot.commands_seen >= 900, timeout=20_000)
-    qtbot.wait(100)
+    # The answer to a snapshot request comes after every command sent before it.
+    caught_up(qtbot, controller)
     assert not controller.is_running and not controller.last_snapshot.running
     stopped = controller.last_snapshot.step_count
     assert stopped > 100
-    qtbot.wait(200)
-    assert controller.last_snapshot.step_count == stopped
 
     # The run went through its commands in order: replaying its learning rates reproduces it.
+    # The second round trip also shows that nothing stepped after the last Pause.
     lrs = {}
     controller.snapshot_ready.connect(
         lambda s: lrs.update(zip(s.rows["step"].tolist(), s.rows["lr"].tolist(), strict=True))
     )
-    controller.request_snapshot()
-    qtbot.waitUntil(lambda: len(lrs) == stopped + 1)
+    assert caught_up(qtbot, controller).step_count == stopped
+    assert len(lrs) == stopped + 1
     config = TrainConfig(max_epochs=10**9, optimizer="momentum", batch_size=16)
     data = controller.dataset
     reference = Trainer(data.X_train, data.y_train, data.X_test, data.y_test, config)
