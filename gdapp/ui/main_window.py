@@ -57,6 +57,7 @@ DEFAULT_SIZE = (1280, 800)  # px
 MINIMUM_SIZE = (900, 640)  # px; the window fits 1024 x 768 with room to spare
 LESSON_COLUMN_SHARE = 0.29  # of the window's width, between the two bounds below
 LESSON_COLUMN_PX = (300, 420)
+LESSON_COLUMN_MAX_SHARE = 0.32  # a window made narrower shrinks the column to this share
 IDLE_BUILD_DELAY_MS = 400  # pages not in front are built this long after the first frame
 IDLE_BUILD_GAP_MS = 60  # and one at a time, so the window stays responsive meanwhile
 COMPACT_TOOLBAR_BELOW_PX = 1200  # narrower windows get icon-only Back, Pause and Reset
@@ -179,6 +180,10 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.training_bar.set_compact(self.width() < COMPACT_TOOLBAR_BELOW_PX)
+        # A narrower window takes its width from the lesson column too, not only the pages.
+        cap = max(LESSON_COLUMN_PX[0], int(self.width() * LESSON_COLUMN_MAX_SHARE))
+        if self.lesson_dock.isVisible() and self.lesson_dock.width() > cap:
+            self.resizeDocks([self.lesson_dock], [cap], Qt.Orientation.Horizontal)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

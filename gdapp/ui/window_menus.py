@@ -61,7 +61,10 @@ class TextScale:
             font.setPointSizeF(self._base.pointSizeF() * factor)
         else:
             font.setPixelSize(max(6, round(self._base.pixelSize() * factor)))
-        QApplication.setFont(font)
+        QApplication.setFont(font)  # dialogs and windows opened later
+        # Widgets that exist already do not all follow the application font: the window's
+        # own font reaches every child that has not set one of its own.
+        self._window.setFont(font)
         self._window.apply_text_scale(factor, font)
 
     def bigger(self) -> None:

@@ -162,11 +162,13 @@ def make_machine(qtbot):
         def plots_hold_no_nan(self):
             if not self.window.workspace.is_built("plots"):
                 return
-            for item in self.window.plots_panel.findChildren(pg.PlotWidget):
-                for curve in item.getPlotItem().listDataItems():
-                    _x, y = curve.getData()
+            for view in self.window.plots_panel.findChildren(pg.GraphicsView):
+                for item in view.scene().items():
+                    if not isinstance(item, pg.PlotDataItem):
+                        continue
+                    _x, y = item.getData()
                     if y is not None and len(y):
-                        assert not np.isnan(np.asarray(y, dtype=float)).any(), curve.name()
+                        assert not np.isnan(np.asarray(y, dtype=float)).any(), item.name()
 
         @invariant()
         def the_lesson_is_visible_while_open(self):

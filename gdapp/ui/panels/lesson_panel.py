@@ -21,7 +21,7 @@ import json
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -227,6 +227,10 @@ class LessonPanel(QWidget):
     def set_text_scale(self, factor: float) -> None:
         """Scale the lesson text and its formulas (the classroom zoom)."""
         self._text.set_text_scale(factor)
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.25)
+        title_font.setBold(True)
+        self._title.setFont(title_font)
         self._fit_text()
 
     # -- construction ------------------------------------------------------------------
