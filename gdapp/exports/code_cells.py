@@ -387,7 +387,7 @@ _OPTIMIZERS = {
         ("v",),
     ),
     "nesterov": (
-        "Nesterov momentum keeps a velocity v like momentum, v ← beta·v + g, but steps with "
+        "Nesterov's method keeps a velocity v per parameter, v ← beta·v + g, and steps with "
         "the gradient plus the velocity it is about to add: p ← p − lr·(g + beta·v).",
         '''
         def update(p, g, v, lr):
