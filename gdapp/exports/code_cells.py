@@ -92,7 +92,7 @@ def settings_cell(r: Recipe) -> Cell:
     ]
     if r.lr_changes:
         changes = ", ".join(f"{step}: {_float(rate)}" for step, rate in r.lr_changes)
-        lines.append(f"lr_changes = {{{changes}}}  # from this step on, use this learning rate")
+        lines.append(f"lr_changes = {{{changes}}}  # step: learning rate from that step on")
     if not r.full_batch:
         lines.append(f"batch_size = {cfg.batch_size}  # rows per update")
     uses = []
@@ -468,10 +468,12 @@ def optimizer_cell(r: Recipe) -> Cell:
         lines.append("w = np.zeros(d)  # every weight starts at 0")
         if r.config.fit_bias:
             lines.append("b = 0.0")
+    if state:
+        lines.append("# The optimizer's memory starts at 0, one for each parameter:")
     for s in state:
         values = ", ".join(_zeros(p) for p in _parameter_names(r))
         targets = ", ".join(f"{s}_{p}" for p in _parameter_names(r))
-        lines.append(f"{targets} = {values}  # the optimizer's memory, one per parameter")
+        lines.append(f"{targets} = {values}")
     return Cell(f"The optimizer: {name}, and the starting point", text, "\n".join(lines).strip())
 
 
