@@ -180,6 +180,14 @@ for folder in sys.argv[1:]:
 """
 
 
+def committed_steps(origin, config: TrainConfig) -> int:
+    dataset = _dataset_of(origin)
+    trainer = Trainer(dataset.X_train, dataset.y_train, config=config)
+    assert trainer.run(100) == "diverged"
+    assert trainer.step_count > 0
+    return trainer.step_count
+
+
 def _dataset_of(origin):
     options = {k: v for k, v in origin.items() if k not in ("preset", "csv")}
     if "preset" in origin:
@@ -208,6 +216,10 @@ def exported_runs(table, tmp_path_factory):
         None,
     )
     cases["starting point"] = ({"csv": str(table)}, TrainConfig(lr=0.2), 40, (), START)
+    # The app refuses the step that would diverge; the export repeats the steps it committed.
+    diverging = TrainConfig(optimizer="momentum", lr=500.0)
+    unscaled = {"csv": str(table), "scale": "none"}
+    cases["diverged run"] = (unscaled, diverging, committed_steps(unscaled, diverging), (), None)
     folders, expected = [], {}
     for name, (origin, config, steps, changes, start) in cases.items():
         dataset = _dataset_of(origin)
@@ -232,7 +244,9 @@ def exported_runs(table, tmp_path_factory):
     return results
 
 
-@pytest.mark.parametrize("case", [*CSV_CASES, "spaced header, numeric labels", "starting point"])
+@pytest.mark.parametrize(
+    "case", [*CSV_CASES, "spaced header, numeric labels", "starting point", "diverged run"]
+)
 def test_script_prints_the_app_loss_for_a_csv(case, exported_runs):
     expected, lines, error = exported_runs[case]
     assert error == ""
@@ -311,6 +325,9 @@ def test_what_the_run_does_not_use_is_left_out(table):
     assert "X_test" not in code
     code = run_script({"csv": str(table)}, TrainConfig(lr=0.1, batch_size=5, l2=0.1), 10)
     assert "batch_size = 5" in code and "l2 = 0.1" in code and "X_test" in code
+    # A batch at least as large as the training set is a full batch, in the app and here.
+    code = run_script({"csv": str(table)}, TrainConfig(lr=0.1, batch_size=1000), 10)
+    assert "batch_size" not in code and "gradient(X_train, y_train, w, b)" in code
 
 
 def test_formulas_and_lesson_names_are_in_the_code(table):
