@@ -304,7 +304,7 @@ def _labels_are_numbers(labels: pd.Series) -> bool:
 
 
 def _plain_table(recipe: Recipe) -> pd.DataFrame:
-    """The file as the generated code reads it (see ``code_cells.load_cell``)."""
+    """The file as the generated code reads it (see ``code_data.load_cell``)."""
     path = Path(recipe.path)
     try:
         if recipe.kind == "csv":
@@ -313,11 +313,14 @@ def _plain_table(recipe: Recipe) -> pd.DataFrame:
                 table.columns = table.columns.str.strip()
         else:
             table = pd.read_csv(path)
-        table[[*recipe.features, recipe.label if recipe.kind == "csv" else DIABETES_LABEL]]
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError) as exc:
         raise ExportError(
             f"{path.name}: pandas cannot read it as the script would ({exc})"
         ) from None
+    label = recipe.label if recipe.kind == "csv" else DIABETES_LABEL
+    missing = [c for c in (*recipe.features, label) if c not in table.columns]
+    if missing:
+        raise ExportError(f"{path.name}: pandas finds no column {missing[0]!r}")
     return table
 
 
