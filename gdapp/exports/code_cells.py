@@ -17,6 +17,8 @@ Code is built from templates whose ``«name»`` markers are filled with Python l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gdapp.exports.code_data import load_cell, scale_cell, settings_cell, split_cell
 from gdapp.exports.code_text import LINE_CHARS, Cell
 from gdapp.exports.code_training import (
@@ -35,7 +37,9 @@ __all__ = ["LINE_CHARS", "Cell", "run_cells", "title_of"]
 def title_of(recipe: Recipe) -> str:
     cfg = recipe.config
     model = "logistic regression" if cfg.model == "logistic" else "least squares on 0/1 labels"
-    data = recipe.kind if recipe.kind != "csv" else recipe.path.rsplit("/", 1)[-1]
+    data = recipe.kind if recipe.kind != "csv" else Path(recipe.path).name
+    if not data.isprintable():  # a line break in a file name must not end the comment it is in
+        data = repr(data)
     return f"{model} on {data}, {cfg.optimizer}, {recipe.steps} steps"
 
 

@@ -74,9 +74,7 @@ def load_cell(r: Recipe) -> Cell:
             lines.append("labels = pd.to_numeric(df[LABEL])  # every label reads as a number")
         else:
             lines.append("labels = df[LABEL]  # labels compared as written in the file")
-        lines.append(
-            f"y = (labels == POSITIVE).to_numpy(dtype=float)  # (n,) 1 = {r.positive_name}"
-        )
+        lines.append("y = (labels == POSITIVE).to_numpy(dtype=float)  # (n,) 1 or 0")
         text = (
             f"Read the file, keep the feature columns as a matrix X_raw and turn the label column "
             f"into y: 1 for {r.positive_name!r}, 0 for {r.negative_name!r}. The label is read as "
@@ -127,7 +125,7 @@ def split_cell(r: Recipe) -> Cell:
     text = (
         "A stratified split: each class sends round(TEST_FRACTION × its size) of its rows, "
         "drawn at random with SPLIT_SEED, to the test set, and keeps at least one for training. "
-        "Both classes then have the same share in both sets."
+        "Both classes then have about the same share in both sets."
     )
     return Cell("Split into training and test rows", text, code)
 
@@ -150,9 +148,11 @@ def scale_cell(r: Recipe) -> Cell:
             "hi = X_raw[train].max(axis=0)",
             "X = 2 * (X_raw - lo) / (hi - lo) - 1  # x' = 2(x − min)/(max − min) − 1",
         ]
-        text = (
-            "Min-max scaling maps each feature's training range onto [−1, 1]. Its min and max "
-            "come from the training rows only, so the test rows tell training nothing."
+        text = "Min-max scaling maps each feature's training range onto [−1, 1]." + (
+            " Its min and max come from the training rows only, so the test rows tell "
+            "training nothing."
+            if r.has_test
+            else ""
         )
     elif r.scale == "standard":
         lines += [

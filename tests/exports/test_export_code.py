@@ -8,9 +8,11 @@ last printed line with the Trainer's final training loss.
 from __future__ import annotations
 
 import ast
+import io
 import os
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -334,6 +336,31 @@ def test_formulas_and_lesson_names_are_in_the_code(table):
     code = run_script({"csv": str(table)}, TrainConfig(lr=0.1), 10)
     for text in ("σ(z)", "Xᵀ(a − y)/m", "z = X @ w + b", "a = sigmoid(", "dJ_dw", "lr"):
         assert text in code
+
+
+def code_outside_strings_and_comments(code: str) -> str:
+    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+    skipped = (tokenize.STRING, tokenize.COMMENT)
+    return " ".join(t.string for t in tokens if t.type not in skipped)
+
+
+def test_names_from_the_file_stay_inside_string_literals(tmp_path):
+    # A file name and a class name holding a line break and code: both must stay text.
+    folder = tmp_path / "odd\nINJECTED = 1"
+    folder.mkdir()
+    path = folder / "t\nINJECTED = 2\n.csv"
+    odd_class = '"no\nINJECTED = 3"'  # a quoted field spanning two lines
+    rows = ["x,y,label"] + [
+        f"{i},{(i * 7) % 5},{'plain' if i % 3 else odd_class}" for i in range(30)
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    dataset = load_csv(path, positive="plain")
+    assert "INJECTED" in dataset.negative_label
+    code = run_script({"csv": str(path), "positive": "plain"}, TrainConfig(), 5, dataset=dataset)
+    assert "INJECTED" in code
+    assert "INJECTED" not in code_outside_strings_and_comments(code)
+    nb = run_notebook({"csv": str(path), "positive": "plain"}, TrainConfig(), 5)
+    assert "INJECTED" not in code_outside_strings_and_comments(notebook_code(nb))
 
 
 # -- refusals -------------------------------------------------------------------------------
