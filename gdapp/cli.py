@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dataset_options(train)
     _add_model_options(train)
     train.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_export_options(train)
 
     dataset = sub.add_parser("dataset", help="show or export the prepared table")
     _add_dataset_options(dataset)
@@ -245,6 +246,7 @@ def epoch_losses(trainer) -> list[float]:
 def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from gdapp.core.trainer import Status, Trainer
 
+    _exports(args)
     dataset = load_dataset(args)
     config = _config(args)
     has_test = len(dataset.y_test) > 0
@@ -288,12 +290,34 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "stopped": trainer.status.value,
         "stop_reason": trainer.stop_reason,
     }
+    _exports(args, dataset, trainer, None if args.json else out)
     if args.json:
         json.dump(result, out)
         out.write("\n")
     else:
         _print_train_summary(result, out)
     return 0
+
+
+# -- the run as code: --export-script / --export-notebook (gdapp.exports) -------------------
+def _add_export_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("export")
+    g.add_argument("--export-script", metavar="PATH", help="write the run as a Python script")
+    g.add_argument("--export-notebook", metavar="PATH", help="write the run as a notebook")
+
+
+def _exports(args: argparse.Namespace, dataset=None, trainer=None, out=None) -> None:
+    """Check the export paths (before training, no trainer yet) or write the files."""
+    from gdapp.exports.command_line import check_export_paths, write_exports
+    from gdapp.exports.errors import ExportError
+
+    try:
+        if trainer is None:
+            check_export_paths(args)
+        else:
+            write_exports(args, dataset, trainer, out)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _fmt(value: float | None, spec: str = ".4f") -> str:
