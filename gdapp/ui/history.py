@@ -15,9 +15,11 @@ What is held, for ``R = recent_rows`` and a stride ``s`` that doubles as the run
   were not kept).
 
 Both live in one buffer, in row order, so ``column(name)`` is one contiguous read-only view
-that a curve's ``setData`` takes without a copy. Columns: ``step``, ``epoch``, ``train_loss``,
-``test_loss``, ``train_acc``, ``test_acc``, ``lr`` (``TEST_COLUMNS`` are NaN when the dataset
-has no test rows; accuracies are fractions), and ``theta`` ((points, d+1), bias last).
+that a curve's ``setData`` takes without a copy; ``theta`` is stored a row at a time, so a
+wide row is one copy in and ``param(i)`` is a strided view. Columns: ``step``, ``epoch``,
+``train_loss``, ``test_loss``, ``train_acc``, ``test_acc``, ``lr`` (``TEST_COLUMNS`` are NaN
+when the dataset has no test rows; accuracies are fractions), and ``theta`` ((points, d+1),
+bias last).
 
 Memory: a row costs ``8 * (len(COLUMNS) + 1 + d + 1)`` bytes (the columns, the row index and
 theta). The buffer holds ``max_points + 2 R`` rows, fewer when that would exceed
@@ -129,18 +131,18 @@ class SessionHistory:
         """(points,) read-only view of parameter ``index`` (the bias is ``n_params - 1``)."""
         if not 0 <= index < self._n_params:
             raise IndexError(f"parameter {index} out of range 0..{self._n_params - 1}")
-        return _read_only(self._theta[index, : self.point_count])
+        return _read_only(self._theta[: self.point_count, index])
 
     def theta(self) -> np.ndarray:
         """(points, d+1) read-only view of the parameters of every point held."""
-        return _read_only(self._theta[:, : self.point_count].T)
+        return _read_only(self._theta[: self.point_count])
 
     def recent(self, name: str, n: int) -> np.ndarray:
         """The last ``min(n, recent_count)`` rows of ``name`` (a column or "theta"), in full."""
         end = self.point_count
         start = end - min(max(n, 0), self._n_detail)
         if name == "theta":
-            return _read_only(self._theta[:, start:end].T)
+            return _read_only(self._theta[start:end])
         return _read_only(self._scalars[COLUMNS.index(name), start:end])
 
     @property
@@ -219,12 +221,12 @@ class SessionHistory:
     def _allocate(self, capacity: int, keep: bool = True) -> None:
         scalars = np.full((len(COLUMNS), capacity), np.nan)
         rows = np.zeros(capacity, dtype=np.int64)
-        theta = np.zeros((self._n_params, capacity))
+        theta = np.zeros((capacity, self._n_params))
         if keep:
             n = self.point_count
             scalars[:, :n] = self._scalars[:, :n]
             rows[:n] = self._rows[:n]
-            theta[:, :n] = self._theta[:, :n]
+            theta[:n] = self._theta[:n]
         self._scalars, self._rows, self._theta = scalars, rows, theta
 
     def _truncate(self, first: int) -> None:
@@ -255,7 +257,7 @@ class SessionHistory:
                     self._scalars[index, end : end + take] = values[block]
                 else:
                     self._scalars[index, end : end + take] = np.nan
-            self._theta[:, end : end + take] = np.asarray(rows["theta"])[block].T
+            self._theta[end : end + take] = rows["theta"][block]
             self._rows[end : end + take] = np.arange(first + done, first + done + take)
             self._n_detail += take
             done += take
@@ -289,7 +291,7 @@ class SessionHistory:
         # Fancy indexing copies first, so the overlapping source is read before it is written.
         self._scalars[:, to:end] = self._scalars[:, positions]
         self._rows[to:end] = self._rows[positions]
-        self._theta[:, to:end] = self._theta[:, positions]
+        self._theta[to:end] = self._theta[positions]
 
     def _row_dict(self, position: int) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -299,7 +301,7 @@ class SessionHistory:
         if not self._has_test:
             for name in TEST_COLUMNS:
                 row[name] = None
-        row["theta"] = self._theta[:, position].copy()
+        row["theta"] = self._theta[position].copy()
         return row
 
 
