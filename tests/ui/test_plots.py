@@ -266,6 +266,7 @@ def test_ten_thousand_columns_show_twelve_weights_and_the_picker_switches_them(
     theta = controller.last_snapshot.theta
     assert len(theta) == 10_001
     assert len(panel.weight_curves) == MAX_WEIGHT_CURVES + 1
+    assert len(panel.weights_plot.listDataItems()) == MAX_WEIGHT_CURVES + 1  # none per column
     assert len(panel.weights_legend.items) == MAX_WEIGHT_CURVES + 1  # only the curves shown
     assert len(panel.bars.opts["width"]) == MAX_WEIGHT_CURVES + 1
     shown = panel.shown_params
@@ -309,3 +310,16 @@ def test_ten_thousand_columns_show_twelve_weights_and_the_picker_switches_them(
     )
     picker.proxy.setData(index, Qt.CheckState.Checked.value, check)  # a 13th: refused
     assert hidden not in panel.shown_params and "At most 12" in picker.hint.text()
+
+
+def test_a_panel_made_late_draws_the_history_without_asking_for_it(qtbot, controller):
+    controller.step(5)
+    qtbot.waitUntil(lambda: controller.history.total_rows == 6)
+    asked = []
+    controller._snapshot_requested.connect(lambda: asked.append(True))
+    widget = PlotsPanel(controller)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.redraw_count > 0)
+    np.testing.assert_array_equal(widget.curves["train_loss"].xData, np.arange(6.0))
+    assert not asked  # the controller's history already holds every row
