@@ -99,7 +99,16 @@ class AppController(QObject):
         self._running = False
         self._generation = 0
         self._commands_sent = 0
-        self._history = SessionHistory(request_full=self.request_snapshot)
+        # Through a weak reference: a cycle would leave the controller to the cyclic
+        # collector, which may run on the training thread.
+        request = weakref.WeakMethod(self.request_snapshot)
+
+        def request_full() -> None:
+            method = request()
+            if method is not None:
+                method()
+
+        self._history = SessionHistory(request_full=request_full)
 
         self._thread: QThread | None = QThread()
         self._thread.setObjectName("trainingThread")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -258,3 +260,18 @@ def test_the_controller_history_follows_the_trainer(qtbot, controller):
     assert controller.history.total_rows == 0  # emptied with the dataset change
     qtbot.waitUntil(lambda: controller.history.total_rows == 1)
     assert not controller.history.has_test
+
+
+def test_a_gap_makes_the_controller_ask_once_for_the_whole_history(qtbot, controller):
+    qtbot.waitUntil(lambda: controller.history.total_rows == 1)
+    asked = []
+    controller._snapshot_requested.connect(lambda: asked.append(True))
+    changes = []
+    controller.history_changed.connect(changes.append)
+    rows = [row_values(k, 0, N_PARAMS) for k in range(5)]
+    gap = dataclasses.replace(make_snapshot(3, rows), generation=controller._generation)
+    controller._on_worker_snapshot_ready(gap)  # rows 1 and 2 never arrived
+    controller._on_worker_snapshot_ready(gap)
+    assert len(asked) == 1
+    qtbot.waitUntil(lambda: changes == [0])  # the worker sent its whole history again
+    assert controller.history.total_rows == 1  # the trainer is still at step 0
