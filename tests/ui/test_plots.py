@@ -323,3 +323,45 @@ def test_a_panel_made_late_draws_the_history_without_asking_for_it(qtbot, contro
     qtbot.waitUntil(lambda: widget.redraw_count > 0)
     np.testing.assert_array_equal(widget.curves["train_loss"].xData, np.arange(6.0))
     assert not asked  # the controller's history already holds every row
+
+
+def theta_snapshot(first: int, thetas: np.ndarray, generation: int) -> Snapshot:
+    """Rows ``first``.. with parameters ``thetas`` ((k, d+1)) and made-up scalars."""
+    k = len(thetas)
+    block = rows(first, first + k, n_params=thetas.shape[1])
+    block["theta"] = thetas
+    return Snapshot(
+        step_count=first + k - 1,
+        epoch=float(first + k - 1),
+        status="ready",
+        stop_reason="",
+        theta=thetas[-1].copy(),
+        grad=np.zeros(thetas.shape[1]),
+        lr=0.1,
+        config=TrainConfig(),
+        first_row=first,
+        rows=block,
+        steps_per_second=0.0,
+        last_batch=np.arange(0),
+        running=False,
+        generation=generation,
+    )
+
+
+def test_a_weight_that_stays_among_the_largest_keeps_its_curve(qtbot, panel, controller):
+    controller.set_dataset(wide_dataset(n_features=1000))
+    qtbot.waitUntil(lambda: controller.history.total_rows == 1)
+    generation = controller._generation
+    theta = np.zeros(1001)
+    theta[100:112] = np.arange(1.0, 13.0)  # w100 = 1 ... w111 = 12
+    send(controller, theta_snapshot(1, theta[None, :], generation))
+    panel.redraw()
+    assert panel.shown_params[:-1] == tuple(range(111, 99, -1))  # largest first
+    theta = theta.copy()
+    theta[105], theta[500] = 0.0, -50.0  # w105 drops out, w500 comes in
+    send(controller, theta_snapshot(2, theta[None, :], generation))
+    panel.redraw()
+    expected = [500 if f == 105 else f for f in range(111, 99, -1)]
+    assert panel.shown_params[:-1] == tuple(expected)
+    assert panel.weights_legend.items[expected.index(500)][1].text == "x500"
+    np.testing.assert_array_equal(panel.weight_curves[expected.index(500)].yData[-1], -50.0)

@@ -363,7 +363,8 @@ class PlotsPanel(QWidget):
         # A weight that stays among the largest keeps its curve, colour and legend line.
         slots = [f if f in chosen else None for f in self._features]
         slots += [None] * (MAX_WEIGHT_CURVES - len(slots))
-        incoming = iter(sorted(chosen - set(self._features), key=lambda f: -magnitude[f]))
+        newcomers = chosen - set(self._features)
+        incoming = iter(sorted(newcomers, key=lambda f: (-magnitude[f], f)))
         return tuple(f if f is not None else next(incoming) for f in slots)
 
     def _show_features(self, features: tuple[int, ...]) -> None:
