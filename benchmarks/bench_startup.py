@@ -57,6 +57,7 @@ window = MainWindow()
 window.show()
 QTest.qWaitForWindowExposed(window)
 print("shown", flush=True)
+window.show_page("plots")  # a first launch opens on lesson 1's table
 panel = window.plots_panel
 while panel.redraw_count == 0:
     app.processEvents()

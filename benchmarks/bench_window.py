@@ -18,6 +18,13 @@ Prints, for full-batch gradient descent on the diabetes preset:
 - the time from Pause during a run to the worker's confirming snapshot, median and max over
   PAUSE_REPEATS runs, against the round trip of a snapshot request to the idle worker in the
   same process (aim: max <= 200 ms).
+- for the plots panel alone: the time to take a WIDE_FEATURES-column table and to redraw
+  it, against the diabetes preset in the same process (aim: a fraction of a second, not
+  the minutes a legend entry per column used to cost);
+- the bytes the window's one history holds after a million epochs (aim: <= 80 MB, bounded)
+  for the diabetes width and for WIDE_FEATURES columns.
+
+``--plots-only`` skips the training run and the step latencies.
 """
 
 from __future__ import annotations
@@ -32,11 +39,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GDAPP_SETTINGS_DIR", tempfile.mkdtemp(prefix="gdapp-bench-"))
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gdapp.core.trainer import TrainConfig, Trainer  # noqa: E402
+from gdapp.datasets import Dataset, load_preset  # noqa: E402
+from gdapp.datasets.dataset import assemble  # noqa: E402
+from gdapp.ui.controller import AppController  # noqa: E402
+from gdapp.ui.history import COLUMNS, SessionHistory  # noqa: E402
 from gdapp.ui.main_window import MainWindow  # noqa: E402
+from gdapp.ui.panels.plots import PlotsPanel  # noqa: E402
+from gdapp.ui.snapshot import Snapshot  # noqa: E402
 from gdapp.ui.training_thread import SNAPSHOT_INTERVAL_S  # noqa: E402
 
 LONG = 10**9  # max epochs that a benchmark run never reaches
@@ -46,6 +60,10 @@ STEP_GAP_S = 0.05  # between two timed steps: a fast clicker's pace
 RUN_POLL_MS = 100  # how often the benchmark looks at the clock during a run
 PAUSE_REPEATS = 20
 PAUSE_AFTER_S = 0.2  # how long each timed run goes before Pause
+WIDE_FEATURES = 10_000
+WIDE_ROWS = 60
+REDRAW_REPEATS = 20
+MILLION = 1_000_000
 
 
 def pump_until(app: QApplication, condition, timeout_s: float = 10.0, poll_ms: int = 1) -> None:
@@ -203,15 +221,120 @@ def pause_latencies(app: QApplication, window: MainWindow) -> tuple[list[float],
     return pauses, round_trips
 
 
+def wide_dataset(n_features: int = WIDE_FEATURES, n_rows: int = WIDE_ROWS) -> Dataset:
+    """A random table with ``n_features`` columns, assembled as the presets are."""
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(n_rows, n_features))
+    y = (values[:, 0] > 0).astype(np.int8)
+    y[:2] = (0, 1)
+    return assemble(
+        name="wide",
+        source="wide.csv",
+        features=pd.DataFrame(values, columns=[f"x{j}" for j in range(n_features)]),
+        y01=y,
+        label_name="label",
+        positive_label="1",
+        negative_label="0",
+        scale="standard",
+        test_fraction=0.2,
+        seed=0,
+    )
+
+
+def plots_on(app: QApplication, dataset: Dataset, steps: int = 20) -> dict[str, float]:
+    """Seconds for a plots panel to take ``dataset`` and for one redraw after ``steps``."""
+    controller = AppController()
+    panel = PlotsPanel(controller)
+    panel.resize(1000, 650)
+    panel.show()
+    try:
+        start = time.perf_counter()
+        controller.set_dataset(dataset)  # the panel lays itself out in dataset_changed
+        set_up = time.perf_counter() - start
+        controller.step(steps)
+        pump_until(app, lambda: getattr(controller.last_snapshot, "step_count", -1) == steps, 60)
+        pump_until(app, lambda: not panel._timer.isActive())
+        redraws = []
+        for _ in range(REDRAW_REPEATS):
+            panel._dirty = True
+            start = time.perf_counter()
+            panel.redraw()
+            panel.repaint()  # the paint is part of the cost
+            redraws.append(time.perf_counter() - start)
+        return {
+            "set_up": set_up,
+            "redraw": statistics.median(redraws),
+            "curves": len(panel.weight_curves),
+            "legend": len(panel.weights_legend.items),
+        }
+    finally:
+        panel.close()
+        controller.shutdown()
+
+
+def history_bytes(n_params: int, rows: int, per_snapshot: int) -> tuple[int, float]:
+    """Bytes a SessionHistory holds after ``rows`` synthetic rows, and µs per row applied."""
+    history = SessionHistory()
+    theta_block = np.ones((per_snapshot, n_params))
+    scalars = {name: np.ones(per_snapshot) for name in COLUMNS}
+    start = time.perf_counter()
+    for first in range(0, rows, per_snapshot):
+        block = {**scalars, "theta": theta_block, "step": np.arange(first, first + per_snapshot)}
+        history.apply(
+            Snapshot(
+                step_count=first + per_snapshot - 1,
+                epoch=0.0,
+                status="ready",
+                stop_reason="",
+                theta=theta_block[0],
+                grad=theta_block[0],
+                lr=0.1,
+                config=TrainConfig(),
+                first_row=first,
+                rows=block,
+                steps_per_second=0.0,
+                last_batch=np.arange(0),
+            )
+        )
+    elapsed = time.perf_counter() - start
+    return history.nbytes, elapsed / rows * 1e6
+
+
+def report_plots(app: QApplication) -> None:
+    diabetes = plots_on(app, load_preset("diabetes"))
+    wide = plots_on(app, wide_dataset())
+    print(f"plots panel, diabetes (8 features) vs a {WIDE_FEATURES:,}-column table:")
+    for key, label in (("set_up", "take the dataset"), ("redraw", "redraw + paint")):
+        ratio = wide[key] / diabetes[key]
+        print(
+            f"  {label:18s} {diabetes[key] * 1000:8.1f} ms vs {wide[key] * 1000:8.1f} ms"
+            f"   (x{ratio:.1f})"
+        )
+    print(f"  weight curves / legend entries shown: {wide['curves']} / {wide['legend']}")
+    for n_params, rows, per_snapshot in ((9, MILLION, 1000), (WIDE_FEATURES + 1, 20_000, 100)):
+        nbytes, us_per_row = history_bytes(n_params, rows, per_snapshot)
+        print(
+            f"history, {n_params - 1:,} features, {rows:,} rows in snapshots of {per_snapshot}:"
+            f" {nbytes / 1e6:.1f} MB held (aim <= 80 MB per 10^6 epochs),"
+            f" {us_per_row:.2f} µs per row applied"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
+    parser.add_argument("--plots-only", action="store_true", help="only the plots figures")
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication([])
+    if args.plots_only:
+        report_plots(app)
+        return
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
+    window.lesson_panel.leave()
+    window.show_page("plots")  # the plots draw only while their page is in front
     pump_until(app, lambda: window.controller.last_snapshot is not None)
 
     try:
@@ -251,6 +374,7 @@ def main() -> None:
         f"idle request round trip:     median {np.median(trip_ms):.1f} ms; "
         f"Pause / round trip {np.median(pause_ms) / np.median(trip_ms):.1f}"
     )
+    report_plots(app)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import Dataset, DatasetError, load_csv, load_preset
 from gdapp.ui.gui_gc import GuiThreadCollector
+from gdapp.ui.history import SessionHistory
 from gdapp.ui.training_thread import Snapshot, TrainingData, TrainingWorker
 
 DEFAULT_PRESET = "diabetes"
@@ -54,8 +55,12 @@ class AppController(QObject):
     Signals: ``dataset_changed(Dataset)``, ``snapshot_ready(Snapshot)``,
     ``sample_selected(int)`` (row into ``dataset.raw`` / ``dataset.X``, -1 for none),
     ``config_changed(TrainConfig)``, ``error(str)`` (a message for the user),
-    ``running_changed(bool)``, ``speed_changed(float | None)`` and ``notice(str)`` (a short
-    status-bar note).
+    ``running_changed(bool)``, ``speed_changed(float | None)``, ``notice(str)`` (a short
+    status-bar note) and ``history_changed(int)`` (the first history row that changed).
+
+    ``history`` is the window's one copy of the training history (a ``SessionHistory``):
+    emptied when the dataset changes, updated from each snapshot before ``history_changed``
+    and ``snapshot_ready`` are emitted. Panels read it instead of keeping their own.
     """
 
     dataset_changed = Signal(object)
@@ -66,6 +71,7 @@ class AppController(QObject):
     running_changed = Signal(bool)
     speed_changed = Signal(object)
     notice = Signal(str)
+    history_changed = Signal(int)
 
     # Commands for the worker; queued because the worker lives on another thread.
     _load_requested = Signal(object, object, int)
@@ -93,6 +99,16 @@ class AppController(QObject):
         self._running = False
         self._generation = 0
         self._commands_sent = 0
+        # Through a weak reference: a cycle would leave the controller to the cyclic
+        # collector, which may run on the training thread.
+        request = weakref.WeakMethod(self.request_snapshot)
+
+        def request_full() -> None:
+            method = request()
+            if method is not None:
+                method()
+
+        self._history = SessionHistory(request_full=request_full)
 
         self._thread: QThread | None = QThread()
         self._thread.setObjectName("trainingThread")
@@ -143,6 +159,11 @@ class AppController(QObject):
     @property
     def last_snapshot(self) -> Snapshot | None:
         return self._last_snapshot
+
+    @property
+    def history(self) -> SessionHistory:
+        """The training history as the snapshots report it (bounded; see ``SessionHistory``)."""
+        return self._history
 
     @property
     def selected_sample(self) -> int:
@@ -205,6 +226,7 @@ class AppController(QObject):
         self._dataset_origin = dict(origin) if origin is not None else _origin_of(dataset)
         self._generation += 1
         self._last_snapshot = None
+        self._history.clear()
         self._set_running(False)
         has_test = len(dataset.test_idx) > 0
         data = TrainingData(
@@ -367,6 +389,9 @@ class AppController(QObject):
         if snapshot.commands_seen == self._commands_sent:
             # Older snapshots may predate a Run or Pause still in the queue.
             self._set_running(snapshot.running)
+        self._history.apply(snapshot)
+        if self._history.changed_from >= 0:
+            self.history_changed.emit(self._history.changed_from)
         self.snapshot_ready.emit(snapshot)
 
     def _on_worker_error(self, message: str) -> None:

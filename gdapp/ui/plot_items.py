@@ -25,6 +25,7 @@ LEGEND_BRUSH = (255, 255, 255, 210)
 DOWNSAMPLE_PER_PIXEL = 1.0  # samples per pixel kept by peak downsampling
 AXIS_COLOR = "#333333"
 ZERO_LINE_COLOR = "#b0b0b0"
+MIN_HALF_SPAN = 0.5  # half the height of an axis around a constant zero
 
 
 def param_color(index: int, n_params: int) -> str:
@@ -85,8 +86,17 @@ def make_curve(plot: pg.PlotItem, color: str, name: str, dashed: bool = False) -
 
 
 def bounds(columns: list[np.ndarray]) -> tuple[float, float]:
-    """Smallest and largest value over ``columns`` (each a non-empty 1-D array)."""
-    return min(float(c.min()) for c in columns), max(float(c.max()) for c in columns)
+    """Smallest and largest value over ``columns`` (each a non-empty 1-D array).
+
+    A range of (nearly) one value, as at step 0, is widened by 10 % of the value on each
+    side (by ``MIN_HALF_SPAN`` around zero), so the axis shows readable ticks around it.
+    """
+    low = min(float(c.min()) for c in columns)
+    high = max(float(c.max()) for c in columns)
+    half_span = max(abs(low), abs(high)) * 0.1 or MIN_HALF_SPAN
+    if high - low < 1e-3 * half_span:
+        return low - half_span, high + half_span
+    return low, high
 
 
 def view_point(curve: pg.PlotDataItem, x: float, y: float) -> tuple[float, float]:

@@ -1,14 +1,17 @@
-"""History buffers and the plots panel: growth, bounded memory, redraw only on new data."""
+"""The plots panel over the controller's history: bounded, redrawn on new data, wide tables."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+from PySide6.QtCore import Qt
 
 from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import load_preset
-from gdapp.ui.panels.plots import PlotsPanel
-from gdapp.ui.plot_buffers import INITIAL_CAPACITY, MAX_POINTS, HistoryBuffer
+from gdapp.datasets.dataset import assemble
+from gdapp.ui.history import MAX_HELD_ROWS, SessionHistory
+from gdapp.ui.panels.plots import MAX_WEIGHT_CURVES, MIN_EPOCH_SPAN, PlotsPanel
 from gdapp.ui.training_thread import Snapshot
 
 N_PARAMS = 9  # the diabetes presets: eight weights and the bias
@@ -50,42 +53,61 @@ def snapshot(first: int, stop: int, running: bool = True, generation: int = 1) -
     )
 
 
-def test_buffer_grows_by_doubling_and_shows_every_row():
-    buffer = HistoryBuffer(N_PARAMS, has_test=True)
-    assert buffer.capacity == INITIAL_CAPACITY
+def apply(history: SessionHistory, first: int, block: dict) -> None:
+    history.apply(
+        Snapshot(
+            step_count=first + len(block["step"]) - 1,
+            epoch=0.0,
+            status="ready",
+            stop_reason="",
+            theta=np.zeros(N_PARAMS),
+            grad=np.zeros(N_PARAMS),
+            lr=0.1,
+            config=TrainConfig(),
+            first_row=first,
+            rows=block,
+            steps_per_second=0.0,
+            last_batch=np.arange(0),
+        )
+    )
+
+
+def test_history_grows_by_doubling_and_holds_every_row():
+    history = SessionHistory()
     for first in range(0, 5000, 700):
-        buffer.apply(first, rows(first, min(first + 700, 5000)))
-    assert len(buffer) == 5000 and buffer.stride == 1
-    assert buffer.capacity == 8 * INITIAL_CAPACITY
-    np.testing.assert_array_equal(buffer.rows(), np.arange(5000))
-    np.testing.assert_array_equal(buffer.param(2), 3.0 * np.arange(5000))
-    np.testing.assert_array_equal(buffer.column("train_acc"), 50.0)  # percent
+        apply(history, first, rows(first, min(first + 700, 5000)))
+    assert history.point_count == 5000 and history.stride == 1
+    # 1,024 rows doubled three times, each row 7 columns, its index and 9 parameters of 8 B.
+    assert history.nbytes == 8 * 1024 * 17 * 8
+    np.testing.assert_array_equal(history.rows(), np.arange(5000))
+    np.testing.assert_array_equal(history.param(2), 3.0 * np.arange(5000))
+    np.testing.assert_array_equal(history.column("train_acc"), 0.5)  # a fraction
     with pytest.raises(ValueError):
-        buffer.column("theta")
+        history.column("theta")
     with pytest.raises(IndexError):
-        buffer.param(N_PARAMS)
+        history.param(N_PARAMS)
 
 
-def test_buffer_halves_at_its_cap_and_keeps_every_stride_th_row():
-    buffer = HistoryBuffer(N_PARAMS, has_test=True, max_points=8)
-    buffer.apply(0, rows(0, 1))
-    buffer.apply(1, rows(1, 30))
-    assert buffer.stride == 8
-    shown = buffer.rows()
-    np.testing.assert_array_equal(shown[:-1], [0, 8, 16, 24])
-    assert shown[-1] == 29  # the newest row is always shown
-    np.testing.assert_array_equal(buffer.column("epoch"), shown.astype(float))
-    buffer.apply(30, rows(30, 33))
-    np.testing.assert_array_equal(buffer.rows(), [0, 8, 16, 24, 32])
+def test_history_halves_at_its_cap_and_keeps_every_stride_th_row():
+    history = SessionHistory(max_points=8, recent_rows=4)
+    apply(history, 0, rows(0, 1))
+    apply(history, 1, rows(1, 30))
+    assert history.stride == 4
+    shown = history.rows()
+    # Every 4th row, then the recent stretch in full; the newest row is always held.
+    np.testing.assert_array_equal(shown, [0, 4, 8, 12, 16, 20, 24, 25, 26, 27, 28, 29])
+    np.testing.assert_array_equal(history.column("epoch"), shown.astype(float))
+    apply(history, 30, rows(30, 33))
+    np.testing.assert_array_equal(history.rows(), [0, 4, 8, 12, 16, 20, 24, *range(25, 33)])
 
 
-def test_buffer_truncates_on_step_back_and_clears_on_reset():
-    buffer = HistoryBuffer(N_PARAMS, has_test=False)
-    buffer.apply(0, rows(0, 6, test=False))
-    buffer.apply(4, rows(4, 5, test=False))  # a step back from step 5 to step 4
-    np.testing.assert_array_equal(buffer.rows(), np.arange(5))
-    buffer.apply(0, rows(0, 1, test=False))  # a reset
-    assert len(buffer) == 1 and buffer.stride == 1
+def test_history_truncates_on_step_back_and_clears_on_reset():
+    history = SessionHistory()
+    apply(history, 0, rows(0, 6, test=False))
+    apply(history, 4, rows(4, 5, test=False))  # a step back from step 5 to step 4
+    np.testing.assert_array_equal(history.rows(), np.arange(5))
+    apply(history, 0, rows(0, 1, test=False))  # a reset
+    assert history.point_count == 1 and history.stride == 1
 
 
 @pytest.fixture
@@ -95,47 +117,54 @@ def panel(qtbot, controller):
     widget.resize(900, 600)
     widget.show()
     qtbot.waitUntil(lambda: widget.redraw_count > 0)
-    controller.snapshot_ready.disconnect(widget._on_controller_snapshot_ready)
     return widget
 
 
-def test_a_million_epoch_run_keeps_memory_bounded(panel):
+def send(controller, snap: Snapshot) -> None:
+    """Deliver ``snap`` as the training thread would: through the controller."""
+    controller._on_worker_snapshot_ready(snap)
+
+
+def test_a_million_epoch_run_keeps_memory_bounded(panel, controller):
     total = 1_000_001
     for first in range(1, total, 50_000):
-        panel._on_controller_snapshot_ready(snapshot(first, min(first + 50_000, total)))
+        send(controller, snapshot(first, min(first + 50_000, total)))
     panel.redraw()
     x = panel.curves["train_loss"].xData
-    assert len(x) <= MAX_POINTS + 1
-    assert panel.stride >= total // MAX_POINTS
+    assert len(x) <= MAX_HELD_ROWS
+    assert panel.stride >= total // MAX_HELD_ROWS
     assert x[0] == 0.0 and x[-1] == 1_000_000.0
     assert np.all(np.diff(x) > 0)
-    np.testing.assert_array_equal(x[:-1] % panel.stride, 0.0)
+    recent = controller.history.recent_count
+    assert recent >= 4096
+    np.testing.assert_array_equal(x[:-recent] % panel.stride, 0.0)  # the whole run, thinned
+    np.testing.assert_array_equal(x[-recent:], np.arange(total - recent, total))  # in full
     for index, curve in enumerate(panel.weight_curves):
         np.testing.assert_array_equal(curve.yData, (index + 1) * x)
 
 
-def test_redraws_only_when_new_data_arrived(panel):
-    panel._on_controller_snapshot_ready(snapshot(1, 10))
+def test_redraws_only_when_new_data_arrived(panel, controller):
+    send(controller, snapshot(1, 10))
     panel.redraw()
     count = panel.redraw_count
     panel.redraw()
     panel.redraw()
     assert panel.redraw_count == count
-    panel._on_controller_snapshot_ready(snapshot(10, 11))
+    send(controller, snapshot(10, 11))
     panel.redraw()
     assert panel.redraw_count == count + 1
     assert len(panel.curves["train_loss"].xData) == 11
 
 
-def test_zooming_stops_following_the_data_until_auto_range(panel):
-    panel._on_controller_snapshot_ready(snapshot(1, 500))
+def test_zooming_stops_following_the_data_until_auto_range(panel, controller):
+    send(controller, snapshot(1, 500))
     panel.redraw()
     (x0, x1), _ = panel.loss_plot.viewRange()
     assert x0 <= 0 and x1 >= 499
     view_box = panel.loss_plot.getViewBox()
     view_box.setXRange(100, 200, padding=0)
     view_box.sigRangeChangedManually.emit(view_box.state["mouseEnabled"])
-    panel._on_controller_snapshot_ready(snapshot(500, 2000))
+    send(controller, snapshot(500, 2000))
     panel.redraw()
     assert panel.loss_plot.viewRange()[0] == [100, 200]  # left where the user put it
     assert panel.accuracy_plot.viewRange()[0][1] >= 1999  # the others follow
@@ -158,9 +187,9 @@ def test_a_dataset_without_test_rows_shows_no_test_curves(qtbot, controller):
     assert len(widget.curves["train_loss"].xData) == 2
 
 
-def test_a_hidden_panel_skips_redraws_and_catches_up_when_shown(panel):
+def test_a_hidden_panel_skips_redraws_and_catches_up_when_shown(panel, controller):
     panel.hide()
-    panel._on_controller_snapshot_ready(snapshot(1, 40))
+    send(controller, snapshot(1, 40))
     panel.redraw()
     assert len(panel.curves["train_loss"].xData) == 1  # nothing drawn while hidden
     panel.show()
@@ -173,3 +202,166 @@ def test_the_loss_axis_names_the_model_loss(panel, controller):
     assert "cross-entropy" in axis.labelText
     controller.set_config(model="linear")
     assert "squared-error" in axis.labelText
+
+
+def test_step_zero_shows_readable_axes(panel, controller):
+    assert controller.history.total_rows == 1  # step 0 only
+    (x0, x1), (y0, y1) = panel.loss_plot.viewRange()
+    assert x0 <= 0.0 and MIN_EPOCH_SPAN <= x1 <= 1.1 * MIN_EPOCH_SPAN  # 0..10, not -0.4..0.4
+    loss = controller.history.last_row["train_loss"]
+    assert y0 < loss < y1 and y1 - y0 >= 0.1 * loss
+    (_, wx1), (wy0, wy1) = panel.weights_plot.viewRange()
+    assert wx1 >= MIN_EPOCH_SPAN
+    assert wy0 <= -0.5 and wy1 >= 0.5  # zero weights, with room around them
+
+
+def test_a_redraw_pending_across_a_dataset_switch_draws_nothing_stale(qtbot, panel, controller):
+    send(controller, snapshot(1, 50))
+    assert panel._dirty  # a redraw is due
+    controller.set_dataset(load_preset("diabetes", test_fraction=0.0))
+    panel.redraw()  # before the new dataset's first snapshot: the history is empty
+    assert panel.curves["train_loss"].xData is None
+    assert all(curve.xData is None for curve in panel.weight_curves)
+    assert not any(head.isVisible() for head in panel.heads.values())
+    qtbot.waitUntil(lambda: controller.history.total_rows == 1)
+    qtbot.waitUntil(lambda: not panel._timer.isActive())
+    panel.redraw()
+    assert len(panel.curves["train_loss"].xData) == 1
+
+
+def wide_dataset(n_features: int = 10_000, n_rows: int = 60):
+    """A numpy-built table with ``n_features`` columns, assembled as the presets are."""
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=(n_rows, n_features))
+    y = (values[:, 0] + 0.5 * values[:, 1] > 0).astype(np.int8)
+    y[:2] = (0, 1)  # both classes present
+    columns = [f"x{j}" for j in range(n_features)]
+    return assemble(
+        name="wide",
+        source="wide.csv",
+        features=pd.DataFrame(values, columns=columns),
+        y01=y,
+        label_name="label",
+        positive_label="1",
+        negative_label="0",
+        scale="standard",
+        test_fraction=0.2,
+        seed=0,
+    )
+
+
+def largest(theta: np.ndarray, k: int = MAX_WEIGHT_CURVES) -> set[int]:
+    weights = np.abs(theta[:-1])
+    return set(np.argsort(-weights, kind="stable")[:k].tolist())
+
+
+def test_ten_thousand_columns_show_twelve_weights_and_the_picker_switches_them(
+    qtbot, panel, controller
+):
+    controller.set_dataset(wide_dataset())
+    controller.step(3)
+    qtbot.waitUntil(lambda: getattr(controller.last_snapshot, "step_count", 0) == 3, timeout=10_000)
+    qtbot.waitUntil(lambda: not panel._timer.isActive())
+    panel.redraw()
+    theta = controller.last_snapshot.theta
+    assert len(theta) == 10_001
+    assert len(panel.weight_curves) == MAX_WEIGHT_CURVES + 1
+    assert len(panel.weights_plot.listDataItems()) == MAX_WEIGHT_CURVES + 1  # none per column
+    assert len(panel.weights_legend.items) == MAX_WEIGHT_CURVES + 1  # only the curves shown
+    assert len(panel.bars.opts["width"]) == MAX_WEIGHT_CURVES + 1
+    shown = panel.shown_params
+    assert shown[-1] == 10_000  # the bias
+    assert set(shown[:-1]) == largest(theta)
+    np.testing.assert_array_equal(panel.bars.opts["width"], np.abs(theta[list(shown)]))
+    for curve, index in zip(panel.weight_curves, shown, strict=True):
+        assert len(curve.yData) == 4 and curve.yData[-1] == theta[index]
+    legend_names = [label.text for _, label in panel.weights_legend.items]
+    assert legend_names == [f"x{i}" for i in shown[:-1]] + ["bias"]
+
+    panel.set_shown_weights([5000, 7, 9999])
+    assert panel.shown_params == (5000, 7, 9999, 10_000)
+    assert len(panel.weights_legend.items) == 4
+    assert panel.weight_curves[0].yData[-1] == theta[5000]
+    np.testing.assert_array_equal(panel.bars.opts["width"], np.abs(theta[[5000, 7, 9999, -1]]))
+
+    picker = panel.weight_picker
+    assert picker.isVisibleTo(panel) and picker.model.rowCount() == 10_000
+    picker.search.setText("x7777")
+    assert picker.proxy.rowCount() == 1
+    check = Qt.ItemDataRole.CheckStateRole
+    picker.proxy.setData(picker.proxy.index(0, 0), Qt.CheckState.Checked.value, check)
+    assert panel.shown_params == (5000, 7, 9999, 7777, 10_000)
+    assert picker.proxy.index(0, 0).data(check) == Qt.CheckState.Checked
+    picker.search.setText("x7")
+    row = next(r for r in range(picker.proxy.rowCount()) if picker.proxy.index(r, 0).data() == "x7")
+    picker.proxy.setData(picker.proxy.index(row, 0), Qt.CheckState.Unchecked.value, check)
+    assert panel.shown_params == (5000, 9999, 7777, 10_000)
+    assert [label.text for _, label in panel.weights_legend.items][1] == "x9999"
+
+    picker.largest_button.click()  # back to the largest |w|
+    assert set(panel.shown_params[:-1]) == largest(theta)
+    assert len(panel.weights_legend.items) == MAX_WEIGHT_CURVES + 1
+    hidden = next(f for f in range(10_000) if f not in panel.shown_params)
+    picker.search.setText(f"x{hidden}")
+    index = next(
+        picker.proxy.index(r, 0)
+        for r in range(picker.proxy.rowCount())
+        if picker.proxy.index(r, 0).data() == f"x{hidden}"
+    )
+    picker.proxy.setData(index, Qt.CheckState.Checked.value, check)  # a 13th: refused
+    assert hidden not in panel.shown_params and "At most 12" in picker.hint.text()
+
+
+def test_a_panel_made_late_draws_the_history_without_asking_for_it(qtbot, controller):
+    controller.step(5)
+    qtbot.waitUntil(lambda: controller.history.total_rows == 6)
+    asked = []
+    controller._snapshot_requested.connect(lambda: asked.append(True))
+    widget = PlotsPanel(controller)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.redraw_count > 0)
+    np.testing.assert_array_equal(widget.curves["train_loss"].xData, np.arange(6.0))
+    assert not asked  # the controller's history already holds every row
+
+
+def theta_snapshot(first: int, thetas: np.ndarray, generation: int) -> Snapshot:
+    """Rows ``first``.. with parameters ``thetas`` ((k, d+1)) and made-up scalars."""
+    k = len(thetas)
+    block = rows(first, first + k, n_params=thetas.shape[1])
+    block["theta"] = thetas
+    return Snapshot(
+        step_count=first + k - 1,
+        epoch=float(first + k - 1),
+        status="ready",
+        stop_reason="",
+        theta=thetas[-1].copy(),
+        grad=np.zeros(thetas.shape[1]),
+        lr=0.1,
+        config=TrainConfig(),
+        first_row=first,
+        rows=block,
+        steps_per_second=0.0,
+        last_batch=np.arange(0),
+        running=False,
+        generation=generation,
+    )
+
+
+def test_a_weight_that_stays_among_the_largest_keeps_its_curve(qtbot, panel, controller):
+    controller.set_dataset(wide_dataset(n_features=1000))
+    qtbot.waitUntil(lambda: controller.history.total_rows == 1)
+    generation = controller._generation
+    theta = np.zeros(1001)
+    theta[100:112] = np.arange(1.0, 13.0)  # w100 = 1 ... w111 = 12
+    send(controller, theta_snapshot(1, theta[None, :], generation))
+    panel.redraw()
+    assert panel.shown_params[:-1] == tuple(range(111, 99, -1))  # largest first
+    theta = theta.copy()
+    theta[105], theta[500] = 0.0, -50.0  # w105 drops out, w500 comes in
+    send(controller, theta_snapshot(2, theta[None, :], generation))
+    panel.redraw()
+    expected = [500 if f == 105 else f for f in range(111, 99, -1)]
+    assert panel.shown_params[:-1] == tuple(expected)
+    assert panel.weights_legend.items[expected.index(500)][1].text == "x500"
+    np.testing.assert_array_equal(panel.weight_curves[expected.index(500)].yData[-1], -50.0)

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from gdapp.core.trainer import TrainConfig, Trainer
+from gdapp.ui.history import MAX_HELD_ROWS as MAX_POINTS
 from gdapp.ui.main_window import MainWindow
-from gdapp.ui.plot_buffers import MAX_POINTS
 
 STEPS = 50_000  # each is a command to the worker and a snapshot back: 100,000 emits
 BURST = 1_000  # commands sent before waiting for the window to catch up

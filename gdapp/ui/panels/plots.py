@@ -1,24 +1,30 @@
-"""Live training plots: loss, accuracy and every parameter against epoch, and the weights now.
+"""Live training plots: loss, accuracy and the parameters against epoch, and the weights now.
 
-The panel subscribes to ``AppController``: each snapshot's rows go into a ``HistoryBuffer``
-and mark the plots dirty; a single-shot display timer redraws at most every
-``REDRAW_INTERVAL_MS``, so a run at thousands of steps per second costs one redraw per
-frame; the run is held while a frame paints (see ``_hold_until_painted``). Curves are
-created once per dataset and only ever updated with ``setData``;
-peak downsampling and clip-to-view keep a million-epoch curve smooth (as in pyqtgraph's
-scrollingPlots example).
+The panel draws from the controller's ``history`` (a ``SessionHistory``, the window's one
+copy of the run) and keeps no data of its own: each snapshot marks the plots dirty, and a
+single-shot display timer redraws at most every ``REDRAW_INTERVAL_MS``, so a run at
+thousands of steps per second costs one redraw per frame; the run is held while a frame
+paints (see ``_hold_until_painted``). Curves are created once and only ever updated with
+``setData``; peak downsampling and clip-to-view keep a million-epoch curve smooth (as in
+pyqtgraph's scrollingPlots example).
+
+A table with more than ``MAX_WEIGHT_CURVES`` features shows the ``MAX_WEIGHT_CURVES``
+weights farthest from zero (and the bias) in the weights plot and the bar chart, or the
+ones picked with the "Weights shown…" button; nothing drawn grows with the column count.
 """
 
 from __future__ import annotations
 
+import html
 import time
+from collections.abc import Sequence
 from contextlib import ExitStack
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
@@ -26,9 +32,11 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
 from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import Dataset
 from gdapp.ui.controller import AppController
-from gdapp.ui.plot_buffers import HistoryBuffer
+from gdapp.ui.history import SessionHistory
+from gdapp.ui.panels.weight_picker import WeightPicker
 from gdapp.ui.plot_items import (
     AXIS_COLOR,
+    BIAS_COLOR,
     LEGEND_BRUSH,
     TEST_COLOR,
     TRAIN_COLOR,
@@ -49,6 +57,9 @@ FOLLOWING_PLOTS = ("loss", "accuracy", "weights")  # views that track the data's
 MIN_EPOCH_SPAN = 10  # epochs shown on the x axes before autoscaling takes over
 EPOCH_AXIS_GROWTH = 1.25  # the epoch axis extends to 25 % past the data when it grows
 LOSS_LABELS = {"logistic": "cross-entropy loss", "linear": "squared-error loss"}
+MAX_WEIGHT_CURVES = 12  # weights a plot can label; wider tables show a choice of them
+NAME_CHARS = 18  # longest feature name written on a tick or in the legend
+WEIGHTS_TITLE = "Weights and bias"
 
 
 class PlotsPanel(QWidget):
@@ -57,16 +68,20 @@ class PlotsPanel(QWidget):
     ``views`` maps "loss", "accuracy", "weights", "current weights" to the plot widgets and
     ``plots`` to their PlotItems. ``curves`` maps "train_loss", "test_loss", "train_acc" and
     "test_acc" to their curves, ``heads`` to the dot on each curve's newest point;
-    ``weight_curves`` holds one curve per parameter (weights, then the bias).
+    ``weight_curves`` lists the weight curves shown (one per entry of ``shown_params``, the
+    bias last) and ``weight_picker`` is the "Weights shown…" button (visible for tables of
+    more than ``MAX_WEIGHT_CURVES`` features).
     """
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("plotsPanel")
         self._controller = controller
-        self._buffer: HistoryBuffer | None = None
-        self._names: tuple[str, ...] = ()
-        self._theta: np.ndarray | None = None
+        self._history: SessionHistory = controller.history
+        self._names: tuple[str, ...] = ()  # feature names, then "bias"
+        self._has_test = False
+        self._picks: tuple[int, ...] | None = None  # features picked; None: the largest |w|
+        self._features: tuple[int, ...] = ()  # features shown, one per weight slot
         self._running = False
         self._dirty = False
         self._last_redraw = 0.0
@@ -78,7 +93,7 @@ class PlotsPanel(QWidget):
         self.views = {
             "loss": make_plot("lossPlot", "Loss", "epoch", ""),
             "accuracy": make_plot("accuracyPlot", "Accuracy", "epoch", "correct (%)"),
-            "weights": make_plot("weightsPlot", "Weights and bias", "epoch", "value"),
+            "weights": make_plot("weightsPlot", WEIGHTS_TITLE, "epoch", "value"),
             "current weights": make_plot("weightsBarPlot", "Current weights", "value", ""),
         }
         self.plots: dict[str, pg.PlotItem] = {
@@ -126,25 +141,48 @@ class PlotsPanel(QWidget):
             head.setVisible(False)
             plot.getViewBox().addItem(head, ignoreBounds=True)
             self.heads[key] = head
-        # Nine entries would hide the curves, so the weights legend sits beside the plot.
+        # Thirteen entries would hide the curves, so the weights legend sits beside the plot.
         self.weights_legend = pg.LegendItem(verSpacing=-4, **legend_style)
         self.views["weights"].addItem(self.weights_legend, row=0, col=1)
-        self.weight_curves: list[pg.PlotDataItem] = []
+        # One curve per weight slot and one for the bias, made once for every dataset.
+        self._slot_curves = [
+            make_curve(self.weights_plot, param_color(i, MAX_WEIGHT_CURVES + 1), f"w{i}")
+            for i in range(MAX_WEIGHT_CURVES)
+        ]
+        self._bias_curve = make_curve(self.weights_plot, BIAS_COLOR, "bias", dashed=True)
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7)
         self.bars_plot.addItem(self.bars)
         self.bars_plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(AXIS_COLOR)))
         self.weights_plot.addItem(
             pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(ZERO_LINE_COLOR)), ignoreBounds=True
         )
-        self._bar_labels: list[pg.TextItem] = []
         self._label_font = QFont(self.font().family(), 8)
         self._label_metrics = QFontMetricsF(self._label_font)
+        self._bar_labels: list[pg.TextItem] = []
+        for _ in range(MAX_WEIGHT_CURVES + 1):
+            label = pg.TextItem(color=AXIS_COLOR, anchor=(0, 0.5))
+            label.setFont(self._label_font)
+            label.setVisible(False)
+            self.bars_plot.addItem(label)
+            self._bar_labels.append(label)
+
+        # Above the weights plot, in a row that takes no room while the button is hidden.
+        self.weight_picker = WeightPicker(MAX_WEIGHT_CURVES)
+        self.weight_picker.hide()
+        self.weight_picker.picks_changed.connect(self._on_weight_picker_picks_changed)
+        weights_cell = QWidget()
+        cell_layout = QVBoxLayout(weights_cell)
+        cell_layout.setContentsMargins(0, 0, 0, 0)
+        cell_layout.setSpacing(0)
+        cell_layout.addWidget(self.weight_picker, 0, Qt.AlignmentFlag.AlignRight)
+        cell_layout.addWidget(self.views["weights"], 1)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
-        for index, view in enumerate(self.views.values()):
-            grid.addWidget(view, index // 2, index % 2)
+        for index, (key, view) in enumerate(self.views.items()):
+            cell = weights_cell if key == "weights" else view
+            grid.addWidget(cell, index // 2, index % 2)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -164,78 +202,95 @@ class PlotsPanel(QWidget):
         controller.config_changed.connect(self._on_controller_config_changed)
         if controller.dataset is not None:
             self._on_controller_dataset_changed(controller.dataset)
-            controller.request_snapshot()
+            if self._history.point_count:
+                self._schedule_redraw()  # what the history holds already
 
     @property
     def stride(self) -> int:
-        """History rows per plotted point (1 until a long run has been thinned out)."""
-        return self._buffer.stride if self._buffer is not None else 1
+        """History rows per plotted point before the recent stretch (1 for a short run)."""
+        return self._history.stride
+
+    @property
+    def shown_params(self) -> tuple[int, ...]:
+        """Parameter indices the weights plot and the bar chart show, the bias last."""
+        return (*self._features, len(self._names) - 1) if self._names else ()
+
+    @property
+    def weight_curves(self) -> list[pg.PlotDataItem]:
+        """The weight curves shown, in the order of ``shown_params`` (the bias last)."""
+        return [*self._slot_curves[: len(self._features)], self._bias_curve]
+
+    def set_shown_weights(self, features: Sequence[int] | None) -> None:
+        """Show these features' weights (at most ``MAX_WEIGHT_CURVES``); None: the largest |w|.
+
+        Tables of up to ``MAX_WEIGHT_CURVES`` features always show every weight.
+        """
+        n_features = len(self._names) - 1
+        if n_features < 0:
+            raise RuntimeError("No dataset is loaded.")
+        if features is not None:
+            picks = tuple(dict.fromkeys(int(f) for f in features))
+            if any(not 0 <= f < n_features for f in picks):
+                raise ValueError(f"feature indices must lie in 0..{n_features - 1}: {picks}")
+            features = picks[:MAX_WEIGHT_CURVES]
+        self._picks = features
+        self._dirty = True
+        if self._history.point_count:
+            self.redraw()
+        else:
+            self._show_features(self._choose_features(np.zeros(n_features + 1)))
 
     # -- controller events ----------------------------------------------------------------
 
     def _on_controller_dataset_changed(self, dataset: Dataset) -> None:
         self._names = (*dataset.feature_names, "bias")
-        n_params = len(self._names)
-        has_test = len(dataset.test_idx) > 0
-        self._buffer = HistoryBuffer(n_params, has_test)
-        self._theta = None
-        for curve in self.weight_curves:
-            self.weights_legend.removeItem(curve)
-            self.weights_plot.removeItem(curve)
-        self.weight_curves = [
-            make_curve(self.weights_plot, param_color(i, n_params), name, dashed=name == "bias")
-            for i, name in enumerate(self._names)
-        ]
-        for curve, name in zip(self.weight_curves, self._names, strict=True):
-            self.weights_legend.addItem(curve, name)
+        self._has_test = len(dataset.test_idx) > 0
+        self._picks = None
+        wide = dataset.n_features > MAX_WEIGHT_CURVES
+        self.weight_picker.setVisible(wide)
+        if wide:
+            self.weight_picker.set_names(dataset.feature_names)
         for key, legend in (("test_loss", self.loss_legend), ("test_acc", self.accuracy_legend)):
             curve = self.curves[key]
-            curve.setVisible(has_test)
+            curve.setVisible(self._has_test)
             legend.removeItem(curve)
-            if has_test:
+            if self._has_test:
                 legend.addItem(curve, "test")
-        for label in self._bar_labels:
-            self.bars_plot.removeItem(label)
-        self._bar_labels = []
-        for _ in self._names:
-            label = pg.TextItem(color=AXIS_COLOR, anchor=(0, 0.5))
-            label.setFont(self._label_font)
-            self.bars_plot.addItem(label)
-            self._bar_labels.append(label)
-        colors = [QColor(param_color(i, n_params)) for i in range(n_params)]
-        self.bars.setOpts(brushes=colors, pens=[pg.mkPen(c.darker(130)) for c in colors])
-        axis = self.bars_plot.getAxis("left")
-        axis.setTicks([list(enumerate(self._names))])
-        self.bars_plot.setYRange(-0.6, n_params - 0.4, padding=0)
+        self._features = ()  # nothing laid out: the next call lays out every slot
+        self._show_features(self._choose_features(np.zeros(len(self._names))))
         self._clear_curves()
 
     def _on_controller_config_changed(self, config: TrainConfig) -> None:
         self._show_loss_label(config)
 
     def _on_controller_snapshot_ready(self, snapshot: Snapshot) -> None:
-        buffer = self._buffer
-        if buffer is None or snapshot.theta.shape != (buffer.n_params,):
-            return
-        buffer.apply(snapshot.first_row, snapshot.rows)
-        self._theta = snapshot.theta
         self._running = snapshot.running
+        self._schedule_redraw()
+
+    def _on_weight_picker_picks_changed(self, picks: tuple[int, ...] | None) -> None:
+        self.set_shown_weights(picks)
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def _schedule_redraw(self) -> None:
         self._dirty = True
         if not self._timer.isActive():
             wait_ms = self._last_redraw * 1000 + REDRAW_INTERVAL_MS - time.perf_counter() * 1000
             self._timer.start(max(0, int(wait_ms)))
 
-    # -- drawing --------------------------------------------------------------------------
-
     def redraw(self) -> None:
-        """Push the buffered history into the curves (the display timer calls this)."""
+        """Push the history into the curves (the display timer calls this)."""
         self._timer.stop()
-        buffer = self._buffer
-        if not self._dirty or buffer is None or not self.isVisible():
+        if not self._dirty or not self.isVisible():
             return  # a hidden panel catches up when shown (showEvent)
         self._dirty = False
+        history = self._history
+        if history.point_count == 0 or history.n_params != len(self._names):
+            self._clear_curves()  # a new dataset whose first snapshot is still on its way
+            return
         self._last_redraw = time.perf_counter()
         self._hold_until_painted()
-        self._set_curve_data(buffer)
+        self._set_curve_data(history)
         self.redraw_count += 1
 
     def showEvent(self, event) -> None:
@@ -269,52 +324,122 @@ class PlotsPanel(QWidget):
         self._waiting_for_paint = set()
         self._hold.close()
 
-    def _set_curve_data(self, buffer: HistoryBuffer) -> None:
-        epoch = buffer.column("epoch")
+    def _set_curve_data(self, history: SessionHistory) -> None:
+        # The views share the history's buffer, which the next snapshot may rearrange; the
+        # redraw that follows it (within REDRAW_INTERVAL_MS) hands the curves fresh views.
+        epoch = history.column("epoch")
         keys = ("train_loss", "train_acc", "test_loss", "test_acc")
-        for key in keys if buffer.has_test else keys[:2]:
-            values = buffer.column(key)
+        for key in keys if self._has_test else keys[:2]:
+            values = history.column(key)
+            if key.endswith("acc"):
+                values = values * 100.0  # percent
             self.curves[key].setData(epoch, values)
             # The dot marks where a paused run stands; during a run it would only cost time.
             head = self.heads[key]
             head.setVisible(not self._running)
             if not self._running:
                 head.setPos(*view_point(self.curves[key], float(epoch[-1]), float(values[-1])))
-        if len(epoch):
-            self._follow_data(buffer)
-        for index, curve in enumerate(self.weight_curves):
-            curve.setData(epoch, buffer.param(index))
-        if self._theta is not None:
-            self._draw_bars(self._theta)
+        theta = history.theta()[-1]
+        self._show_features(self._choose_features(theta))
+        for curve, index in zip(self.weight_curves, self.shown_params, strict=True):
+            curve.setData(epoch, history.param(index))
+        self._follow_data(history)
+        self._draw_bars(theta[list(self.shown_params)])
 
-    def _follow_data(self, buffer: HistoryBuffer) -> None:
+    def _choose_features(self, theta: np.ndarray) -> tuple[int, ...]:
+        """Features to show for parameters ``theta`` ((d+1,)), keeping shown ones in place."""
+        n_features = len(self._names) - 1
+        if n_features <= MAX_WEIGHT_CURVES:
+            return tuple(range(n_features))
+        if self._picks is not None:
+            return self._picks
+        magnitude = np.abs(theta[:n_features])
+        # The largest |w|, ties to the lower index; O(d) (argpartition), not a full sort.
+        top = np.argpartition(-magnitude, MAX_WEIGHT_CURVES - 1)[:MAX_WEIGHT_CURVES]
+        threshold = magnitude[top].min()
+        above = np.flatnonzero(magnitude > threshold)
+        at = np.flatnonzero(magnitude == threshold)[: MAX_WEIGHT_CURVES - len(above)]
+        chosen = set(above.tolist()) | set(at.tolist())
+        # A weight that stays among the largest keeps its curve, colour and legend line.
+        slots = [f if f in chosen else None for f in self._features]
+        slots += [None] * (MAX_WEIGHT_CURVES - len(slots))
+        newcomers = chosen - set(self._features)
+        incoming = iter(sorted(newcomers, key=lambda f: (-magnitude[f], f)))
+        return tuple(f if f is not None else next(incoming) for f in slots)
+
+    def _show_features(self, features: tuple[int, ...]) -> None:
+        """Lay out the weight slots, legend, bars and ticks for ``features`` (if changed)."""
+        if features == self._features:
+            return
+        resized = len(features) != len(self._features)
+        changed = [
+            slot
+            for slot, feature in enumerate(features)
+            if slot >= len(self._features) or self._features[slot] != feature
+        ]
+        self._features = features
+        names = [_short(self._names[i]) for i in self.shown_params]
+        for slot, curve in enumerate(self._slot_curves):
+            curve.setVisible(slot < len(features))
+            if slot >= len(features):
+                curve.setData([], [])
+        if resized:
+            self.weights_legend.clear()
+            for curve, name in zip(self.weight_curves, names, strict=True):
+                self.weights_legend.addItem(curve, html.escape(name))
+        else:
+            for slot in changed:
+                self.weights_legend.items[slot][1].setText(html.escape(names[slot]))
+        n_shown = len(names)
+        colors = [QColor(param_color(i, MAX_WEIGHT_CURVES + 1)) for i in range(len(features))]
+        colors.append(QColor(BIAS_COLOR))
+        self.bars.setOpts(brushes=colors, pens=[pg.mkPen(c.darker(130)) for c in colors])
+        self.bars_plot.getAxis("left").setTicks([list(enumerate(names))])
+        self.bars_plot.setYRange(-0.6, n_shown - 0.4, padding=0)
+        for index, label in enumerate(self._bar_labels):
+            label.setVisible(index < n_shown)
+        n_features = len(self._names) - 1
+        if n_features > MAX_WEIGHT_CURVES:
+            title = f"{WEIGHTS_TITLE} ({len(features)} of {n_features:,} weights)"
+            self.weight_picker.set_shown(features, automatic=self._picks is None)
+        else:
+            title = WEIGHTS_TITLE
+        self.weights_plot.setTitle(title, color=AXIS_COLOR, size="10pt")
+
+    def _follow_data(self, history: SessionHistory) -> None:
         """Fit the view to the data, for each plot the user has not zoomed or panned.
 
         The ranges are set here from the data we already hold, with pyqtgraph's own
         auto-range off: that one rescans every curve when painting and changes the range
         during the paint, which paints the view two or three times per frame. The epoch
-        axis grows in steps of ``EPOCH_AXIS_GROWTH``: every change of the x range makes
+        axis grows in steps of ``EPOCH_AXIS_GROWTH`` and spans at least ``MIN_EPOCH_SPAN``
+        (one point at epoch 0 has no range of its own): every change of the x range makes
         each curve downsample its data again, and a steady axis is easier to read.
         """
-        last = float(buffer.column("epoch")[-1])
-        if not last <= self._epoch_axis_end <= max(MIN_EPOCH_SPAN, last * EPOCH_AXIS_GROWTH**2):
+        last = float(history.column("epoch")[-1])
+        low = max(MIN_EPOCH_SPAN, last)
+        if not low <= self._epoch_axis_end <= max(MIN_EPOCH_SPAN, last * EPOCH_AXIS_GROWTH**2):
             self._epoch_axis_end = max(MIN_EPOCH_SPAN, last * EPOCH_AXIS_GROWTH)
         x_range = (0.0, self._epoch_axis_end)
-        n_params = buffer.n_params
+        losses = [history.column("train_loss")]
+        if self._has_test:
+            losses.append(history.column("test_loss"))
         y_ranges = {
-            "loss": bounds([buffer.column("train_loss")]
-                            + ([buffer.column("test_loss")] if buffer.has_test else [])),
+            "loss": bounds(losses),
             "accuracy": (0.0, 100.0),
-            "weights": bounds([buffer.param(i) for i in range(n_params)]),
-        }  # fmt: skip
+            "weights": bounds([history.param(i) for i in self.shown_params]),
+        }
         for key, y_range in y_ranges.items():
             if self._following[key]:
-                self._setting_range = True
-                self.plots[key].setRange(xRange=x_range, yRange=y_range, padding=0.04)
-                # Apply the new range now: left to the paint, it would move every item
-                # during the paint and so paint the view a second time.
-                self.plots[key].getViewBox().updateMatrix()
-                self._setting_range = False
+                self._set_range(key, x_range, y_range)
+
+    def _set_range(self, key: str, x_range: tuple[float, float], y_range: tuple[float, float]):
+        self._setting_range = True
+        self.plots[key].setRange(xRange=x_range, yRange=y_range, padding=0.04)
+        # Apply the new range now: left to the paint, it would move every item during the
+        # paint and so paint the view a second time.
+        self.plots[key].getViewBox().updateMatrix()
+        self._setting_range = False
 
     def _on_view_range_changed_manually(self, key: str, *_args) -> None:
         self._following[key] = False  # the user zoomed or panned: leave the view alone
@@ -326,12 +451,13 @@ class PlotsPanel(QWidget):
         # The user asked for auto-range ("A" button, "View all"): follow the data again.
         view_box.disableAutoRange()
         self._following[key] = True
-        if self._buffer is not None and len(self._buffer):
-            self._follow_data(self._buffer)
+        if self._history.point_count and self._history.n_params == len(self._names):
+            self._follow_data(self._history)
 
     def _draw_bars(self, theta: np.ndarray) -> None:
-        n_params = len(theta)
-        self.bars.setOpts(x0=np.minimum(theta, 0.0), width=np.abs(theta), y=np.arange(n_params))
+        """Bars for the shown parameters' values ``theta`` (in ``shown_params`` order)."""
+        n_shown = len(theta)
+        self.bars.setOpts(x0=np.minimum(theta, 0.0), width=np.abs(theta), y=np.arange(n_shown))
         texts = [f"{value:+.3g}" if value else "0" for value in theta]
         # Leave room beside the longest bar for the widest value label, on both sides.
         extent = max(float(np.max(np.abs(theta))), 1e-3)
@@ -343,7 +469,7 @@ class PlotsPanel(QWidget):
         self.bars_plot.getViewBox().updateMatrix()  # now, not during the paint (see above)
         gap = LABEL_GAP_PX / 2 * (2 * half_range / width_px)  # in data units
         for index, (label, value, text) in enumerate(
-            zip(self._bar_labels, theta, texts, strict=True)
+            zip(self._bar_labels[:n_shown], theta, texts, strict=True)
         ):
             if label.toPlainText() != text:  # re-laying out text is the costly part
                 label.setText(text)
@@ -351,13 +477,16 @@ class PlotsPanel(QWidget):
             label.setPos(value + (gap if value >= 0 else -gap), index)
 
     def _clear_curves(self) -> None:
-        for curve in (*self.curves.values(), *self.weight_curves):
+        for curve in (*self.curves.values(), *self._slot_curves, self._bias_curve):
             curve.setData([], [])
         for head in self.heads.values():
             head.setVisible(False)
         for key in FOLLOWING_PLOTS:
             self._following[key] = True
-        self._epoch_axis_end = 0.0
+        self._epoch_axis_end = float(MIN_EPOCH_SPAN)
+        for key, y_range in (("loss", (0.0, 1.0)), ("accuracy", (0.0, 100.0))):
+            self._set_range(key, (0.0, self._epoch_axis_end), y_range)
+        self._set_range("weights", (0.0, self._epoch_axis_end), (-1.0, 1.0))
         self.bars.setOpts(x0=[], width=[], y=[], height=0.7)
         for label in self._bar_labels:
             label.setText("")
@@ -365,3 +494,8 @@ class PlotsPanel(QWidget):
     def _show_loss_label(self, config: TrainConfig) -> None:
         label = LOSS_LABELS.get(config.model, "loss")
         self.loss_plot.getAxis("left").setLabel(label, color=AXIS_COLOR)
+
+
+def _short(name: str) -> str:
+    """``name`` cut to ``NAME_CHARS`` characters (a CSV header can be a sentence)."""
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
