@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QObject
 
 from gdapp.core.trainer import Status, Trainer
 from gdapp.lessons.actions import train_config_fields
@@ -26,45 +25,28 @@ from gdapp.lessons.checkpoints import DEFAULT_GRAPH_INPUTS, CheckpointContext
 SESSION_ACTIONS = ("preset", "select_sample", "config", "reset", "steps", "train")
 
 
-class HistoryTracker(QObject):
-    """The trainer's history rows as the controller reports them: ``train_loss``, ``theta``."""
+class HistoryTracker:
+    """The trainer's history as the controller holds it: ``train_loss`` and ``theta`` rows.
 
-    def __init__(self, controller, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._train_loss = np.zeros(0)
-        self._theta = np.zeros((0, 0))
+    A read-only view of ``controller.history`` (the window's one copy); every row of a run
+    short enough for a lesson is held exactly.
+    """
+
+    def __init__(self, controller, parent: object | None = None) -> None:
         self._controller = controller
-        controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
-        controller.dataset_changed.connect(self._on_controller_dataset_changed)
-        if controller.last_snapshot is not None:
-            controller.request_snapshot()  # the rows sent before we listened
 
     @property
     def train_loss(self) -> np.ndarray:
-        """(rows,) training loss of every history row, row 0 at step 0."""
-        return self._train_loss.copy()
+        """(rows,) training loss of every held history row, row 0 at step 0."""
+        return np.array(self._controller.history.column("train_loss"), dtype=float)
 
     @property
     def theta(self) -> np.ndarray:
-        """(rows, d+1) parameters of every history row."""
-        return self._theta.copy()
-
-    def _on_controller_dataset_changed(self, _dataset) -> None:
-        self._train_loss = np.zeros(0)
-        self._theta = np.zeros((0, 0))
-
-    def _on_controller_snapshot_ready(self, snapshot) -> None:
-        first = snapshot.first_row
-        if first > len(self._train_loss):
-            self._controller.request_snapshot()  # rows are missing: ask for all of them
-            return
-        loss = np.asarray(snapshot.rows["train_loss"], dtype=float)
-        theta = np.asarray(snapshot.rows["theta"], dtype=float).reshape(-1, len(snapshot.theta))
-        if first == 0:
-            self._train_loss, self._theta = loss.copy(), theta.copy()
-        else:
-            self._train_loss = np.concatenate([self._train_loss[:first], loss])
-            self._theta = np.concatenate([self._theta[:first], theta])
+        """(rows, d+1) parameters of every held history row."""
+        history = self._controller.history
+        if history.total_rows == 0:
+            return np.zeros((0, 0))
+        return np.array(history.theta(), dtype=float)
 
 
 def _replayed_trainer(controller, history: HistoryTracker) -> Callable[[], Trainer]:
