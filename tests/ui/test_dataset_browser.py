@@ -365,3 +365,36 @@ def test_view_options_are_remembered(qtbot, panel, browser_controller):
     assert not again.summary_view().isVisibleTo(again)
     assert not again.findChild(QCheckBox, "highlightToggle").isChecked()
     again.shutdown()
+
+
+def test_a_ten_thousand_column_table_measures_only_its_first_columns(qtbot, controller):
+    from gdapp.ui.panels import dataset_browser
+
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame(rng.normal(size=(40, 10_000)), columns=[f"x{j}" for j in range(10_000)])
+    wide["label"] = np.arange(40) % 2
+    from gdapp.datasets.dataset import assemble
+
+    dataset = assemble(
+        name="wide",
+        source="wide.csv",
+        features=wide.drop(columns="label"),
+        y01=wide["label"].to_numpy(np.int8),
+        label_name="label",
+        positive_label="1",
+        negative_label="0",
+        scale="standard",
+        test_fraction=0.2,
+        seed=0,
+    )
+    panel = dataset_browser.DatasetBrowserPanel(controller)
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    measured = []
+    table = panel.table_view()
+    original = table.resizeColumnToContents
+    table.resizeColumnToContents = lambda column: (measured.append(column), original(column))
+    controller.set_dataset(dataset)
+    assert panel.current_model().columnCount() == 10_001
+    assert 0 < len(measured) <= dataset_browser.FIT_COLUMNS

@@ -63,6 +63,9 @@ SETTINGS_GROUP = "dataset_browser"
 VIEW_OPTIONS = ("scaledToggle", "highlightToggle", "summaryToggle")  # remembered checkboxes
 
 
+FIT_COLUMNS = 60  # columns measured to fit their contents; wider tables keep default widths
+
+
 def _is_csv(path: str) -> bool:
     return path.lower().endswith(".csv")
 
@@ -555,9 +558,14 @@ class DatasetBrowserPanel(QWidget):
         self._sync_summary_columns()
 
     def _fit_columns(self) -> None:
-        """Size columns to their contents (visible rows and summary) and align the headers."""
-        self._table.resizeColumnsToContents()
-        for column in range(self._model.columnCount()):
+        """Size columns to their contents (visible rows and summary) and align the headers.
+
+        Only the first ``FIT_COLUMNS`` columns are measured; a wider table gives the rest the
+        default width, so a 10,000-column file costs no more than a 60-column one.
+        """
+        columns = self._model.columnCount()
+        for column in range(min(columns, FIT_COLUMNS)):
+            self._table.resizeColumnToContents(column)
             width = max(self._table.columnWidth(column), self._summary.sizeHintForColumn(column))
             self._table.setColumnWidth(column, width)
         self._sync_summary_columns()
