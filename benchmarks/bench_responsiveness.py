@@ -1,0 +1,119 @@
+"""How free the GUI thread stays while a learner switches things during a run.
+
+Run from the repository root (offscreen unless QT_QPA_PLATFORM is set):
+
+    .venv/bin/python benchmarks/bench_responsiveness.py [--rounds 20]
+
+A 10 ms QTimer ticks on the GUI thread while the window runs gradient descent at full speed
+and, every 150 ms, the benchmark switches one thing as a learner would: the model, the
+optimizer, the dataset, the workspace page, the graph view, or the lesson step. The lag of a
+tick is the time between two ticks minus 10 ms. Prints the median, p99 and worst lag (aim:
+worst <= 100 ms) and, as a baseline measured in the same process, the same figures with the
+window idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GDAPP_SETTINGS_DIR", tempfile.mkdtemp(prefix="gdapp-bench-"))
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gdapp.ui.main_window import MainWindow  # noqa: E402
+
+TICK_MS = 10
+SWITCH_EVERY_MS = 150
+LONG = 10**9
+
+
+def pump(app: QApplication, seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def lags_while(app: QApplication, seconds: float, action=None) -> np.ndarray:
+    """Tick lags (ms) over ``seconds``, calling ``action(k)`` every SWITCH_EVERY_MS."""
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    switches = QTimer()
+    switches.setInterval(SWITCH_EVERY_MS)
+    count = [0]
+
+    def switch() -> None:
+        count[0] += 1
+        action(count[0])
+
+    if action is not None:
+        switches.timeout.connect(switch)
+        switches.start()
+    timer.start()
+    pump(app, seconds)
+    timer.stop()
+    switches.stop()
+    gaps = np.diff(np.array(ticks)) * 1000 - TICK_MS
+    return np.clip(gaps, 0, None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20, help="switches of each kind")
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    pump(app, 1.5)  # the first frame and the pages built after it
+    controller = window.controller
+    panel = window.lesson_panel
+    steps = [(li, si) for li, lesson in enumerate(panel.runner.lessons)
+             for si in range(len(lesson.steps))]  # fmt: skip
+    kinds = ("model", "optimizer", "dataset", "page", "graph", "lesson")
+    models, optimizers = ("linear", "logistic"), ("adam", "momentum", "gd", "rmsprop")
+    presets, pages = ("diabetes-post", "diabetes"), ("graph", "landscape", "plots", "data")
+
+    def action(k: int) -> None:
+        kind = kinds[k % len(kinds)]
+        if kind == "model":
+            controller.set_config(model=models[k % 2])
+        elif kind == "optimizer":
+            controller.set_config(optimizer=optimizers[k % 4])
+        elif kind == "dataset":
+            controller.load_preset(presets[k % 2])
+        elif kind == "page":
+            window.show_page(pages[k % 4])
+        elif kind == "graph":
+            window.view_model.update(graph_view=("sample", "batch")[k % 2])
+        else:
+            panel.goto(*steps[(k * 7) % len(steps)])
+        controller.set_config(max_epochs=LONG)
+        controller.run()
+
+    idle = lags_while(app, 2.0)
+    controller.set_config(max_epochs=LONG)
+    controller.run()
+    seconds = args.rounds * len(kinds) * SWITCH_EVERY_MS / 1000
+    busy = lags_while(app, seconds, action)
+    controller.pause()
+    window.close()
+    for label, lags in (("idle window", idle), ("run + switching", busy)):
+        print(
+            f"{label:16s} 10 ms timer lag: median {np.median(lags):6.1f} ms, "
+            f"p99 {np.percentile(lags, 99):6.1f} ms, worst {lags.max():6.1f} ms "
+            f"over {len(lags)} ticks"
+        )
+    ratio = busy.max() / max(np.percentile(idle, 99), 1.0)
+    print(f"worst lag while switching / idle p99: {ratio:.1f}   (aim: worst <= 100 ms)")
+
+
+if __name__ == "__main__":
+    main()
