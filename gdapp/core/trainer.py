@@ -59,6 +59,7 @@ __all__ = [
     "TrainConfig",
     "Trainer",
     "batch_indices",
+    "initial_theta",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -129,6 +130,34 @@ def _check_lr(lr: float) -> float:
     if not (math.isfinite(lr) and lr > 0.0):
         raise ValueError(f"The learning rate must be a finite number > 0, got {lr!r}.")
     return lr
+
+
+def initial_theta(config: TrainConfig, d: int, theta0: ArrayLike | None = None) -> FloatArray:
+    """Where a run with ``config`` on ``d`` features starts: a new ``(d + 1,)`` array.
+
+    ``theta0`` (weights, then the bias) when given, else ``config.init``: zeros, or
+    ``N(0, RANDOM_INIT_STD^2)`` drawn from ``default_rng(config.seed)``.  Without a bias
+    (``config.fit_bias`` False) the bias entry is 0.  A ``theta0`` of the wrong shape or
+    with non-finite entries raises ValueError.  ``Trainer`` starts here, and so does anything
+    that needs to know where training starts without building a trainer.
+    """
+    p = int(d) + 1
+    if theta0 is not None:
+        theta = _check_theta0(theta0, p)
+    elif config.init == "random":
+        theta = np.random.default_rng(config.seed).normal(0.0, RANDOM_INIT_STD, p)
+    else:
+        theta = np.zeros(p)
+    if not config.fit_bias:
+        theta[-1] = 0.0
+    return theta
+
+
+def _check_theta0(theta0: ArrayLike, p: int) -> FloatArray:
+    theta = np.array(theta0, dtype=np.float64)
+    if theta.shape != (p,) or not np.isfinite(theta).all():
+        raise ValueError(f"theta0 must be {p} finite numbers (weights, then bias).")
+    return theta
 
 
 def batch_indices(n: int, batch_size: int | None, seed: int, step: int) -> NDArray[np.int64]:
@@ -226,21 +255,13 @@ class Trainer:
         cfg = self.config if config is None else config
         if not isinstance(cfg, TrainConfig):
             raise TypeError(f"config must be a TrainConfig, got {type(cfg).__name__}.")
-        p = self._X.shape[1] + 1
+        d = self._X.shape[1]
+        p = d + 1
         theta0_given = self._theta0_given
         if theta0 is not None:
-            theta0_given = np.array(theta0, dtype=np.float64)
-            if theta0_given.shape != (p,) or not np.isfinite(theta0_given).all():
-                raise ValueError(f"theta0 must be {p} finite numbers (weights, then bias).")
+            theta0_given = _check_theta0(theta0, p)
         model = make_model(cfg.model, cfg.fit_bias, cfg.l2)
-        if theta0_given is not None:
-            theta = theta0_given.copy()
-        elif cfg.init == "random":
-            theta = np.random.default_rng(cfg.seed).normal(0.0, RANDOM_INIT_STD, p)
-        else:
-            theta = np.zeros(p)
-        if not cfg.fit_bias:
-            theta[-1] = 0.0
+        theta = initial_theta(cfg, d, theta0_given)
         with np.errstate(over="ignore", invalid="ignore"):
             loss, grad, acc = model.loss_grad_and_accuracy(theta, self._X, self._y)
             test = (

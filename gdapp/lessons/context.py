@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from gdapp.core.models import make_model
-from gdapp.core.trainer import Status, TrainConfig, Trainer
+from gdapp.core.trainer import Status, TrainConfig, Trainer, initial_theta
 
 __all__ = ["DEFAULT_GRAPH_INPUTS", "CheckpointContext", "SimulatedRun"]
 
@@ -113,7 +113,7 @@ class CheckpointContext:
         """Where the live run started: ``theta_start``, or the start ``config.init`` gives."""
         if self.theta_start is not None:
             return np.array(self.theta_start, dtype=float)
-        return Trainer(self.X_train, self.y_train, config=self.config).theta
+        return initial_theta(self.config, self.X.shape[1])
 
     def simulate(
         self, n_steps: int, config: TrainConfig | None = None, theta0: np.ndarray | None = None

@@ -35,7 +35,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
 from gdapp.core import landscape
 from gdapp.core.optimizers import OPTIMIZER_NAMES
-from gdapp.core.trainer import TrainConfig, Trainer
+from gdapp.core.trainer import TrainConfig, Trainer, initial_theta
 
 MODES = ("slice", "contour")
 HINTS = {
@@ -623,8 +623,7 @@ class LandscapePanel(QWidget):
         """Where training starts: the history's first row, else a fresh trainer's theta."""
         if self._rows:
             return self._history[0].copy()
-        trainer = Trainer(self._X, self._y, config=self._config)
-        return trainer.theta
+        return initial_theta(self._config, self._X.shape[1])
 
     def _point(self, a: float, b: float | None) -> np.ndarray:
         theta = self._theta.copy()
