@@ -277,3 +277,22 @@ def test_the_defaults_are_the_windows(capsys):
         main(["train", "--help"])
     assert stopped.value.code == 0
     assert f"learning rate ({defaults.lr:g})" in " ".join(capsys.readouterr().out.split())
+
+
+def test_train_reports_a_run_that_is_diverging():
+    # Gradient descent at learning rate 100 thrashes far above its start; it used to run
+    # all 1000 epochs and report only that it had reached them.
+    result = run_json("train", "--lr", "100")
+    assert result["stopped"] == "diverging"
+    assert result["steps"] == 20 and len(result["loss_history"]) == 20
+    assert result["stop_reason"].startswith("Diverging: for the last 20 steps the loss stayed")
+    assert min(result["loss_history"]) > 1.25 * np.log(2)
+    code, out, err = run("train", "--lr", "100")
+    assert code == 0, err
+    assert "Stopped    after 20 steps (20 epochs): Diverging: " in out
+
+
+def test_train_reports_a_step_that_was_refused():
+    result = run_json("train", "--model", "linear", "--lr", "10")
+    assert result["stopped"] == "diverged" and result["steps"] < 20
+    assert "the step was not taken" in result["stop_reason"]

@@ -126,9 +126,10 @@ class CheckpointContext:
                 trainer = None
         if trainer is None:
             base = self.config if config is None else config
-            # A lesson's question is about the steps, not about a stop rule firing first.
+            # A lesson's question is about the steps, not about a stop rule firing first
+            # (a step that would blow the loss up is still refused).
             needed = max(base.max_epochs, int(n_steps) + 1)
-            base = replace(base, max_epochs=needed, tol=0.0)
+            base = replace(base, max_epochs=needed, tol=0.0, diverging_window=0)
             start = self.theta if theta0 is None else theta0
             trainer = Trainer(self.X_train, self.y_train, config=base, theta0=start)
         first = trainer.step_count

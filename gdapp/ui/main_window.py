@@ -349,18 +349,24 @@ class MainWindow(QMainWindow):
             return
         controller = self.controller
         lr = snapshot.lr
-        if snapshot.status == "diverged":
+        if snapshot.status in ("diverged", "diverging"):
             smaller = float(f"{lr / 10:.6g}")
 
             def reset_smaller() -> None:
                 controller.set_config(lr=smaller)
                 controller.reset()
 
-            self.message_bar.show_message(
-                f"<b>Training diverged.</b> {snapshot.stop_reason}",
-                [("divergeResetButton", f"Reset with learning rate ÷ 10 ({smaller:g})",
-                  reset_smaller)],
-            )  # fmt: skip
+            def keep_going() -> None:
+                controller.clear_stop()
+                controller.run()
+
+            actions = [("divergeResetButton", f"Reset with learning rate ÷ 10 ({smaller:g})",
+                        reset_smaller)]  # fmt: skip
+            title = "Training diverged."
+            if snapshot.status == "diverging":  # its steps were taken: going on is allowed
+                actions.append(("keepGoingButton", "Keep going", keep_going))
+                title = "Training is diverging."
+            self.message_bar.show_message(f"<b>{title}</b> {snapshot.stop_reason}", actions)
         elif snapshot.status == "max_epochs":
             more = 2 * snapshot.config.max_epochs
 

@@ -393,6 +393,9 @@ def test_no_test_set():
         {"seed": -3},
         {"init": "ones"},
         {"l2": -0.1},
+        {"diverging_window": -1},
+        {"diverging_window": 2.5},
+        {"diverging_window": True},
     ],
 )
 def test_config_validation(fields):

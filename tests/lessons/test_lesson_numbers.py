@@ -23,6 +23,7 @@ from gdapp.core.models import (
     LogisticModel,
     run_post_example,
 )
+from gdapp.core.stops import DIVERGING_MARGIN, DIVERGING_SHARE, DIVERGING_WINDOW
 from gdapp.core.trainer import DIVERGENCE_FACTOR, Status, TrainConfig, Trainer
 
 MISSING_ROWS = (14, 24, 236, 259, 285, 401, 458, 517, 658)
@@ -356,10 +357,21 @@ def test_lesson_12_learning_rates(text, diabetes):
         f"Even after 1000 steps J is stuck at {f4(large.history.train_loss[-1])}, while "
         f"the bottom of the valley is at {f4(best)}",
     )
-    wild = train(diabetes, 1000, lr=50.0)
+    wild = train(diabetes, 100, lr=50.0)  # asked for 100 steps, it stops after 20
+    losses = wild.history.train_loss
+    high = (1 + DIVERGING_MARGIN) * losses[0]
+    assert (DIVERGING_WINDOW, DIVERGING_MARGIN, DIVERGING_SHARE) == (20, 0.25, 0.75)
+    assert wild.status is Status.DIVERGING and wild.step_count == 20
+    assert np.all(losses[1:21] > high) and f"{high:.4f}" == "0.8664"
+    says(t, f"at J = {f4(losses[1])}", "first 20 steps it stays above 0.8664, which is 25 %")
+    says(t, "most of the last 20 steps have left J more than 25 % above its start")
+    says(t, f"here after 20 steps with J at {losses[20]:.2f}", "ten times smaller")
+    assert "Diverging" in wild.stop_reason and "0.693 → 18.5" in wild.stop_reason
+    wild.clear_stop()  # "Keep going"
+    assert wild.run(1000) is Status.MAX_EPOCHS and wild.step_count == 1000
     losses = wild.history.train_loss
     assert losses[1] > losses[0] and f"{losses[100]:.2f}" == "13.35"
-    says(t, "after 100 steps it is 13.35, far above 0.6931")
+    says(t, "stays quiet until the next reset", "after 100 steps it is 13.35, far above 0.6931")
     sizes = np.linalg.norm(wild.history.theta, axis=1)
     assert np.all((sizes[100:] > 45) & (sizes[100:] < 70)) and np.all(losses[100:] > 1.0)
     says(t, "a size of about 60")
@@ -368,12 +380,14 @@ def test_lesson_12_learning_rates(text, diabetes):
     absurd = train(diabetes, 10, lr=1e7)
     assert absurd.status is Status.DIVERGED and absurd.step_count == 0
     assert "step 1" in absurd.stop_reason
-    assert train(diabetes, 100, lr=1e5).status is Status.READY
+    # A hundred times smaller is not refused by the hard rule; the diverging rule stops it.
+    assert train(diabetes, 100, lr=1e5, diverging_window=0).status is Status.READY
+    assert train(diabetes, 100, lr=1e5).status is Status.DIVERGING
     says(t, "10,000,000, which is stopped at its very first step")
     linear = train(diabetes, 100, model="linear", lr=1.0)
     assert linear.status is Status.DIVERGED and linear.step_count == 4
-    assert "step 5" in linear.stop_reason
-    says(t, "α = 1 is stopped as diverged at step 5")
+    assert "step 5" in linear.stop_reason and linear.step_count < DIVERGING_WINDOW
+    says(t, "α = 1 is stopped as diverged at step 5, before the first rule has seen 20")
 
 
 def test_lesson_13_beyond(text, diabetes):
