@@ -14,15 +14,15 @@ With a window of ``W`` steps, a step is *high* when
 
 and the run is diverging once at least ``ceil(DIVERGING_SHARE * W)`` of the last ``W``
 committed steps were high.  ``W`` is the trainer's ``diverging_window`` but never less
-than one epoch of mini-batches: one noisy batch of a single row can lift the cost for a few
-dozen steps, but not for most of an epoch.
+than one epoch of mini-batches: batches of a single row can lift the cost for a few dozen
+steps in a row, but not for most of an epoch.
 
 The trainer keeps its hard rule as well: a step whose loss would be non-finite or above
 ``DIVERGENCE_FACTOR * max(1, J_0)`` is never committed.  That rule catches losses that
 explode; this one catches what a teacher calls diverging long before: a loss that jumps
 far above its start and thrashes there (gradient descent on the logistic model with
-learning rate 100 swings between 8 and 50 and never comes down), or that stays above its
-start in a cycle between two points on opposite slopes.
+learning rate 100 swings between about 3 and 50 and never comes down), or that stays above
+its start in a cycle between two points on opposite slopes.
 
 Why these numbers
 -----------------
@@ -31,7 +31,8 @@ imputed zeros, and the post's table), both models, all six optimizers, a full ba
 batches of 1 to 128 rows in two orders each.  At the default learning rate 0.1 no run
 that did not blow up had more than 35 % of any window high, so 75 % leaves a wide margin
 (the only runs that do blow up at that rate, momentum and Nesterov on the linear model with
-one row per step, are stopped by the hard rule).  At 100 times that rate, on the diabetes
+one row per step, are stopped by the hard rule, or by this one when they take more than an
+epoch to blow up).  At 100 times that rate, on the diabetes
 preset with a full batch, every optimizer on the logistic model is stopped within 20 to 42
 steps except AdaGrad: its accumulated squared gradients shrink its steps until the loss
 comes back down (at most 65 % of a window high), and it goes on to converge.  The 25 %
