@@ -175,7 +175,7 @@ class LandscapePanel(QWidget):
         self._lr_spin = QDoubleSpinBox(objectName="landscapeOverlayLr")
         self._lr_spin.setDecimals(4)
         self._lr_spin.setRange(0.0001, 100.0)
-        self._lr_spin.setValue(0.1)
+        self._lr_spin.setValue(TrainConfig().lr)
         self._lr_spin.setPrefix("lr ")
         self._lr_spin.setToolTip("Learning rate of the run to overlay")
         self._steps_spin = QSpinBox(objectName="landscapeOverlaySteps")
