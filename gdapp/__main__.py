@@ -1,4 +1,10 @@
-"""``python -m gdapp``: the window, or a headless ``train`` / ``dataset`` / ``gradcheck``."""
+"""``python -m gdapp``: the window, or a headless ``train`` / ``dataset`` / ``gradcheck``.
+
+A first argument that is not an option names a subcommand, so a mistyped one (``gdapp
+trian``) is a usage error listing the subcommands (exit 2), never a window that opens or,
+without a display, aborts. Options (``--self-test``, ``--version``, ``--help`` and Qt's own)
+go to the window.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    from gdapp.cli import SUBCOMMANDS
-
-    if args and args[0] in SUBCOMMANDS:
+    if args and not args[0].startswith("-"):
         from gdapp.cli import main as cli_main
 
         return cli_main(args)

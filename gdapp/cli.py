@@ -110,22 +110,34 @@ def _add_dataset_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
+    from gdapp.core.models import MODEL_NAMES
     from gdapp.core.optimizers import OPTIMIZER_NAMES
+    from gdapp.core.trainer import TrainConfig
 
+    default = TrainConfig()  # the window starts from the same defaults
     g = p.add_argument_group("model and training")
-    g.add_argument("--model", choices=("logistic", "linear"), default="logistic")
+    g.add_argument("--model", choices=MODEL_NAMES, default=default.model)
     g.add_argument("--no-bias", action="store_true", help="fit no intercept b")
-    g.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 penalty (l2/2)·‖w‖²")
-    g.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="gd")
-    g.add_argument("--lr", type=_positive_float, default=0.5, help="learning rate (0.5)")
+    g.add_argument(
+        "--l2", type=_non_negative_float, default=default.l2, help="L2 penalty (l2/2)·‖w‖²"
+    )
+    g.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default=default.optimizer)
+    g.add_argument(
+        "--lr", type=_positive_float, default=default.lr, help=f"learning rate ({default.lr:g})"
+    )
     g.add_argument(
         "--batch-size", type=_batch_size, default=None, help="'full' (default) or rows per step"
     )
-    g.add_argument("--epochs", type=_positive_int, default=1000, help="maximum epochs (1000)")
+    g.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=default.max_epochs,
+        help=f"maximum epochs ({default.max_epochs})",
+    )
     g.add_argument(
         "--tol",
         type=_non_negative_float,
-        default=0.0,
+        default=default.tol,
         help="stop once every gradient entry is below this in size (0 = never)",
     )
 
@@ -422,8 +434,14 @@ def main(
 ) -> int:
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
+            raise CliError(
+                f"gdapp: unknown subcommand {argv[0]!r}; the subcommands are "
+                f"{', '.join(SUBCOMMANDS)} (without arguments gdapp opens the window)"
+            )
+        args = build_parser().parse_args(argv)
         if args.command == "train":
             return _train(args, out, err)
         if args.command == "dataset":

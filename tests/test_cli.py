@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,19 @@ FEATURES = [
 # The first rows of the post's table (its printed precision is 6 decimals).
 POST_ROW_0 = [-0.294118, 0.487437, 0.180328, -0.292929, 0.0, 0.001490, -0.531170, -0.033333, 0]
 POST_ROW_3 = [-0.882353, -0.105528, 0.081967, -0.535354, -0.777778, -0.162444, -0.923997, 0.0, 1]
+
+
+def run_module(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m gdapp ARGV`` in a fresh process that imports this checkout's package."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "gdapp", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -209,26 +223,76 @@ def test_bad_options_exit_2_with_one_line(argv, fragment):
 
 
 def test_module_entry_point_runs_as_a_real_process(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "gdapp", "train", "--epochs", "5", "--json"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    proc = run_module("train", "--epochs", "5", "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["loss_history"]) == 5
 
 
 def test_module_entry_point_bad_input_has_no_traceback(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "gdapp", "train", "--dataset", str(tmp_path / "missing.csv")],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    proc = run_module("train", "--dataset", str(tmp_path / "missing.csv"), cwd=tmp_path)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1
     assert "missing.csv" in proc.stderr
+
+
+@pytest.mark.parametrize("word", ["bogus", "trian", "Train", "help"])
+def test_a_mistyped_subcommand_is_a_usage_error_naming_the_subcommands(tmp_path, word):
+    # Without the check, a word that is no subcommand opened the window (and, without a
+    # display, aborted with exit 134).
+    proc = run_module(word, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == "" and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert repr(word) in proc.stderr
+    assert "train, dataset, gradcheck" in proc.stderr
+    code, _, err = run(word, "--json")
+    assert code == 2 and repr(word) in err
+
+
+def test_window_options_still_reach_the_window(tmp_path):
+    import gdapp
+
+    version = run_module("--version", cwd=tmp_path)
+    assert version.returncode == 0, version.stderr
+    assert version.stdout == f"Gradient Descent Lab {gdapp.__version__}\n"
+    usage = run_module("--help", cwd=tmp_path)
+    assert usage.returncode == 0, usage.stderr
+    assert "--self-test" in usage.stdout and "train, dataset, gradcheck" in usage.stdout
+
+
+def test_the_defaults_are_the_windows(capsys):
+    # The window's controls start from TrainConfig(); so does the command line.
+    from gdapp.core.trainer import TrainConfig
+
+    defaults = TrainConfig()
+    result = run_json("train")
+    assert (result["model"], result["optimizer"], result["lr"]) == (
+        defaults.model,
+        defaults.optimizer,
+        defaults.lr,
+    )
+    assert result["stopped"] == "max_epochs" and result["epochs"] == defaults.max_epochs
+    with pytest.raises(SystemExit) as stopped:
+        main(["train", "--help"])
+    assert stopped.value.code == 0
+    assert f"learning rate ({defaults.lr:g})" in " ".join(capsys.readouterr().out.split())
+
+
+def test_train_reports_a_run_that_is_diverging():
+    # Gradient descent at learning rate 100 thrashes far above its start; it used to run
+    # all 1000 epochs and report only that it had reached them.
+    result = run_json("train", "--lr", "100")
+    assert result["stopped"] == "diverging"
+    assert result["steps"] == 20 and len(result["loss_history"]) == 20
+    assert result["stop_reason"].startswith("Diverging: for the last 20 steps the loss stayed")
+    assert min(result["loss_history"]) > 1.25 * np.log(2)
+    code, out, err = run("train", "--lr", "100")
+    assert code == 0, err
+    assert "Stopped    after 20 steps (20 epochs): Diverging: " in out
+
+
+def test_train_reports_a_step_that_was_refused():
+    result = run_json("train", "--model", "linear", "--lr", "10")
+    assert result["stopped"] == "diverged" and result["steps"] < 20
+    assert "the step was not taken" in result["stop_reason"]

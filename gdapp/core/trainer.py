@@ -26,11 +26,14 @@ epoch, ``epoch = (full_epochs * n + samples_in_current_epoch) / n``; this equals
 ``k * batch_size / n`` whenever ``batch_size`` divides ``n`` and is ``k`` for a full
 batch.
 
-Stop rules, checked after every committed step:
+Stop rules, checked after every step:
 - divergence: if ``J(theta_k)`` is not finite or exceeds ``DIVERGENCE_FACTOR *
   max(1, J(theta_0))`` the step is not committed (theta, optimizer state and history stay
   as they were) and the status becomes ``DIVERGED``;
 - tolerance: ``max_j |grad J(theta_k)_j| < tol`` (``tol > 0``) gives ``CONVERGED``;
+- diverging: when most of the last ``diverging_window`` steps (at least one epoch of
+  them) left the loss well above ``J(theta_0)`` (the rule is in ``stops.py``) the step is
+  kept and the status becomes ``DIVERGING``; ``diverging_window = 0`` turns it off;
 - epochs: reaching ``max_epochs`` gives ``MAX_EPOCHS``.
 
 Randomness comes only from ``numpy.random.default_rng`` seeded per use: the random
@@ -50,6 +53,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from gdapp.core.models import MODEL_NAMES, LinearModel, LogisticModel, make_model
 from gdapp.core.optimizers import OPTIMIZER_NAMES, Optimizer, make_optimizer
+from gdapp.core.stops import DIVERGING_WINDOW, DivergenceWatch
 
 __all__ = [
     "DIVERGENCE_FACTOR",
@@ -59,6 +63,7 @@ __all__ = [
     "TrainConfig",
     "Trainer",
     "batch_indices",
+    "initial_theta",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -76,7 +81,8 @@ class Status(StrEnum):
     READY = "ready"
     CONVERGED = "converged"
     MAX_EPOCHS = "max_epochs"
-    DIVERGED = "diverged"
+    DIVERGED = "diverged"  # a step would have blown up the loss and was not taken
+    DIVERGING = "diverging"  # the loss has stayed well above its start (steps were taken)
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,7 @@ class TrainConfig:
     tol: float = 0.0  # 0 disables the gradient tolerance
     seed: int = 0
     init: str = "zeros"  # "zeros" or "random" (N(0, RANDOM_INIT_STD^2))
+    diverging_window: int = DIVERGING_WINDOW  # steps the diverging rule looks at; 0: off
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_NAMES:
@@ -118,6 +125,10 @@ class TrainConfig:
             raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}.")
         if self.init not in ("zeros", "random"):
             raise ValueError(f"init must be 'zeros' or 'random', got {self.init!r}.")
+        if not (_is_int(self.diverging_window) and self.diverging_window >= 0):
+            raise ValueError(
+                f"diverging_window must be an integer >= 0, got {self.diverging_window!r}."
+            )
 
 
 def _is_int(value: object) -> bool:
@@ -129,6 +140,34 @@ def _check_lr(lr: float) -> float:
     if not (math.isfinite(lr) and lr > 0.0):
         raise ValueError(f"The learning rate must be a finite number > 0, got {lr!r}.")
     return lr
+
+
+def initial_theta(config: TrainConfig, d: int, theta0: ArrayLike | None = None) -> FloatArray:
+    """Where a run with ``config`` on ``d`` features starts: a new ``(d + 1,)`` array.
+
+    ``theta0`` (weights, then the bias) when given, else ``config.init``: zeros, or
+    ``N(0, RANDOM_INIT_STD^2)`` drawn from ``default_rng(config.seed)``.  Without a bias
+    (``config.fit_bias`` False) the bias entry is 0.  A ``theta0`` of the wrong shape or
+    with non-finite entries raises ValueError.  ``Trainer`` starts here, and so does anything
+    that needs to know where training starts without building a trainer.
+    """
+    p = int(d) + 1
+    if theta0 is not None:
+        theta = _check_theta0(theta0, p)
+    elif config.init == "random":
+        theta = np.random.default_rng(config.seed).normal(0.0, RANDOM_INIT_STD, p)
+    else:
+        theta = np.zeros(p)
+    if not config.fit_bias:
+        theta[-1] = 0.0
+    return theta
+
+
+def _check_theta0(theta0: ArrayLike, p: int) -> FloatArray:
+    theta = np.array(theta0, dtype=np.float64)
+    if theta.shape != (p,) or not np.isfinite(theta).all():
+        raise ValueError(f"theta0 must be {p} finite numbers (weights, then bias).")
+    return theta
 
 
 def batch_indices(n: int, batch_size: int | None, seed: int, step: int) -> NDArray[np.int64]:
@@ -226,21 +265,13 @@ class Trainer:
         cfg = self.config if config is None else config
         if not isinstance(cfg, TrainConfig):
             raise TypeError(f"config must be a TrainConfig, got {type(cfg).__name__}.")
-        p = self._X.shape[1] + 1
+        d = self._X.shape[1]
+        p = d + 1
         theta0_given = self._theta0_given
         if theta0 is not None:
-            theta0_given = np.array(theta0, dtype=np.float64)
-            if theta0_given.shape != (p,) or not np.isfinite(theta0_given).all():
-                raise ValueError(f"theta0 must be {p} finite numbers (weights, then bias).")
+            theta0_given = _check_theta0(theta0, p)
         model = make_model(cfg.model, cfg.fit_bias, cfg.l2)
-        if theta0_given is not None:
-            theta = theta0_given.copy()
-        elif cfg.init == "random":
-            theta = np.random.default_rng(cfg.seed).normal(0.0, RANDOM_INIT_STD, p)
-        else:
-            theta = np.zeros(p)
-        if not cfg.fit_bias:
-            theta[-1] = 0.0
+        theta = initial_theta(cfg, d, theta0_given)
         with np.errstate(over="ignore", invalid="ignore"):
             loss, grad, acc = model.loss_grad_and_accuracy(theta, self._X, self._y)
             test = (
@@ -269,6 +300,9 @@ class Trainer:
         self._theta, self._grad, self._step = theta, grad, 0
         self._record(0, 0.0, loss, acc, test, theta, grad)
         self._loss_limit = DIVERGENCE_FACTOR * max(1.0, loss)
+        window = cfg.diverging_window and max(cfg.diverging_window, self._batches_per_epoch)
+        self._watch = DivergenceWatch(loss, window)
+        self._diverging_armed = True
         self._status, self._stop_reason = Status.READY, ""
         if cfg.max_epochs <= 0:
             self._stop(Status.MAX_EPOCHS, f"Reached the maximum of {cfg.max_epochs} epochs.")
@@ -389,13 +423,16 @@ class Trainer:
     def clear_stop(self) -> None:
         """Return to READY after a stop so that stepping may continue.
 
-        After a convergence stop the tolerance rule stays off until the next reset;
-        the epoch rule only fires when the epoch count crosses ``max_epochs``.
+        After a convergence stop the tolerance rule, and after a diverging stop the
+        diverging rule, stays off until the next reset; the epoch rule only fires when the
+        epoch count crosses ``max_epochs``.
         """
         if self._status is Status.DIVERGED and self._undo and self._undo[-1] is _REJECTED:
             self._undo.pop()
         if self._status is Status.CONVERGED:
             self._tol_armed = False
+        if self._status is Status.DIVERGING:
+            self._diverging_armed = False
         self._status, self._stop_reason = Status.READY, ""
 
     def step(self) -> Status:
@@ -426,6 +463,7 @@ class Trainer:
             self._theta = self._theta_buf[k].copy()
             self._grad = self._grad_buf[k].copy()
             self._opt_state = entry
+            self._refill_watch()
         self._status, self._stop_reason = Status.READY, ""
         return True
 
@@ -493,11 +531,19 @@ class Trainer:
         epoch = self._epoch_of(k + 1)
         self._record(k + 1, epoch, loss, acc, test, new_theta, grad)
         self._theta, self._grad, self._opt_state, self._step = new_theta, grad, state, k + 1
+        diverging = self._watch.observe(loss) and self._diverging_armed
         if not self._check_tol(grad):
             max_epochs = self.config.max_epochs
-            if self._epoch_of(k) < max_epochs <= epoch:
+            if diverging:
+                self._stop(Status.DIVERGING, self._watch.reason(loss, self._lr))
+            elif self._epoch_of(k) < max_epochs <= epoch:
                 self._stop(Status.MAX_EPOCHS, f"Reached the maximum of {max_epochs} epochs.")
         return self._status
+
+    def _refill_watch(self) -> None:
+        """After a step back: count the window again from the recorded losses."""
+        first = max(1, self._step + 1 - self._watch.window)
+        self._watch.refill(self.history.train_loss[first:])
 
     def _reject(self, step: int, loss: float) -> Status:
         if math.isfinite(loss):

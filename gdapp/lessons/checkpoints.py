@@ -172,7 +172,11 @@ def _steps_for(context: CheckpointContext, run: Mapping[str, object], epochs: in
 
 
 def _final_loss(run: SimulatedRun, steps: int) -> float:
-    """The loss after ``steps`` steps; a run that stopped by diverging counts as infinite."""
+    """The loss after ``steps`` steps; a run that stopped early counts as infinite.
+
+    Simulations turn the diverging rule off, so this means a step refused because it would
+    blow the loss up (``DIVERGED``), or a live run's copy that stopped before ``steps``.
+    """
     if run.status is Status.DIVERGED or run.losses.shape[0] < steps + 1:
         return math.inf
     return float(run.losses[-1])
@@ -311,7 +315,8 @@ def lr_behaviour(context: CheckpointContext, lr: float, steps: int, start: str) 
     """Plain GD with learning rate ``lr`` for ``steps`` steps from ``start``.
 
     0: J falls at every step; 1: J rises at some steps but ends lower; 2: J ends no lower
-    than it started (or the trainer stops the run as diverged).
+    than it started (or a step is refused because it would blow the loss up). The
+    simulation does not stop at the diverging rule: the question is about the steps.
     """
     config = replace(context.config, optimizer="gd", lr=lr)
     run = context.simulate(steps, config, _theta0(context, start))

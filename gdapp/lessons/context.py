@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from gdapp.core.models import make_model
-from gdapp.core.trainer import Status, TrainConfig, Trainer
+from gdapp.core.trainer import Status, TrainConfig, Trainer, initial_theta
 
 __all__ = ["DEFAULT_GRAPH_INPUTS", "CheckpointContext", "SimulatedRun"]
 
@@ -113,7 +113,7 @@ class CheckpointContext:
         """Where the live run started: ``theta_start``, or the start ``config.init`` gives."""
         if self.theta_start is not None:
             return np.array(self.theta_start, dtype=float)
-        return Trainer(self.X_train, self.y_train, config=self.config).theta
+        return initial_theta(self.config, self.X.shape[1])
 
     def simulate(
         self, n_steps: int, config: TrainConfig | None = None, theta0: np.ndarray | None = None
@@ -126,9 +126,10 @@ class CheckpointContext:
                 trainer = None
         if trainer is None:
             base = self.config if config is None else config
-            # A lesson's question is about the steps, not about a stop rule firing first.
+            # A lesson's question is about the steps, not about a stop rule firing first
+            # (a step that would blow the loss up is still refused).
             needed = max(base.max_epochs, int(n_steps) + 1)
-            base = replace(base, max_epochs=needed, tol=0.0)
+            base = replace(base, max_epochs=needed, tol=0.0, diverging_window=0)
             start = self.theta if theta0 is None else theta0
             trainer = Trainer(self.X_train, self.y_train, config=base, theta0=start)
         first = trainer.step_count

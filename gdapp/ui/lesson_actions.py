@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from gdapp.core.trainer import Status, Trainer
+from gdapp.core.trainer import Status, Trainer, initial_theta
 from gdapp.lessons.actions import train_config_fields
 from gdapp.lessons.checkpoints import DEFAULT_GRAPH_INPUTS, CheckpointContext
 
@@ -90,7 +90,7 @@ def checkpoint_context(
     if snapshot is not None:
         theta = np.asarray(snapshot.theta, dtype=float)
     else:
-        theta = Trainer(dataset.X_train, dataset.y_train, config=config).theta
+        theta = initial_theta(config, dataset.X_train.shape[1])
     fields: dict[str, object] = {
         "selected_sample": max(0, controller.selected_sample),
         "graph_inputs": dict(graph_inputs or DEFAULT_GRAPH_INPUTS),

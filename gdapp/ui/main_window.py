@@ -595,11 +595,15 @@ class MainWindow(QMainWindow):
                 controller.set_config(lr=smaller)
                 controller.reset()
 
-            self.message_bar.show_message(
-                f"<b>{title}</b> {text}",
-                [("divergeResetButton", f"Reset with learning rate ÷ 10 ({smaller:g})",
-                  reset_smaller)],
-            )  # fmt: skip
+            def keep_going() -> None:
+                controller.clear_stop()
+                controller.run()
+
+            actions = [("divergeResetButton", f"Reset with learning rate ÷ 10 ({smaller:g})",
+                        reset_smaller)]  # fmt: skip
+            if snapshot.status == "diverging":  # its steps were taken: going on is allowed
+                actions.append(("keepGoingButton", "Keep going", keep_going))
+            self.message_bar.show_message(f"<b>{title}</b> {text}", actions)
         elif snapshot.status == "max_epochs":
             more = 2 * snapshot.config.max_epochs
 

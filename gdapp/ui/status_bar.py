@@ -42,7 +42,7 @@ def short_reason(snapshot: Snapshot) -> str:
     if snapshot.status == "diverged":
         return f"Stopped: diverged at step {snapshot.step_count + 1}, learning rate too large"
     if snapshot.status == "diverging":
-        return f"Stopped at step {snapshot.step_count}: the loss is diverging"
+        return f"Stopped: diverging at step {snapshot.step_count}, learning rate too large"
     if snapshot.status == "max_epochs":
         return f"Stopped: reached max epochs ({snapshot.config.max_epochs:,})"
     if snapshot.status == "converged":

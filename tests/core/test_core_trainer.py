@@ -7,7 +7,14 @@ import pytest
 
 import gdapp.core.trainer as trainer_module
 from gdapp.core.optimizers import OPTIMIZER_NAMES
-from gdapp.core.trainer import History, Status, TrainConfig, Trainer, batch_indices
+from gdapp.core.trainer import (
+    History,
+    Status,
+    TrainConfig,
+    Trainer,
+    batch_indices,
+    initial_theta,
+)
 
 RNG = np.random.default_rng(20240611)
 N, D = 120, 3
@@ -386,6 +393,9 @@ def test_no_test_set():
         {"seed": -3},
         {"init": "ones"},
         {"l2": -0.1},
+        {"diverging_window": -1},
+        {"diverging_window": 2.5},
+        {"diverging_window": True},
     ],
 )
 def test_config_validation(fields):
@@ -417,3 +427,40 @@ def test_clear_start_lets_config_init_decide_the_next_reset():
     trainer.reset(TrainConfig(init="random", seed=3))
     expected = np.random.default_rng(3).normal(0.0, 0.01, 4)
     np.testing.assert_array_equal(trainer.theta, expected)
+
+
+@pytest.mark.parametrize(
+    "fields, theta0",
+    [
+        ({}, None),
+        ({"init": "random", "seed": 5}, None),
+        ({"init": "random", "seed": 5, "fit_bias": False}, None),
+        ({}, [0.5, -0.25, 1.0, 0.125]),
+        ({"fit_bias": False, "init": "random"}, [0.5, -0.25, 1.0, 0.125]),
+    ],
+)
+def test_initial_theta_is_where_the_trainer_starts(fields, theta0):
+    cfg = config(**fields)
+    start = initial_theta(cfg, D, theta0)
+    assert start.shape == (D + 1,) and start.dtype == np.float64
+    np.testing.assert_array_equal(start, Trainer(X, Y, config=cfg, theta0=theta0).theta)
+    if theta0 is not None:
+        expected = np.array(theta0, dtype=float)
+    elif cfg.init == "random":
+        expected = np.random.default_rng(cfg.seed).normal(0.0, 0.01, D + 1)
+    else:
+        expected = np.zeros(D + 1)
+    if not cfg.fit_bias:
+        expected[-1] = 0.0
+    np.testing.assert_array_equal(start, expected)
+
+
+def test_initial_theta_copies_and_checks_a_given_start():
+    given = np.array([0.5, -0.25, 1.0, 0.125])
+    start = initial_theta(config(), D, given)
+    start[0] = 9.0
+    assert given[0] == 0.5
+    with pytest.raises(ValueError, match="theta0 must be 4 finite numbers"):
+        initial_theta(config(), D, np.zeros(D))
+    with pytest.raises(ValueError, match="finite"):
+        initial_theta(config(), D, [0.0, np.inf, 0.0, 0.0])

@@ -35,7 +35,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
 from gdapp.core import landscape
 from gdapp.core.optimizers import OPTIMIZER_NAMES
-from gdapp.core.trainer import TrainConfig, Trainer
+from gdapp.core.trainer import TrainConfig, Trainer, initial_theta
 
 MODES = ("slice", "contour")
 HINTS = {
@@ -175,7 +175,7 @@ class LandscapePanel(QWidget):
         self._lr_spin = QDoubleSpinBox(objectName="landscapeOverlayLr")
         self._lr_spin.setDecimals(4)
         self._lr_spin.setRange(0.0001, 100.0)
-        self._lr_spin.setValue(0.1)
+        self._lr_spin.setValue(TrainConfig().lr)
         self._lr_spin.setPrefix("lr ")
         self._lr_spin.setToolTip("Learning rate of the run to overlay")
         self._steps_spin = QSpinBox(objectName="landscapeOverlaySteps")
@@ -623,8 +623,7 @@ class LandscapePanel(QWidget):
         """Where training starts: the history's first row, else a fresh trainer's theta."""
         if self._rows:
             return self._history[0].copy()
-        trainer = Trainer(self._X, self._y, config=self._config)
-        return trainer.theta
+        return initial_theta(self._config, self._X.shape[1])
 
     def _point(self, a: float, b: float | None) -> np.ndarray:
         theta = self._theta.copy()
