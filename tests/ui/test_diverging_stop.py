@@ -36,7 +36,7 @@ def test_the_stop_explains_itself_and_the_fix_divides_the_rate(qtbot, window):
     assert snapshot.step_count == 20
     bar = window.message_bar
     assert bar.isVisible() and "Training is diverging." in bar.text
-    assert "for the last 20 steps the loss stayed more than 25 %" in bar.text
+    assert "for the last 20 steps the loss stayed more than 25 %" in bar.text.lower()
     assert f"(0.693 → {snapshot.rows['train_loss'][-1]:.3g})" in bar.text
     assert window.statusBar().currentMessage() == (
         "Stopped: diverging at step 20, learning rate too large"
