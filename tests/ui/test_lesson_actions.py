@@ -119,7 +119,7 @@ def test_view_actions_reach_the_graph_and_landscape_panels(qtbot, window, action
     )
     assert actions.apply(contour) == []
     assert landscape.mode == "contour" and landscape.params == (1, 5)
-    assert [run.label for run in landscape.overlays] == ["adam, lr 0.05"]
+    assert [run.label for run in landscape.overlays] == ["Adam, lr 0.05"]
 
 
 def test_show_panel_and_spotlight_bring_a_tabbed_dock_forward(qtbot, window, actions):
