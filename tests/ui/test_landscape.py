@@ -164,6 +164,27 @@ def test_grids_summed_over_row_blocks_equal_plain_numpy(monkeypatch, l2):
         assert curve[g] == pytest.approx(plain_log_loss(X, y, point, l2), rel=1e-12)
 
 
+def test_iso_lines_of_a_plane_are_exact_and_cover_the_whole_line():
+    x, y = np.linspace(-2.0, 2.0, 41), np.linspace(-1.0, 3.0, 23)
+    Z = x[None, :] + 2.0 * y[:, None]  # linear: the traced line is exact
+    xs, ys = jobs.iso_segments(Z, x, y, [1.3])
+    np.testing.assert_allclose(xs + 2.0 * ys, 1.3, rtol=0, atol=1e-12)
+    length = np.hypot(np.diff(xs)[::2], np.diff(ys)[::2]).sum()
+    # x + 2y = 1.3 crosses the box from (-2, 1.65) to (2, -0.35): length sqrt(4^2 + 2^2).
+    assert length == pytest.approx(np.hypot(4.0, 2.0), rel=1e-12)
+
+
+def test_iso_lines_through_saddles_keep_the_two_branches_apart():
+    x, y = np.linspace(-1.05, 0.95, 21), np.linspace(-0.97, 1.03, 19)
+    Z = x[None, :] * y[:, None]  # bilinear: exact on every edge, saddle cells at the centre
+    for level in (0.001, -0.001):  # the centre cell has corners on both sides: a saddle
+        xs, ys = jobs.iso_segments(Z, x, y, [level])
+        assert len(xs) > 0 and len(xs) % 2 == 0
+        np.testing.assert_allclose(xs * ys, level, rtol=0, atol=1e-12)
+        # A segment never joins the hyperbola's two branches (opposite quadrants).
+        assert np.all(xs[::2] * xs[1::2] > 0) and np.all(ys[::2] * ys[1::2] > 0)
+
+
 def test_hovering_the_contour_reads_j_at_the_cursor(qtbot, panel, controller):
     panel.configure(mode="contour", params=[1, 5])
     assert panel.wait_until_idle()

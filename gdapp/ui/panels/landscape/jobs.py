@@ -48,6 +48,7 @@ FINE_WORK_BUDGET = 4e8
 COARSE_FIRST_WORK = 3e7
 BLOCK_ELEMENTS = 1_000_000  # (grid point, sample) pairs per block: about 8 MB per array
 OVERLAY_REACH = 1.0  # overlaid runs may widen an axis by this many times its own width
+ISO_QUANTILES = (0.01, 0.03, 0.07, 0.14, 0.25, 0.4, 0.6, 0.8)  # of log J, for the iso-lines
 POLICIES = ("fit", "view", "follow")
 PICTURE = "picture"  # the key of picture jobs: a newer one replaces an older one
 
@@ -154,6 +155,62 @@ def slice_cost(
     return total
 
 
+def iso_segments(
+    Z: np.ndarray, x: np.ndarray, y: np.ndarray, levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``Z`` ((len(y), len(x)), Z[r, c] at (x[c], y[r])) crosses each level, by
+    marching squares: returns ``(xs, ys)``, both (2m,), consecutive pairs ending a segment.
+
+    In each cell a level crosses an edge where its two corners lie on either side, at the
+    linear interpolation between them. Two crossings make one segment; four (a saddle) make
+    two, joined the way the cell's mean value says the corners are.
+    """
+    a, b, c, d = Z[:-1, :-1], Z[:-1, 1:], Z[1:, 1:], Z[1:, :-1]  # corners, counter-clockwise
+    x0, x1 = x[None, :-1], x[None, 1:]
+    y0, y1 = y[:-1, None], y[1:, None]
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    for level in np.asarray(levels, dtype=float):
+        hit, px, py = [], [], []
+        for p, q, along_x, fixed, lo, hi in (
+            (a, b, True, y0, x0, x1),  # bottom edge
+            (b, c, False, x1, y0, y1),  # right edge
+            (d, c, True, y1, x0, x1),  # top edge
+            (a, d, False, x0, y0, y1),  # left edge
+        ):
+            crosses = (p < level) != (q < level)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                t = np.where(crosses, (level - p) / np.where(crosses, q - p, 1.0), 0.0)
+            moving = lo + t * (hi - lo)
+            hit.append(crosses)
+            px.append(moving if along_x else np.broadcast_to(fixed, moving.shape))
+            py.append(np.broadcast_to(fixed, moving.shape) if along_x else moving)
+        hits, px, py = np.array(hit), np.array(px), np.array(py)
+        count = hits.sum(axis=0)
+        pairs = []
+        two = count == 2
+        if two.any():
+            first, second = np.argsort(~hits[:, two], axis=0, kind="stable")[:2]
+            pairs.append((first, second, two))
+        four = count == 4
+        if four.any():
+            # Centre on a's side: a and c are joined, the lines cut off b and d; else a and c.
+            joined = ((a + b + c + d)[four] / 4 < level) == (a[four] < level)
+            bottom = np.zeros(joined.shape, dtype=int)
+            pairs.append((bottom, np.where(joined, 1, 3), four))  # around b, or around a
+            pairs.append((np.where(joined, 2, 1), np.where(joined, 3, 2), four))  # d, or c
+        for first, second, cells in pairs:
+            cx, cy = px[:, cells], py[:, cells]
+            k = np.arange(cx.shape[1])
+            segment_x = np.stack([cx[first, k], cx[second, k]], axis=1).ravel()
+            segment_y = np.stack([cy[first, k], cy[second, k]], axis=1).ravel()
+            xs.append(segment_x)
+            ys.append(segment_y)
+    if not xs:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 @dataclass(frozen=True, eq=False)
 class PictureJob:
     """A slice (one axis) or contour (two axes) of J around ``theta`` on ``(X, y)``.
@@ -186,6 +243,8 @@ class Picture:
     ``J`` is (G,) along ``values`` or (len(v), len(u)) with J[r, c] at (u[c], v[r]).
     ``minimum`` is theta with the axes' entries moved to the plane's lowest point. Slice
     only: ``here`` = J(theta), ``lowest`` = J(minimum), ``trail_cost`` = J along ``trail``.
+    Contour only: ``shown`` = log J as coloured, ``iso`` its iso-lines at ``ISO_QUANTILES``
+    of the values, as segment ends ``(xs, ys)`` in parameter coordinates.
     """
 
     generation: int
@@ -200,6 +259,8 @@ class Picture:
     lowest: float = math.nan
     trail: np.ndarray | None = None
     trail_cost: np.ndarray | None = None
+    shown: np.ndarray | None = None
+    iso: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,8 +290,20 @@ def _contour(job: PictureJob, check: Check) -> Iterator[Picture]:
         u = axis_values(job.specs[0], minimum[i], size)
         v = axis_values(job.specs[1], minimum[j], size)
         J = grid_cost(job.X, job.y, job.theta, i, j, u, v, job.model, job.l2, check)
-        final = index == len(job.sizes) - 1
-        yield Picture(job.generation, final, job.mode, job.axes, job.theta, minimum, (u, v), J)
+        shown = np.log(np.maximum(J, 1e-12))
+        iso = iso_segments(shown, u, v, np.quantile(shown, ISO_QUANTILES))
+        yield Picture(
+            job.generation,
+            index == len(job.sizes) - 1,
+            job.mode,
+            job.axes,
+            job.theta,
+            minimum,
+            (u, v),
+            J,
+            shown=shown,
+            iso=iso,
+        )
 
 
 def _slice(job: PictureJob, check: Check) -> Iterator[Picture]:

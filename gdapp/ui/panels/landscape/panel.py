@@ -564,9 +564,10 @@ class LandscapePanel(QWidget):
     # -- controller events ---------------------------------------------------------------
 
     def _on_controller_dataset_changed(self, dataset) -> None:
-        X = np.array(dataset.X_train, dtype=float)
-        y = np.array(dataset.y_train, dtype=float)
-        X.setflags(write=False)  # shared with the worker thread: never written
+        # X_train is a fresh copy already; it is shared with the worker, so never written.
+        X = np.asarray(dataset.X_train, dtype=float)
+        y = np.asarray(dataset.y_train, dtype=float)
+        X.setflags(write=False)
         y.setflags(write=False)
         self._X, self._y = X, y
         self._data_id += 1
