@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import shiboken6
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton
@@ -357,6 +358,17 @@ def test_hiding_stops_the_worker_and_showing_again_finishes_the_picture(qtbot, p
         point[0], point[1] = u[c], v[r]
         expected = plain_log_loss(dataset.X_train, dataset.y_train, point)
         assert grid[r, c] == pytest.approx(expected, rel=1e-12)
+
+
+def test_destroying_the_panel_mid_computation_joins_its_worker(qtbot, controller):
+    panel = LandscapePanel(controller)  # not given to qtbot, which would close it afterwards
+    panel.resize(640, 520)
+    panel.show()
+    qtbot.waitExposed(panel)
+    controller.set_dataset(built_dataset(10_000))
+    qtbot.waitUntil(lambda: panel.worker_running and panel.is_busy)
+    shiboken6.delete(panel)  # as when the window holding it is deleted
+    assert worker.running_threads() == 0
 
 
 def test_the_event_loop_keeps_ticking_while_a_large_contour_is_computed(qtbot, panel, controller):
