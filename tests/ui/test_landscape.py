@@ -16,7 +16,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QPushButton
 
 from gdapp.core import landscape
 from gdapp.core.replay import replay
@@ -436,7 +436,7 @@ def test_state_edited_reports_what_the_learner_changes(qtbot, panel, controller)
     QTest.keyClick(mode_combo, Qt.Key.Key_Down)  # back to Contour
     assert edits[-1] == ("contour", (2, 5), ())
     panel.findChild(QComboBox, "landscapeOverlayOptimizer").setCurrentIndex(5)
-    panel.findChild(type(panel._lr_spin), "landscapeOverlayLr").setValue(0.25)
+    panel.findChild(QDoubleSpinBox, "landscapeOverlayLr").setValue(0.25)
     QTest.mouseClick(
         panel.findChild(QPushButton, "landscapeAddRunButton"), Qt.MouseButton.LeftButton
     )

@@ -20,21 +20,10 @@ import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QEventLoop, QPointF, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSizePolicy,
-    QSpinBox,
-    QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -42,74 +31,36 @@ from PySide6.QtWidgets import (
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
 from gdapp.core import landscape
-from gdapp.core.optimizers import OPTIMIZER_NAMES
 from gdapp.core.trainer import TrainConfig, Trainer
 from gdapp.ui.panels.landscape import jobs
+from gdapp.ui.panels.landscape.controls import LandscapeControls
 from gdapp.ui.panels.landscape.jobs import AxisSpec, Picture, PictureJob, ReplayJob, ReplayResult
-from gdapp.ui.panels.landscape.plots import CURRENT_COLOR, LandscapePlots
+from gdapp.ui.panels.landscape.plots import LandscapePlots
+from gdapp.ui.panels.landscape.state import (
+    MODES,
+    OVERLAY_COLORS,
+    OVERLAY_STEPS,
+    LandscapeState,
+    OverlayRun,
+    check_mode,
+    check_params,
+    check_run,
+)
 from gdapp.ui.panels.landscape.worker import LandscapeRunner
 
-MODES = ("slice", "contour")
 HINTS = {
     "slice": "Hover the curve to read J at any value of the parameter.",
     "contour": "Hover the map to read J; click to start training from that point.",
-}
-OPTIMIZER_LABELS = {
-    "gd": "Gradient descent",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
 }
 GRID_INTERVAL_MS = 250  # at most four contour requests per second
 SLICE_INTERVAL_MS = 40
 HOVER_INTERVAL_MS = 30  # J under the cursor is read at most this often
 # Re-evaluate when the held parameters move any sample's logit by more than this.
 HELD_LOGIT_TOLERANCE = 0.02
-OVERLAY_STEPS = 300
 TRAIL_POINTS = 25
 MAX_DRAWN_PATH_POINTS = 2000  # a longer descent path is drawn thinned out, ends kept
 PATH_REDRAW_INTERVAL_MS = 33  # the live path is redrawn at most 30 times a second
 IDLE_WAIT_MS = 60_000  # wait_until_idle gives up after this long by default
-OVERLAY_COLORS = ("#ff9f1c", "#2ec4f0", "#ff4fa3", "#9be564", "#c792ea", "#ffd23f")
-BUSY_TEXT = "Computing the landscape…"
-COARSE_TEXT = "Computing the landscape… (a coarse preview is shown)"
-
-
-class LandscapeState(NamedTuple):
-    """What the panel shows: ``mode`` ("slice" | "contour"), the parameter indices on its
-    axes (``(i,)`` or ``(i, j)``, bias = d) and the overlaid runs as (optimizer, lr)."""
-
-    mode: str
-    params: tuple[int, ...]
-    overlays: tuple[tuple[str, float], ...]
-
-
-@dataclasses.dataclass(eq=False)
-class OverlayRun:
-    """An extra descent run drawn over the contour: its settings and (k+1, d+1) path.
-
-    ``status`` is "computing" until the replay arrives, then how it ended ("ready" when
-    it took all its steps, else "diverged", "converged" or "max_epochs").
-    """
-
-    optimizer: str
-    lr: float
-    steps: int
-    item: pg.PlotDataItem
-    color: str
-    key: int
-    path: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0)))
-    loss: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
-    status: str = "computing"
-    generation: int = 0
-    waiting: bool = False  # replay asked for while the panel was hidden
-    announce: bool = False  # say in the read-out how it ended
-
-    @property
-    def label(self) -> str:
-        return f"{OPTIMIZER_LABELS.get(self.optimizer, self.optimizer)}, lr {self.lr:g}"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -205,107 +156,30 @@ class LandscapePanel(QWidget):
     # -- construction ------------------------------------------------------------------
 
     def _build(self) -> None:
-        self._mode_combo = QComboBox(objectName="landscapeModeCombo")
-        self._mode_combo.addItem("Slice", "slice")
-        self._mode_combo.addItem("Contour", "contour")
-        self._mode_combo.setToolTip(
-            "Slice: J along one parameter, the others held at their current values.\n"
-            "Contour: J over two parameters, the others held, with the descent path."
-        )
-        self._x_combo = QComboBox(objectName="landscapeXCombo")
-        self._x_combo.setToolTip("Parameter on the horizontal axis")
-        self._y_combo = QComboBox(objectName="landscapeYCombo")
-        self._y_combo.setToolTip("Parameter on the vertical axis (contour only)")
-        self._fit_button = QToolButton(text="Fit", objectName="landscapeFitButton")
-        self._fit_button.setToolTip("Fit the view to the descent paths and the current point")
-        top = QHBoxLayout()
-        top.addWidget(self._mode_combo)
-        top.addWidget(QLabel("x:"))
-        top.addWidget(self._x_combo, 1)
-        self._y_label = QLabel("y:")
-        top.addWidget(self._y_label)
-        top.addWidget(self._y_combo, 1)
-        top.addWidget(self._fit_button)
-        self._runs_button = QToolButton(text="Runs", objectName="landscapeRunsButton")
-        self._runs_button.setCheckable(True)
-        self._runs_button.setToolTip(
-            "Show the controls that overlay other runs from the same start"
-        )
-        top.addWidget(self._runs_button)
-        for combo in (self._x_combo, self._y_combo):
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(8)
-
-        self._optimizer_combo = QComboBox(objectName="landscapeOverlayOptimizer")
-        for name in OPTIMIZER_NAMES:
-            self._optimizer_combo.addItem(OPTIMIZER_LABELS.get(name, name), name)
-        self._optimizer_combo.setToolTip("Optimizer of the run to overlay")
-        self._lr_spin = QDoubleSpinBox(objectName="landscapeOverlayLr")
-        self._lr_spin.setDecimals(4)
-        self._lr_spin.setRange(0.0001, 100.0)
-        self._lr_spin.setValue(0.1)
-        self._lr_spin.setPrefix("lr ")
-        self._lr_spin.setToolTip("Learning rate of the run to overlay")
-        self._steps_spin = QSpinBox(objectName="landscapeOverlaySteps")
-        self._steps_spin.setRange(1, 5000)
-        self._steps_spin.setValue(OVERLAY_STEPS)
-        self._steps_spin.setSuffix(" steps")
-        self._steps_spin.setToolTip("How many steps the overlaid run takes")
-        self._add_button = QPushButton("Add run", objectName="landscapeAddRunButton")
-        self._add_button.setToolTip(
-            "Train a copy from the same start with this optimizer and learning rate\n"
-            "and draw its path over the contour"
-        )
-        self._clear_button = QPushButton("Clear runs", objectName="landscapeClearRunsButton")
-        self._clear_button.setToolTip("Remove the overlaid runs")
-        runs = QHBoxLayout()
-        runs.addWidget(self._optimizer_combo)
-        runs.addWidget(self._lr_spin)
-        runs.addWidget(self._steps_spin)
-        runs.addWidget(self._add_button)
-        runs.addWidget(self._clear_button)
-        runs.addStretch(1)
-        self._runs_row = QWidget()
-        self._runs_row.setLayout(runs)
-        runs.setContentsMargins(0, 0, 0, 0)
-
         self._plots = LandscapePlots()
-        self._key = QLabel(objectName="landscapeKey")
-        self._key.setWordWrap(True)
-        self._key.setTextFormat(Qt.TextFormat.RichText)
+        controls = LandscapeControls(self, (self._plots.slice_plot, self._plots.contour_plot))
+        self._controls = controls
+        self._mode_combo, self._x_combo, self._y_combo = (
+            controls.mode_combo,
+            controls.x_combo,
+            controls.y_combo,
+        )
+        self._y_label, self._stack, self._readout = (
+            controls.y_label,
+            controls.stack,
+            controls.readout,
+        )
+        self._runs_button, self._runs_row = controls.runs_button, controls.runs_row
+        self._optimizer_combo, self._lr_spin = controls.optimizer_combo, controls.lr_spin
+        self._steps_spin = controls.steps_spin
         self._update_key()
-
-        self._stack = QStackedWidget()
-        self._stack.addWidget(self._plots.slice_plot)
-        self._stack.addWidget(self._plots.contour_plot)
-        self._readout = QLabel(objectName="landscapeReadout")
-        self._readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._readout.setText("Load a dataset to see its cost landscape.")
-        self._busy_note = QLabel(BUSY_TEXT, objectName="landscapeBusyNote")
-        self._busy_note.setStyleSheet("color: #8b949e; font-style: italic;")
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        policy.setRetainSizeWhenHidden(True)  # the plot does not jump when the note goes
-        self._busy_note.setSizePolicy(policy)
-        self._busy_note.hide()
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(top)
-        layout.addWidget(self._runs_row)
-        layout.addWidget(self._stack, 1)
-        layout.addWidget(self._busy_note)
-        layout.addWidget(self._key)
-        layout.addWidget(self._readout)
-
+        controls.fit_button.clicked.connect(self._on_fit_button_clicked)
+        controls.add_button.clicked.connect(self._on_add_button_clicked)
+        controls.clear_button.clicked.connect(self._on_clear_button_clicked)
         self._mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
         self._x_combo.currentIndexChanged.connect(self._on_param_combo_changed)
         self._y_combo.currentIndexChanged.connect(self._on_param_combo_changed)
-        self._fit_button.clicked.connect(self._on_fit_button_clicked)
         self._runs_button.toggled.connect(self._on_runs_button_toggled)
-        self._add_button.clicked.connect(self._on_add_button_clicked)
-        self._clear_button.clicked.connect(self._on_clear_button_clicked)
         for plot in (self._plots.slice_plot, self._plots.contour_plot):
             plot.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
             plot.getViewBox().sigRangeChangedManually.connect(self._on_view_manual)
@@ -373,16 +247,15 @@ class LandscapePanel(QWidget):
         already overlaid with the same (optimizer, lr) are kept, not replayed again.
         Raises ValueError, changing nothing, if any part is invalid.
         """
-        if mode not in MODES:
-            raise ValueError(f"unknown landscape mode {mode!r}; expected one of {MODES}")
+        check_mode(mode)
         chosen = tuple(int(p) for p in params)
         wanted = 1 if mode == "slice" else 2
         if len(chosen) != wanted or len(set(chosen)) != wanted:
             raise ValueError(f"a {mode} needs {wanted} different parameter index(es)")
-        self._check_params(chosen)
+        check_params(chosen, self._x_combo.count())
         runs = tuple((str(optimizer), float(lr)) for optimizer, lr in overlays)
         for optimizer, lr in runs:
-            self._check_run(optimizer, lr)
+            check_run(optimizer, lr)
         with self._quiet():
             if chosen != self.params:
                 self.set_params(chosen)
@@ -392,15 +265,14 @@ class LandscapePanel(QWidget):
                 self._replace_overlays([(optimizer, lr, OVERLAY_STEPS) for optimizer, lr in runs])
 
     def set_mode(self, mode: str) -> None:
-        if mode not in MODES:
-            raise ValueError(f"unknown landscape mode {mode!r}; expected one of {MODES}")
+        check_mode(mode)
         with self._quiet():
             self._mode_combo.setCurrentIndex(MODES.index(mode))
 
     def set_params(self, params: Sequence[int]) -> None:
         """Choose the parameter(s) on the axes: [i] or [i, j] (bias index = d)."""
         chosen = [int(p) for p in params]
-        self._check_params(chosen)
+        check_params(chosen, self._x_combo.count())
         count = self._x_combo.count()
         i = chosen[0]
         j = chosen[1] if len(chosen) > 1 else (self._params[1] if self._params[1] != i else -1)
@@ -432,7 +304,7 @@ class LandscapePanel(QWidget):
                     for run in overlay
                 ]
                 for optimizer, lr, _steps in runs:
-                    self._check_run(optimizer, lr)
+                    check_run(optimizer, lr)
                 self._replace_overlays(runs)
         self.refresh()
 
@@ -441,7 +313,7 @@ class LandscapePanel(QWidget):
 
         The run is returned at once with status "computing"; its path arrives later.
         """
-        self._check_run(optimizer, lr)
+        check_run(optimizer, lr)
         run = self._new_run(optimizer, float(lr), int(steps))
         self._overlays.append(run)
         self._request_replay(run)
@@ -705,8 +577,7 @@ class LandscapePanel(QWidget):
         computing = self._in_flight is not None or any(
             run.status == "computing" and not run.waiting for run in self._overlays
         )
-        self._busy_note.setText(COARSE_TEXT if self._coarse_shown else BUSY_TEXT)
-        self._busy_note.setVisible(computing)
+        self._controls.set_busy(computing, self._coarse_shown)
         if not self.is_busy:
             self.idle.emit()
 
@@ -747,17 +618,7 @@ class LandscapePanel(QWidget):
         self._edited()
 
     def _update_key(self) -> None:
-        """A key under the contour, where it never hides the valley it describes."""
-        marks = ["━━", "■", "●", "★"]
-        colors = ["#30363d", "#30363d", CURRENT_COLOR, "#c9a100"]
-        for run in self._overlays:
-            marks.append("━━")
-            colors.append(run.color)
-        parts = [
-            f'<span style="color:{color}">{mark}</span>&nbsp;{label.replace(" ", "&nbsp;")}'
-            for mark, color, label in zip(marks, colors, self.legend_labels(), strict=True)
-        ]
-        self._key.setText(" &nbsp; ".join(parts))
+        self._controls.set_key(self.legend_labels(), [run.color for run in self._overlays])
 
     def _on_runs_button_toggled(self, checked: bool) -> None:
         self._runs_row.setVisible(checked and self._mode == "contour")
@@ -840,18 +701,6 @@ class LandscapePanel(QWidget):
 
     # -- state helpers -------------------------------------------------------------------
 
-    def _check_params(self, chosen: Sequence[int]) -> None:
-        count = self._x_combo.count()
-        if not chosen or any(not 0 <= p < max(count, 1) for p in chosen) and count:
-            raise ValueError(f"parameter indices {list(chosen)} out of range 0..{count - 1}")
-
-    @staticmethod
-    def _check_run(optimizer: str, lr: float) -> None:
-        if optimizer not in OPTIMIZER_NAMES:
-            raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {OPTIMIZER_NAMES}")
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError(f"the learning rate of a run must be a number > 0, got {lr!r}")
-
     def _new_run(self, optimizer: str, lr: float, steps: int) -> OverlayRun:
         color = OVERLAY_COLORS[len(self._overlays) % len(OVERLAY_COLORS)]
         item = self._plots.add_run_item(color)
@@ -894,11 +743,9 @@ class LandscapePanel(QWidget):
             return self._history[0].copy()
         return Trainer(self._X[:1], self._y[:1], config=self._config).theta
 
-    def _overlay_start(self) -> np.ndarray | None:
-        """The start of the overlaid runs; None lets the replay start where the config does."""
-        if self._start is not None:
-            return self._start.copy()
-        return self._history[0].copy() if self._rows else None
+    def _overlay_start(self) -> np.ndarray:
+        """The start of the overlaid runs: the clicked start, else where training starts."""
+        return self._start.copy() if self._start is not None else self._initial_theta()
 
     def _request_replay(self, run: OverlayRun) -> None:
         run.generation = next(self._generations)
