@@ -248,6 +248,21 @@ def test_overlaid_runs_start_together_and_follow_an_independent_replay(panel, co
     assert "Adam, lr 0.05" not in panel.legend_labels()
 
 
+def test_overlaid_runs_follow_a_new_start_after_a_reset(qtbot, panel, controller):
+    panel.configure(mode="contour", params=[1, 5], overlay=[{"optimizer": "gd", "lr": 0.5}])
+    assert panel.wait_until_idle()
+    assert not panel.overlays[0].path[0].any()  # zeros: where the default config starts
+    controller.set_config(init="random", seed=3)
+    qtbot.waitUntil(lambda: len(panel.path) == 1 and panel.path[0].any())
+    assert panel.wait_until_idle()
+    run = panel.overlays[0]
+    dataset = controller.dataset
+    config = dataclasses.replace(controller.config, optimizer="gd", lr=0.5)
+    reference = replay(dataset.X_train, dataset.y_train, config, None, run.steps)
+    np.testing.assert_array_equal(run.path, reference.theta)
+    np.testing.assert_array_equal(run.path[0], panel.path[0])
+
+
 def test_a_diverging_overlay_does_not_stretch_the_view(panel, controller):
     panel.configure(mode="contour", params=[1, 5])
     assert panel.wait_until_idle()

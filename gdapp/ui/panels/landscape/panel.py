@@ -490,6 +490,11 @@ class LandscapePanel(QWidget):
             self._rows = end
             if snapshot.first_row == 0 and not self._user_zoomed:
                 self._fit_pending = True
+            if snapshot.first_row == 0 and self._start is None:
+                # A reset may have moved where training starts (another seed or init).
+                for run in self._overlays:
+                    if run.start is not None and not np.array_equal(run.start, self._history[0]):
+                        self._request_replay(run)
         self._theta = np.asarray(snapshot.theta, dtype=float).copy()
         self._grad = np.asarray(snapshot.grad, dtype=float).copy()
         self._config = snapshot.config
@@ -759,6 +764,7 @@ class LandscapePanel(QWidget):
             run.waiting, self._stale = True, True
             return
         run.waiting = False
+        run.start = self._overlay_start()
         # No stop rule but divergence may end the run before its steps are taken.
         config = dataclasses.replace(
             self._config, optimizer=run.optimizer, lr=run.lr, max_epochs=run.steps + 1, tol=0.0
@@ -769,7 +775,7 @@ class LandscapePanel(QWidget):
             self._X,
             self._y,
             config,
-            self._overlay_start(),
+            run.start,
             run.steps,
         )
         self._runner.submit(job)

@@ -59,6 +59,7 @@ class OverlayRun:
     loss: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
     status: str = "computing"
     generation: int = 0
+    start: np.ndarray | None = None  # where the replay asked for last starts
     waiting: bool = False  # replay asked for while the panel was hidden
     announce: bool = False  # say in the read-out how it ended
 
