@@ -243,8 +243,8 @@ class LandscapePanel(QWidget):
     ) -> None:
         """Show ``mode`` over ``params`` with ``overlays``; emits no ``state_edited``.
 
-        ``params`` is ``(i,)`` for a slice, ``(i, j)`` (different) for a contour. Runs
-        already overlaid with the same (optimizer, lr) are kept, not replayed again.
+        ``params`` is ``(i,)`` for a slice, ``(i, j)`` (different) for a contour; each run
+        takes ``OVERLAY_STEPS`` steps, and one already overlaid is kept, not replayed again.
         Raises ValueError, changing nothing, if any part is invalid.
         """
         check_mode(mode)
