@@ -395,22 +395,14 @@ class MainWindow(QMainWindow):
             widget.set_nudge(state.graph_nudge or state.graph_bug is not None)
             widget.set_example_inputs(*state.graph_inputs)
         elif page == "landscape":
-            if (widget.mode, tuple(widget.params), self._overlays_of(widget)) != (
-                state.landscape_mode,
-                state.landscape_params,
-                state.overlays,
-            ):
-                widget.configure(
-                    mode=state.landscape_mode,
-                    params=state.landscape_params,
-                    overlay=[{"optimizer": o, "lr": lr} for o, lr in state.overlays],
-                )
+            wanted = (state.landscape_mode, state.landscape_params, state.overlays)
+            if tuple(widget.state()[:3]) != wanted:
+                try:
+                    widget.set_state(*wanted)
+                except ValueError:  # axes this dataset does not have: the panel keeps its own
+                    QTimer.singleShot(0, self, self._on_landscape_refused)
         elif page == "data":
             widget.set_scaled(state.table_scaled)
-
-    @staticmethod
-    def _overlays_of(landscape) -> tuple[tuple[str, float], ...]:
-        return tuple((run.optimizer, float(run.lr)) for run in landscape.overlays)
 
     def _on_workspace_page_built(self, page: str, widget: QWidget) -> None:
         self._apply_view_to(page, widget, self.view_model.state)
@@ -463,6 +455,12 @@ class MainWindow(QMainWindow):
                 landscape_params=tuple(params),
                 overlays=tuple((str(o), float(lr)) for o, lr in overlays),
             )
+
+    def _on_landscape_refused(self) -> None:
+        mode, params, overlays = tuple(self.landscape_panel.state()[:3])
+        self.view_model.update(
+            landscape_mode=mode, landscape_params=tuple(params), overlays=tuple(overlays)
+        )
 
     def _on_table_scaled_toggled(self, scaled: bool) -> None:
         if not self._applying_view:
