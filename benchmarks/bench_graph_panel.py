@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gdapp.core import graph as core_graph  # noqa: E402
 from gdapp.ui.controller import AppController  # noqa: E402
-from gdapp.ui.panels.graph_panel import GraphPanel  # noqa: E402
+from gdapp.ui.panels.graph import GraphPanel  # noqa: E402
 
 REPEATS = 400
 WARMUP = 20

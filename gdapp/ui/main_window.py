@@ -34,7 +34,7 @@ from gdapp.ui.controller import DEFAULT_PRESET, AppController
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.controls import SPEEDS, ControlsPanel
 from gdapp.ui.panels.dataset_browser import DatasetBrowserPanel
-from gdapp.ui.panels.graph_panel import GraphPanel
+from gdapp.ui.panels.graph import GraphPanel
 from gdapp.ui.panels.landscape import LandscapePanel
 from gdapp.ui.panels.lesson_panel import LessonPanel
 from gdapp.ui.panels.plots import PlotsPanel

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from gdapp.core import optimizers
-from gdapp.core.graph import build_batch_cost, build_post_example
+from gdapp.core.graph_builders import build_batch_cost, build_post_example
 from gdapp.core.models import (
     POST_EPOCHS,
     POST_LR,

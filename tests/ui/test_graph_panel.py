@@ -1,4 +1,7 @@
-"""The computation-graph panel inside the real main window, read through its accessors.
+"""The computation-graph panel on a real controller, read through its accessors.
+
+The panel is built on its own at a fixed size (a page of the main workspace at 1280×800 is
+about 900×560), so these tests do not depend on the window's layout.
 
 Numbers are checked against the post (the a, b, c example) and against plain numpy (the
 logistic per-sample gradient x_i(σ(w·x + b) − y)); the nudge check against the nodes each
@@ -11,16 +14,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QToolButton
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QToolButton, QWidget
 
 from gdapp.core.models import LogisticModel
-from gdapp.ui.panels.graph_panel import GraphPanel
-from gdapp.ui.panels.graph_style import format_number
+from gdapp.ui.panels.graph import GraphPanel
+from gdapp.ui.panels.graph.style import format_number
 
-try:
-    from gdapp.ui.main_window import MainWindow
-except ImportError:  # the panel works with the controller alone
-    MainWindow = None
+PAGE_SIZE = (900, 560)
 
 FEATURES = 8
 XS = [f"x{i}" for i in range(1, FEATURES + 1)]
@@ -30,25 +30,15 @@ PS = [f"p{i}" for i in range(1, FEATURES + 1)]
 
 @pytest.fixture
 def app(qtbot, controller):
-    """(panel, controller): the main window's graph panel, or a panel on the controller."""
-    if MainWindow is not None:
-        controller.shutdown()
-        window = MainWindow()
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        ctrl = window.controller
-        panel = window.findChild(GraphPanel, "graphView")
-        assert panel is not None
-        window.graph_dock.raise_()  # the graph tab in front: it updates only when seen
-    else:
-        ctrl = controller
-        panel = GraphPanel(ctrl)
-        qtbot.addWidget(panel)
-        panel.show()
-    qtbot.waitUntil(lambda: ctrl.last_snapshot is not None, timeout=5000)
-    yield panel, ctrl
-    ctrl.shutdown()
+    """(panel, controller): a graph panel on the controller, shown at the workspace page size."""
+    panel = GraphPanel(controller)
+    qtbot.addWidget(panel)
+    panel.resize(*PAGE_SIZE)
+    panel.show()
+    qtbot.waitExposed(panel)
+    qtbot.waitUntil(lambda: controller.last_snapshot is not None, timeout=5000)
+    yield panel, controller
+    controller.shutdown()
 
 
 def step_and_wait(qtbot, ctrl, n: int = 1):
@@ -152,11 +142,7 @@ def test_selecting_another_row_shows_that_row(app, qtbot):
     panel.set_view("sample")
     dataset = ctrl.dataset
     np.testing.assert_allclose([panel.displayed_values()[x].value for x in XS], dataset.X[0])
-    browser = panel.window().findChild(object, "datasetBrowser")
-    if browser is not None and hasattr(browser, "select_row"):
-        browser.select_row(7)  # as a click in the dataset browser does
-    else:
-        ctrl.select_sample(7)
+    ctrl.select_sample(7)  # what a click on row 7 of the dataset browser sends
     qtbot.waitUntil(lambda: ctrl.selected_sample == 7)
     shown = panel.displayed_values()
     np.testing.assert_allclose([shown[x].value for x in XS], dataset.X[7])
@@ -369,17 +355,29 @@ def test_a_hidden_panel_catches_up_when_shown(app, qtbot):
     np.testing.assert_allclose(list(shown.values()), snapshot.theta[:-1])
 
 
-def test_a_panel_behind_another_tab_waits_and_catches_up_when_raised(app, qtbot):
-    panel, ctrl = app
-    window = panel.window()
+def test_a_covered_panel_waits_and_catches_up_when_uncovered(controller, qtbot):
+    # As a page or dock tab behind another: shown, but with nothing of it on screen.
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.resize(*PAGE_SIZE)
+    panel = GraphPanel(controller, host)
+    panel.setGeometry(0, 0, *PAGE_SIZE)
+    cover = QWidget(host)
+    cover.setAutoFillBackground(True)
+    cover.setGeometry(0, 0, *PAGE_SIZE)
+    host.show()
+    qtbot.waitExposed(host)
+    qtbot.waitUntil(lambda: controller.last_snapshot is not None, timeout=5000)
     panel.set_view("sample")
     panel.displayed_values()
-    window.plots_dock.raise_()  # Qt still calls a dock behind a tab visible
+    cover.raise_()
     qtbot.waitUntil(lambda: panel.visibleRegion().isEmpty())
-    snapshot = step_and_wait(qtbot, ctrl, 2)
+    assert panel.isVisible()
+    snapshot = step_and_wait(qtbot, controller, 2)
     qtbot.wait(20)
-    assert panel._stale  # a run behind the plots costs the graph nothing
-    window.graph_dock.raise_()
+    assert panel._stale  # a run behind another page costs the graph nothing
+    cover.hide()
+    panel.catch_up()  # what the window calls when the page comes to the front
     qtbot.waitUntil(lambda: not panel._stale)
     shown = {w: panel._scene.nodes[w].numbers.value for w in WS}
     np.testing.assert_allclose(list(shown.values()), snapshot.theta[:-1])

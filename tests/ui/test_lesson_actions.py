@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 from gdapp.core.trainer import TrainConfig, Trainer
 from gdapp.lessons.actions import validate_actions
 from gdapp.ui.lesson_actions import HistoryTracker, LessonActions, checkpoint_context
-from gdapp.ui.panels.graph_panel import GraphPanel
+from gdapp.ui.panels.graph import GraphPanel
 from gdapp.ui.panels.landscape import LandscapePanel
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")

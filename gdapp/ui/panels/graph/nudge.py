@@ -21,7 +21,6 @@ from gdapp.core import graph as core_graph
 SYNC_ENTRY_LIMIT = 2500  # graphs with at most this many values are checked at once
 LIVE_ENTRY_LIMIT = 200  # ... and checked on every snapshot during a run
 SLICE_MS = 8  # work per event-loop turn for a large check: the window stays responsive
-NUDGE_RTOL = 1e-2  # an entry agrees when its relative error is at most this
 
 _Job = tuple[Hashable, Generator[None, None, dict[str, core_graph.NudgeResult]]]
 
@@ -52,7 +51,7 @@ class NudgeRunner(QObject):
         self, graph: core_graph.Graph, h: float, central: bool
     ) -> dict[str, core_graph.NudgeResult]:
         """The engine's nudge check on ``graph``, all at once."""
-        return graph.nudge_check(h=h, rtol=NUDGE_RTOL, central=central)
+        return graph.nudge_check(h=h, central=central)
 
     def check_later(
         self, key: Hashable, build: Callable[[], core_graph.Graph], h: float, central: bool
@@ -79,7 +78,7 @@ class NudgeRunner(QObject):
         key, build, h, central = self._pending
         self._pending = None
         graph = build()  # a copy of its own: the panel's graph keeps changing meanwhile
-        self._job = (key, graph.nudge_check_steps(h=h, rtol=NUDGE_RTOL, central=central))
+        self._job = (key, graph.nudge_check_steps(h=h, central=central))
         self._timer.start()
 
     def _on_timer_timeout(self) -> None:
