@@ -489,8 +489,6 @@ class GraphPanel(QWidget):
             data.edges,
             data.graph.bug_edges,
         )
-        if self.graph_view.auto_fit:
-            self.graph_view.fit()
         self._legend.set_symbol(self._symbol_for_legend())
         self._table.show_numbers(data, numbers, self._nudge_on, self._view == "batch")
         if walking:
@@ -500,6 +498,11 @@ class GraphPanel(QWidget):
             self._sync_controls()
         else:
             self._status.setText(self._caption_text())
+        # The table and caption may have changed height: give the canvas its final size now,
+        # so that the fit below (and any reading of the zoom) is not one layout pass behind.
+        self.layout().activate()
+        if self.graph_view.auto_fit:
+            self.graph_view.fit()
         del rebuilt
 
     def _make_view(self, snapshot, batch_snapshot):
