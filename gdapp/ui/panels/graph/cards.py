@@ -139,14 +139,15 @@ def _vector_lines(value, fmt, shown: bool, prefix: str) -> list[tuple[str, str]]
 
 
 def _inline_nudge(numbers, fmt, shown: bool) -> tuple[str, str]:
-    """The nudge verdict beside a derivative: ✓ when it agrees, else ✗ and the estimate."""
+    """The nudge verdict beside a derivative, ✓ or ✗; the estimate itself is in the tooltip.
+
+    Eight rows of features leave no room for a second number on each line.
+    """
     if not shown:
         return (HIDDEN, "muted")
     if numbers.numeric is None:
         return ("…", "muted")
-    if numbers.agrees:
-        return ("✓", "ok")
-    return (f"✗ nudge {fmt(numbers.numeric)}", "bad")
+    return ("✓", "ok") if numbers.agrees else ("✗", "bad")
 
 
 def _nudge_line(numbers, fmt, shown: bool) -> tuple[str, str]:

@@ -1,9 +1,10 @@
 """Running the core's nudge check without freezing the window.
 
-A small graph (the post's example, one sample, a modest batch) is checked at once: a few
-milliseconds. A full-batch graph nudges every entry of X, z, a, L and y, about a second, so it
-is checked in short slices on the GUI thread (``Graph.nudge_check_steps`` yields after every
-nudged value), on its own copy of the graph. No second thread: Python's garbage collector may
+A small graph (the post's example, one sample, a batch of a dozen rows) is checked at once,
+in a few tens of milliseconds. A larger batch nudges every entry of X, z, a, L and y (a 32-row
+batch takes about 0.1 s, the full batch a second or two), so it is checked in short slices on
+the GUI thread (``Graph.nudge_check_steps`` yields after every nudged value), on its own copy
+of the graph. No second thread: Python's garbage collector may
 run in whichever thread allocates, and a Qt object it frees from a worker thread deadlocks
 against the GUI thread destroying widgets (seen with a plain ``threading.Thread`` here).
 """
@@ -18,8 +19,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from gdapp.core import graph as core_graph
 
-SYNC_ENTRY_LIMIT = 2500  # graphs with at most this many values are checked at once
-LIVE_ENTRY_LIMIT = 200  # ... and checked on every snapshot during a run
+SYNC_ENTRY_LIMIT = 150  # graphs with at most this many values are checked at once (~50 ms)
+LIVE_ENTRY_LIMIT = 100  # ... and checked on every snapshot during a run (~35 ms)
 SLICE_MS = 8  # work per event-loop turn for a large check: the window stays responsive
 
 _Job = tuple[Hashable, Generator[None, None, dict[str, core_graph.NudgeResult]]]

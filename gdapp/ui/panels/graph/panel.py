@@ -207,6 +207,7 @@ class GraphPanel(QWidget):
 
     def wait_for_nudge(self, timeout_s: float = 30.0) -> None:
         """Finish a background nudge check and show it (a full-batch check takes ~1 s)."""
+        self._flush()  # a pending refresh may be what starts the check
         self._nudger.wait(timeout_s)
         self._flush()
 
@@ -305,7 +306,7 @@ class GraphPanel(QWidget):
             else views.BUG_UNAVAILABLE[("drop_x", "example")]
             + " Switch to the sample or batch view to plant a bug."
         )
-        self._bug_label.setText(views.BUG_EXPLANATIONS[self._bug])
+        self._bug_label.setText(views.bug_explanation(self._bug, self._model()))
         self._bug_label.setToolTip(views.BUG_DETAILS[self._bug])
         self._h_box.setEnabled(self._nudge_on)
         self._difference_combo.setEnabled(self._nudge_on)
@@ -464,6 +465,7 @@ class GraphPanel(QWidget):
             self._walk_request = None
             return
         self._stale = False
+        self._bug_label.setText(views.bug_explanation(self._bug, self._model()))
         request, self._walk_request = self._walk_request, None
         walking = request is not None
         snapshot = request[0] if walking else self._snapshot
@@ -616,7 +618,7 @@ class GraphPanel(QWidget):
             )  # fmt: skip
         full = "" if loss is None else f" ({format_number(loss)})"
         return (
-            f"One mini-batch: the {m} rows step {step} used · J = {cost} on them. The plots and "
+            f"Step {step}'s mini-batch of {m} rows: J = {cost} on them alone. The plots and "
             f"status show the loss over all {n} training rows{full}, so the two differ."
         )
 

@@ -92,6 +92,13 @@ BUG_DETAILS = {
 }
 
 
+def bug_explanation(bug: str | None, model: str) -> str:
+    """The line under the bug selector, in the terms of the trainer's model."""
+    if bug == "flip_sign" and model == "linear":
+        return f"Bug: dL/dz = −2(ŷ − y), the post's sign flip: descent climbs. {CAUGHT}"
+    return BUG_EXPLANATIONS[bug]
+
+
 @dataclass(frozen=True)
 class ViewData:
     """A built core graph and how to name its nodes and edges on screen."""
