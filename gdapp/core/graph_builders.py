@@ -29,8 +29,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from gdapp.core.functional import sigmoid
-from gdapp.core.graph import Graph, Value, add
+from gdapp.core.graph import Value, add
 from gdapp.core.losses import BCE_WITH_LOGITS, SQUARED_ERROR
+from gdapp.core.nudge import Graph
 
 BUGS = ("drop_x", "flip_sign", "forget_mean")
 MODELS = ("logistic", "linear")

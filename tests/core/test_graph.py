@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gdapp.core.graph import NUDGE_RTOL, Graph, Value
+from gdapp.core.graph import Value
 from gdapp.core.graph_builders import (
     BUGS,
     build_batch_cost,
@@ -20,6 +20,7 @@ from gdapp.core.graph_builders import (
     build_logistic_sample,
     build_post_example,
 )
+from gdapp.core.nudge import NUDGE_RTOL, Graph
 
 # --- plain numpy reference ---------------------------------------------------------------
 

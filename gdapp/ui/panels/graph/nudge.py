@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator, Hashable
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from gdapp.core import graph as core_graph
+from gdapp.core import nudge as core_graph
 
 SYNC_ENTRY_LIMIT = 150  # graphs with at most this many values are checked at once (~50 ms)
 LIVE_ENTRY_LIMIT = 100  # ... and checked on every snapshot during a run (~35 ms)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gdapp.core.graph import Graph
+from gdapp.core.nudge import Graph
 
 SYMBOLS = {"yhat": "ŷ"}
 
@@ -181,4 +181,5 @@ def layers(graph: Graph) -> list[list[str]]:
 
 
 def _format(value: float) -> str:
-    return f"{float(value):.4g}"
+    """Four significant digits with a true minus sign, as on the cards."""
+    return f"{float(value):.4g}".replace("-", "−")

@@ -16,7 +16,7 @@ import numpy as np
 
 from gdapp.core import graph_builders as builders
 from gdapp.core.gradcheck import agrees
-from gdapp.core.graph import NUDGE_ATOL, NUDGE_RTOL, Graph
+from gdapp.core.nudge import NUDGE_ATOL, NUDGE_RTOL, Graph
 from gdapp.ui.panels.graph import text
 from gdapp.ui.panels.graph.cards import NodeStyle
 from gdapp.ui.panels.graph.items import NodeNumbers
