@@ -236,7 +236,8 @@ class PostLossErrorFigure(LessonFigure):
         _legend(self._plot, offset=(10, 10))
         self._plot.addLine(y=0.0, pen=pg.mkPen("#8b949e"))
         self.printed = np.log(Y_HAT_GRID) - 1.0  # -(1 - log ŷ)
-        self.correct = -np.log1p(-Y_HAT_GRID)
+        # The core's log-loss for y = 0 of the logit behind each ŷ: −log(1 − ŷ).
+        self.correct = bce_with_logits(np.log(Y_HAT_GRID) - np.log1p(-Y_HAT_GRID), 0.0)
         self._plot.plot(
             Y_HAT_GRID,
             self.printed,

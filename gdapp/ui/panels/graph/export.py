@@ -28,7 +28,7 @@ def compose_export(diagram: QImage, caption: str, symbol: str, scale: float = 2.
     font = scene_font(11)
     painter.setFont(font)
     painter.setPen(TEXT_COLOUR)
-    legend_w = min(LEGEND_WIDTH_PX, width / 2)
+    legend_w = min(LEGEND_WIDTH_PX, 0.55 * width)
     text_rect = QRectF(10, top, width - legend_w - 24, FOOTER_PX - 8)
     flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
     painter.drawText(text_rect, int(flags), caption)

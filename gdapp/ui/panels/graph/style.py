@@ -123,7 +123,8 @@ def scene_font(px: int = DEFAULT_FONT_PX, *, bold: bool = False, italic: bool = 
 def legend_caption(symbol: str) -> str:
     """What the colour bar encodes, in words: ``symbol`` is e.g. ``dL/d·``."""
     output = symbol[1:].split("/")[0] or "L"
-    return f"Node colour = {symbol}node: red, raising the node raises {output}; blue, lowers it"
+    derivative = symbol.removesuffix("·") + "(node)"
+    return f"Colour = {derivative}: red, raising it raises {output}; blue, lowers {output}"
 
 
 class DerivativeLegend(QWidget):
