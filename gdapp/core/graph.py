@@ -79,8 +79,13 @@ class Value:
     def __neg__(self) -> Value:
         return self * -1.0
 
-    def __sub__(self, other: Value) -> Value:
+    def __sub__(self, other: Value | float) -> Value:
+        if not isinstance(other, Value):
+            return add(self, -float(other))
         return Value.make((self, other), "−", lambda: self.data - other.data, lambda g: (g, -g))
+
+    def __rsub__(self, other: float) -> Value:
+        return add(self * -1.0, float(other))
 
     def __mul__(self, other: Value | float) -> Value:
         if not isinstance(other, Value):  # a constant factor is part of the op, not a node
@@ -113,9 +118,9 @@ class Value:
         )
 
     def mean(self) -> Value:
-        n = np.size(self.data)
+        shape, n = np.shape(self.data), np.size(self.data)
         return Value.make(
-            (self,), "mean", lambda: float(np.mean(self.data)), lambda g: (np.full(n, g / n),)
+            (self,), "mean", lambda: float(np.mean(self.data)), lambda g: (np.full(shape, g / n),)
         )
 
     def sigmoid(self) -> Value:

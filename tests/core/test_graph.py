@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gdapp.core.graph import Value
+from gdapp.core.graph import Value, topological_order
 from gdapp.core.graph_builders import (
     BUGS,
     build_batch_cost,
@@ -478,3 +478,15 @@ def test_linear_batch_cost_and_its_bugs(batch, bug):
         "forget_mean": {"L", "yhat", "y", "z", "X", "w", "b"},
     }[bug]
     assert disagreeing(bugged) == expected
+
+
+def test_constants_join_the_op_and_a_matrix_mean_spreads_evenly():
+    x = Value(4.0, name="x")
+    y = 2 - (x - 1) * 3  # constants are no nodes: y's graph has x alone as a leaf
+    y.backward()
+    assert (y.data, x.grad) == (-7.0, -3.0)
+    assert [n for n in topological_order(y) if not n.parents] == [x]
+    M = Value(np.arange(6.0).reshape(2, 3), name="M")
+    m = M.mean()
+    m.backward()
+    np.testing.assert_allclose(M.grad, np.full((2, 3), 1 / 6))
