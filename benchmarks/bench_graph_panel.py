@@ -20,9 +20,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gdapp.core import graph as core_graph  # noqa: E402
+from gdapp.core import graph_builders as core_graph  # noqa: E402
 from gdapp.ui.controller import AppController  # noqa: E402
-from gdapp.ui.panels.graph_panel import GraphPanel  # noqa: E402
+from gdapp.ui.panels.graph import GraphPanel  # noqa: E402
+from gdapp.ui.panels.graph.nudge import SYNC_ENTRY_LIMIT, entry_count  # noqa: E402
 
 REPEATS = 400
 WARMUP = 20
@@ -57,7 +58,7 @@ def main() -> None:
     base = controller.last_snapshot
     dataset = controller.dataset
     panel = GraphPanel(controller)
-    panel.resize(700, 520)
+    panel.resize(900, 560)
     panel.show()
     app.processEvents()
     rng = np.random.default_rng(0)
@@ -65,6 +66,7 @@ def main() -> None:
     thetas = rng.normal(0.0, 0.5, size=(WARMUP + REPEATS, d + 1))
     batch = np.arange(BATCH_SIZE)
     x, y = dataset.X[0], float(dataset.y[0])
+    w0 = thetas[0][:-1]
     X, Y = dataset.X_train[batch], dataset.y_train[batch]
 
     def feed(i: int) -> None:
@@ -82,7 +84,7 @@ def main() -> None:
         theta = thetas[i]
         core_graph.build_batch_cost(X, Y, theta[:-1], theta[-1], dataset.feature_names)
 
-    print(f"Graph panel update per snapshot ({REPEATS} updates, 8 features, 700x520 panel)")
+    print(f"Graph panel update per snapshot ({REPEATS} updates, 8 features, 900x560 panel)")
     for view, core in (("sample", core_sample), ("batch", core_batch)):
         panel.set_view(view)
         panel.set_nudge(False)
@@ -93,6 +95,18 @@ def main() -> None:
         print(f"  ratio panel / core: {panel_median / core_median:.1f}x")
         panel.set_nudge(True)
         describe("panel update with nudge check on", timed(feed, REPEATS // 4))
+    # The largest check the panel runs at once, on the GUI thread: it must stay under ~100 ms.
+    rows = 1
+    while entry_count(core_graph.build_batch_cost(X[: rows + 1], Y[: rows + 1], w0, 0.0)) <= (
+        SYNC_ENTRY_LIMIT
+    ):
+        rows += 1
+    graph = core_graph.build_batch_cost(X[:rows], Y[:rows], w0, 0.0)
+    print(f"Largest synchronous nudge check: {rows} rows, {entry_count(graph)} values")
+    check = describe("graph.nudge_check()", timed(lambda i: graph.nudge_check(), 20))
+    sample = core_graph.build_logistic_sample(x, w0, 0.0, y)
+    one = describe("one-sample nudge_check()", timed(lambda i: sample.nudge_check(), 100))
+    print(f"  ratio batch / one sample: {check / one:.1f}x")
     controller.shutdown()
 
 

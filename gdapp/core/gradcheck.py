@@ -11,11 +11,13 @@ whose error is ``O(h^2)`` from truncation plus about ``eps |f| / h`` from roundi
 (``eps`` ~ 2.2e-16), so ``h = 1e-6`` leaves roughly 1e-10 on a cost of order 1.
 Agreement is measured per entry by the symmetric relative error
 
-    rel_j = |a_j - n_j| / max(|a_j| + |n_j|, 1e-12)
+    rel_j = |a_j - n_j| / max(|a_j| + |n_j|, floor)        floor = 1e-12 unless given
 
-which lies in [0, 1] and is 1 when the two have opposite signs.  An entry whose true
-value is 0 is dominated by rounding noise; compare such entries with an absolute
-tolerance instead.
+which lies in [0, 1] and is 1 when the two have opposite signs; rel_j <= rtol says the two
+lie within 2 rtol of their mean size.  An entry whose true value is 0 is dominated by
+rounding noise, so ``agrees`` also accepts two entries that differ by at most ``atol``
+(the floor becomes atol / rtol).  This is the one rule of the project: the graph panel's
+nudge check uses it too.
 
 Shapes
 ------
@@ -31,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["GradCheck", "check_gradient", "numeric_gradient", "relative_error"]
+__all__ = ["GradCheck", "agrees", "check_gradient", "numeric_gradient", "relative_error"]
 
 FloatArray = NDArray[np.float64]
 
@@ -63,11 +65,20 @@ def numeric_gradient(
     return grad.reshape(base.shape)
 
 
-def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> FloatArray:
-    """``|a - n| / max(|a| + |n|, 1e-12)`` elementwise."""
+def relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float = 1e-12) -> FloatArray:
+    """``|a - n| / max(|a| + |n|, floor)`` elementwise."""
     a = np.asarray(analytic, dtype=np.float64)
     n = np.asarray(numeric, dtype=np.float64)
-    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-12)
+    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
+
+
+def agrees(analytic: ArrayLike, numeric: ArrayLike, rtol: float, atol: float = 0.0) -> NDArray:
+    """Per entry: relative error at most ``rtol``, or ``|a - n| <= atol`` where both are tiny.
+
+    A nan on either side never agrees.
+    """
+    floor = max(atol / rtol, 1e-12)
+    return relative_error(analytic, numeric, floor) <= rtol
 
 
 def check_gradient(
@@ -83,4 +94,4 @@ def check_gradient(
     analytic = np.asarray(grad_f(theta.copy()), dtype=np.float64)
     numeric = numeric_gradient(f, theta, h)
     rel = relative_error(analytic, numeric)
-    return GradCheck(analytic, numeric, rel, bool(np.all(rel <= tol)))
+    return GradCheck(analytic, numeric, rel, bool(np.all(agrees(analytic, numeric, tol))))

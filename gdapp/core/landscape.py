@@ -12,9 +12,10 @@ theta_j to v (all other entries held) gives
 and a G_v x G_u grid of logits is one broadcast, (G_v, 1, 1) * (n,) + (1, G_u, 1) * (n,),
 evaluated in row chunks so the temporary stays near ``CHUNK_ELEMENTS`` floats. Per sample
 
-    logistic:  L = logaddexp(0, z) - y * z        (log-loss on logits, finite for any z)
+    logistic:  L = softplus(z) - y * z            (log-loss on logits, finite for any z)
     linear:    L = (z - y) ** 2
 
+both taken from the model's loss in ``gdapp.core.losses``, never written out again here,
 and J = mean_n L + (l2 / 2) * ||w||^2, the bias not penalised, exactly as
 ``gdapp.core.models`` defines the training loss.
 """
@@ -24,6 +25,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
+from gdapp.core.functional import sigmoid
+from gdapp.core.models import make_model
 
 MODELS = ("logistic", "linear")
 # Upper bound on the number of float64 entries of one broadcast chunk (about 16 MB).
@@ -45,11 +49,10 @@ def parameter_names(feature_names: Sequence[str]) -> tuple[str, ...]:
 
 
 def _per_sample_loss(z: np.ndarray, y: np.ndarray, model: str) -> np.ndarray:
-    if model == "logistic":
-        return np.logaddexp(0.0, z) - y * z
-    if model == "linear":
-        return (z - y) ** 2
-    raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")
+    """The model's own loss (``gdapp.core.losses``), so J here is the trainer's J."""
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")
+    return make_model(model).loss_fn.value(z, np.broadcast_to(y, np.shape(z)))
 
 
 def _penalty(theta: np.ndarray, l2: float) -> float:
@@ -192,7 +195,7 @@ def plane_minimum(
     for _ in range(iterations):
         z = X @ theta[:-1] + theta[-1]
         if model == "logistic":
-            a = 0.5 * (1.0 + np.tanh(0.5 * z))  # sigmoid without overflow
+            a = sigmoid(z)
             r, s = a - y, np.maximum(a * (1.0 - a), 1e-12)
         else:
             r, s = 2.0 * (z - y), np.full(n, 2.0)

@@ -12,7 +12,7 @@ Each loss here gives, elementwise,
 
     binary cross-entropy on logits (labels y in [0, 1]):
         l      = softplus(z) - y z            softplus(z) = log(1 + exp(z))
-        dl/dz  = sigmoid(z) - y               sigmoid(z) = exp(z - softplus(z))
+        dl/dz  = sigmoid(z) - y
     squared error:
         l      = (z - y)^2
         dl/dz  = 2 (z - y)
@@ -20,8 +20,8 @@ Each loss here gives, elementwise,
 The chain rule then gives the model's gradient: ``dJ/dw = X^T (dl/dz) / n`` and
 ``dJ/db = mean(dl/dz)`` (see ``models.py``).
 
-Writing ``sigmoid(z) = exp(z - softplus(z))`` reuses the softplus already computed for
-the value: ``z - softplus(z) = log(sigmoid(z)) <= 0``, so the ``exp`` never overflows.
+The values come from ``functional.py``, where each loss and the sigmoid are defined once;
+the landscape, the computation graph and the lesson figures use these same functions.
 
 Shapes
 ------
@@ -37,7 +37,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from gdapp.core.functional import softplus
+from gdapp.core.functional import bce_with_logits, sigmoid, squared_error
 
 __all__ = ["BCE_WITH_LOGITS", "LOSSES", "SQUARED_ERROR", "Loss", "get_loss"]
 
@@ -53,31 +53,20 @@ class Loss(NamedTuple):
     value_and_gradient: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
 
 
-def _softplus(z: FloatArray) -> FloatArray:
-    return np.asarray(softplus(z))
-
-
 def _bce_value(z: FloatArray, y: FloatArray) -> FloatArray:
-    z = np.asarray(z, dtype=np.float64)
-    return _softplus(z) - y * z
-
-
-def _bce_value_and_gradient(z: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-    z = np.asarray(z, dtype=np.float64)
-    sp = _softplus(z)
-    dz = z - sp
-    np.exp(dz, out=dz)
-    dz -= y
-    return sp - y * z, dz
+    return np.asarray(bce_with_logits(z, y))
 
 
 def _bce_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
-    return _bce_value_and_gradient(z, y)[1]
+    return np.asarray(sigmoid(z)) - y
+
+
+def _bce_value_and_gradient(z: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    return _bce_value(z, y), _bce_gradient(z, y)
 
 
 def _se_value(z: FloatArray, y: FloatArray) -> FloatArray:
-    r = np.asarray(z, dtype=np.float64) - y
-    return r * r
+    return np.asarray(squared_error(z, y))
 
 
 def _se_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
@@ -85,8 +74,7 @@ def _se_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
 
 
 def _se_value_and_gradient(z: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-    r = np.asarray(z, dtype=np.float64) - y
-    return r * r, 2.0 * r
+    return _se_value(z, y), _se_gradient(z, y)
 
 
 BCE_WITH_LOGITS = Loss("bce_with_logits", _bce_value, _bce_gradient, _bce_value_and_gradient)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gdapp.core.graph import build_post_example
+from gdapp.core.graph_builders import build_post_example
 from gdapp.core.models import POST_M0, POST_Y, make_model, post_gradient, run_post_example
 from gdapp.core.optimizers import OPTIMIZER_NAMES
 from gdapp.core.trainer import Status, TrainConfig

@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
         return PlotsPanel(self.controller)
 
     def _make_graph_page(self) -> QWidget:
-        from gdapp.ui.panels.graph_panel import GraphPanel
+        from gdapp.ui.panels.graph import GraphPanel
 
         return GraphPanel(self.controller)
 

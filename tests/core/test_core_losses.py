@@ -1,12 +1,14 @@
 """Per-sample losses: values, derivatives by finite differences, extreme logits."""
 
+import math
+from decimal import Decimal, localcontext
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from gdapp.core.functional import bce_with_logits, squared_error
 from gdapp.core.gradcheck import numeric_gradient
 from gdapp.core.losses import BCE_WITH_LOGITS, LOSSES, SQUARED_ERROR, get_loss
 
@@ -32,27 +34,59 @@ def test_gradient_matches_finite_differences(loss, data):
     np.testing.assert_allclose(loss.gradient(z, y), numeric, rtol=1e-6, atol=1e-6)
 
 
+def exact_bce(z: float, y: float) -> tuple[float, float]:
+    """log(1 + e^z) - y z and e^z / (1 + e^z) - y in 50-digit decimal arithmetic."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        zd, yd = Decimal(z), Decimal(y)
+        e = zd.exp()
+        return float((1 + e).ln() - yd * zd), float(e / (1 + e) - yd)
+
+
+def exact_se(z: float, y: float) -> tuple[float, float]:
+    """(z - y)^2 and 2 (z - y), exact in decimal arithmetic."""
+    r = Decimal(z) - Decimal(y)
+    return float(r * r), float(2 * r)
+
+
+EXACT = {"bce_with_logits": exact_bce, "squared_error": exact_se}
+
+
 @settings(max_examples=30, deadline=None)
 @pytest.mark.parametrize("loss", [BCE_WITH_LOGITS, SQUARED_ERROR], ids=lambda loss: loss.name)
 @given(data=logits_and_labels())
-def test_value_and_gradient_agrees_with_value_and_gradient(loss, data):
+def test_value_and_gradient_match_high_precision_arithmetic(loss, data):
     z, y = data
+    exact = np.array([EXACT[loss.name](float(zi), float(yi)) for zi, yi in zip(z, y, strict=True)])
     value, grad = loss.value_and_gradient(z, y)
-    np.testing.assert_array_equal(value, loss.value(z, y))
-    np.testing.assert_array_equal(grad, loss.gradient(z, y))
+    # Near a perfect fit the log-loss cancels (softplus(z) - z for large z), so an absolute
+    # term of a few ulps of |z| is allowed.
+    np.testing.assert_allclose(value, exact[:, 0], rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(grad, exact[:, 1], rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(loss.value(z, y), exact[:, 0], rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(loss.gradient(z, y), exact[:, 1], rtol=1e-13, atol=1e-16)
 
 
-@settings(max_examples=30, deadline=None)
-@given(data=logits_and_labels())
-def test_losses_agree_with_functional_definitions(data):
-    z, y = data
-    np.testing.assert_allclose(BCE_WITH_LOGITS.value(z, y), bce_with_logits(z, y), rtol=1e-15)
-    np.testing.assert_allclose(SQUARED_ERROR.value(z, y), squared_error(z, y), rtol=1e-15)
-    # d/dz of the cross-entropy is sigmoid(z) - y, and of (z - y)^2 is 2 (z - y).
-    np.testing.assert_allclose(
-        BCE_WITH_LOGITS.gradient(z, y), 1.0 / (1.0 + np.exp(-z)) - y, rtol=1e-12, atol=1e-15
-    )
-    np.testing.assert_allclose(SQUARED_ERROR.gradient(z, y), 2.0 * (z - y), rtol=1e-15)
+@pytest.mark.parametrize(
+    ("z", "y", "value"),
+    [
+        (0.0, 1.0, math.log(2.0)),  # sigmoid(0) = 1/2, -log(1/2)
+        (0.0, 0.0, math.log(2.0)),
+        (math.log(3.0), 1.0, math.log(4.0 / 3.0)),  # sigmoid(log 3) = 3/4
+        (math.log(3.0), 0.0, math.log(4.0)),  # -log(1 - 3/4)
+        (-math.log(3.0), 0.0, math.log(4.0 / 3.0)),
+    ],
+)
+def test_bce_closed_forms(z, y, value):
+    assert BCE_WITH_LOGITS.value(np.array([z]), np.array([y]))[0] == pytest.approx(value, 1e-15)
+    a = {0.0: 0.5, math.log(3.0): 0.75, -math.log(3.0): 0.25}[z]
+    assert BCE_WITH_LOGITS.gradient(np.array([z]), np.array([y]))[0] == pytest.approx(a - y)
+
+
+def test_squared_error_closed_forms():
+    z, y = np.array([3.0, -1.5, 0.25]), np.array([1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(SQUARED_ERROR.value(z, y), [4.0, 2.25, 0.5625])
+    np.testing.assert_array_equal(SQUARED_ERROR.gradient(z, y), [4.0, -3.0, -1.5])
 
 
 def test_bce_at_huge_logits_is_finite_and_exact():

@@ -141,3 +141,19 @@ def test_plane_minimum_stays_near_for_separable_data():
     y = np.array([0.0, 0.0, 1.0, 1.0])
     found = landscape.plane_minimum(X, y, np.zeros(2), (0,), max_radius=5.0)
     assert found[0] == pytest.approx(5.0)
+
+
+def test_landscape_graph_and_trainer_share_one_loss(data):
+    """J from the landscape, the graph's batch cost and the model agree to 1e-12."""
+    from gdapp.core.graph_builders import build_batch_cost
+    from gdapp.core.models import make_model
+
+    X, y = data[0], data[1]
+    rng = np.random.default_rng(3)
+    for model in ("logistic", "linear"):
+        theta = rng.normal(0, 0.7, X.shape[1] + 1)
+        from_landscape = landscape.cost(X, y, theta, model)
+        graph = build_batch_cost(X, y, theta[:-1], theta[-1], model=model)
+        assert graph.output.value == pytest.approx(from_landscape, rel=1e-12, abs=1e-12)
+        trainer = make_model(model).loss(theta, X, y)
+        assert trainer == pytest.approx(from_landscape, rel=1e-12, abs=1e-12)

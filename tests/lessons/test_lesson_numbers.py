@@ -16,7 +16,7 @@ from sklearn.metrics import log_loss
 
 from gdapp.core import optimizers
 from gdapp.core.functional import bce_with_logits
-from gdapp.core.graph import build_batch_cost, build_post_example
+from gdapp.core.graph_builders import build_batch_cost, build_post_example
 from gdapp.core.models import (
     POST_EPOCHS,
     POST_LR,

@@ -1,4 +1,7 @@
-"""The computation-graph panel inside the real main window, read through its accessors.
+"""The computation-graph panel on a real controller, read through its accessors.
+
+The panel is built on its own at a fixed size (a page of the main workspace at 1280×800 is
+about 900×560), so these tests do not depend on the window's layout.
 
 Numbers are checked against the post (the a, b, c example) and against plain numpy (the
 logistic per-sample gradient x_i(σ(w·x + b) − y)); the nudge check against the nodes each
@@ -10,17 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QToolButton
+from PySide6.QtGui import QFont, QFontInfo, QImage
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QToolButton, QWidget
 
-from gdapp.core.models import LogisticModel
-from gdapp.ui.panels.graph_panel import GraphPanel
-from gdapp.ui.panels.graph_style import format_number
+from gdapp.core.models import LinearModel, LogisticModel
+from gdapp.ui.panels.graph import GraphPanel, ViewState
+from gdapp.ui.panels.graph.style import format_number
 
-try:
-    from gdapp.ui.main_window import MainWindow
-except ImportError:  # the panel works with the controller alone
-    MainWindow = None
+PAGE_SIZE = (900, 560)
 
 FEATURES = 8
 XS = [f"x{i}" for i in range(1, FEATURES + 1)]
@@ -30,25 +30,15 @@ PS = [f"p{i}" for i in range(1, FEATURES + 1)]
 
 @pytest.fixture
 def app(qtbot, controller):
-    """(panel, controller): the main window's graph panel, or a panel on the controller."""
-    if MainWindow is not None:
-        controller.shutdown()
-        window = MainWindow()
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        ctrl = window.controller
-        panel = window.findChild(GraphPanel, "graphView")
-        assert panel is not None
-        window.show_page("graph")  # the graph page in front: it updates only when seen
-    else:
-        ctrl = controller
-        panel = GraphPanel(ctrl)
-        qtbot.addWidget(panel)
-        panel.show()
-    qtbot.waitUntil(lambda: ctrl.last_snapshot is not None, timeout=5000)
-    yield panel, ctrl
-    ctrl.shutdown()
+    """(panel, controller): a graph panel on the controller, shown at the workspace page size."""
+    panel = GraphPanel(controller)
+    qtbot.addWidget(panel)
+    panel.resize(*PAGE_SIZE)
+    panel.show()
+    qtbot.waitExposed(panel)
+    qtbot.waitUntil(lambda: controller.last_snapshot is not None, timeout=5000)
+    yield panel, controller
+    controller.shutdown()
 
 
 def step_and_wait(qtbot, ctrl, n: int = 1):
@@ -152,11 +142,7 @@ def test_selecting_another_row_shows_that_row(app, qtbot):
     panel.set_view("sample")
     dataset = ctrl.dataset
     np.testing.assert_allclose([panel.displayed_values()[x].value for x in XS], dataset.X[0])
-    browser = panel.window().findChild(object, "datasetBrowser")
-    if browser is not None and hasattr(browser, "select_row"):
-        browser.select_row(7)  # as a click in the dataset browser does
-    else:
-        ctrl.select_sample(7)
+    ctrl.select_sample(7)  # what a click on row 7 of the dataset browser sends
     qtbot.waitUntil(lambda: ctrl.selected_sample == 7)
     shown = panel.displayed_values()
     np.testing.assert_allclose([shown[x].value for x in XS], dataset.X[7])
@@ -369,17 +355,252 @@ def test_a_hidden_panel_catches_up_when_shown(app, qtbot):
     np.testing.assert_allclose(list(shown.values()), snapshot.theta[:-1])
 
 
-def test_a_panel_behind_another_tab_waits_and_catches_up_when_raised(app, qtbot):
-    panel, ctrl = app
-    window = panel.window()
+def test_a_covered_panel_waits_and_catches_up_when_uncovered(controller, qtbot):
+    # As a page or dock tab behind another: shown, but with nothing of it on screen.
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.resize(*PAGE_SIZE)
+    panel = GraphPanel(controller, host)
+    panel.setGeometry(0, 0, *PAGE_SIZE)
+    cover = QWidget(host)
+    cover.setAutoFillBackground(True)
+    cover.setGeometry(0, 0, *PAGE_SIZE)
+    host.show()
+    qtbot.waitExposed(host)
+    qtbot.waitUntil(lambda: controller.last_snapshot is not None, timeout=5000)
     panel.set_view("sample")
     panel.displayed_values()
-    window.show_page("plots")  # a page behind another tab
+    cover.raise_()
     qtbot.waitUntil(lambda: panel.visibleRegion().isEmpty())
-    snapshot = step_and_wait(qtbot, ctrl, 2)
+    assert panel.isVisible()
+    snapshot = step_and_wait(qtbot, controller, 2)
     qtbot.wait(20)
-    assert panel._stale  # a run behind the plots costs the graph nothing
-    window.show_page("graph")
+    assert panel._stale  # a run behind another page costs the graph nothing
+    cover.hide()
+    panel.catch_up()  # what the window calls when the page comes to the front
     qtbot.waitUntil(lambda: not panel._stale)
     shown = {w: panel._scene.nodes[w].numbers.value for w in WS}
     np.testing.assert_allclose(list(shown.values()), snapshot.theta[:-1])
+
+
+# -- readable at the workspace page size ------------------------------------------------------
+
+
+def shown_panel(qtbot, ctrl, size):
+    panel = GraphPanel(ctrl)
+    qtbot.addWidget(panel)
+    panel.resize(*size)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+def fits_without_scrolling(panel) -> bool:
+    view = panel.graph_view
+    shown = view.mapFromScene(view.scene().sceneRect()).boundingRect()
+    return (
+        view.viewport().rect().contains(shown)
+        and not view.horizontalScrollBar().isVisible()
+        and not view.verticalScrollBar().isVisible()
+    )
+
+
+def text_px_by_hand(panel) -> float:
+    """Font pixel size × the view's scale, for every card, from the cards themselves."""
+    zoom = panel.graph_view.transform().m11()
+    return min(item.smallest_text_px() for item in panel._scene.nodes.values()) * zoom
+
+
+@pytest.mark.parametrize("nudge", [False, True])
+@pytest.mark.parametrize("view", ["example", "sample", "batch"])
+def test_every_node_reads_at_11_px_on_a_900_by_560_page(controller, qtbot, view, nudge):
+    ctrl = controller
+    qtbot.waitUntil(lambda: ctrl.last_snapshot is not None, timeout=5000)
+    ctrl.set_config(batch_size=32)
+    step_and_wait(qtbot, ctrl)
+    panel = shown_panel(qtbot, ctrl, PAGE_SIZE)
+    panel.set_view(view)
+    panel.set_nudge(nudge)
+    panel.wait_for_nudge()
+    assert panel.min_text_px() >= 11.0
+    assert panel.min_text_px() == pytest.approx(text_px_by_hand(panel))
+    assert fits_without_scrolling(panel)
+    assert not panel.findChild(QLabel, "graphSmallHint").isVisible()
+
+
+@pytest.mark.parametrize(("view", "floor"), [("example", 11.0), ("sample", 8.5), ("batch", 10.5)])
+def test_text_size_reached_on_a_700_by_480_page(controller, qtbot, view, floor):
+    ctrl = controller
+    qtbot.waitUntil(lambda: ctrl.last_snapshot is not None, timeout=5000)
+    panel = shown_panel(qtbot, ctrl, (700, 480))
+    panel.set_view(view)
+    panel.set_nudge(True)
+    panel.wait_for_nudge()
+    # The one-patient graph is as wide as eight features make it: about 9 px here, and the
+    # wheel zooms it to full size. The post's example stays above 11 px, the batch near it.
+    assert panel.min_text_px() >= floor
+    assert fits_without_scrolling(panel)
+
+
+def test_card_text_follows_the_widget_font(app, qtbot):
+    panel, _ = app
+    panel.set_view("example")
+    before = panel.min_text_px()
+    px = QFontInfo(panel.font()).pixelSize()
+    assert {item.px for item in panel._scene.nodes.values()} == {px}
+    width = panel._scene.nodes["u"].width
+    font = QFont(panel.font())
+    font.setPixelSize(2 * px)  # a classroom zoom of every text in the window
+    panel.setFont(font)  # delivers QEvent.FontChange
+    assert {item.px for item in panel._scene.nodes.values()} == {2 * px}
+    assert panel._scene.nodes["u"].width > 1.8 * width  # measured and laid out anew
+    panel.resize(2 * PAGE_SIZE[0], 2 * PAGE_SIZE[1])  # the page grows with its text
+    qtbot.waitUntil(lambda: panel.min_text_px() > 1.8 * before)
+    assert fits_without_scrolling(panel)
+    assert panel.displayed_values()["J"].value == 33
+    panel.grab().save("/tmp/graph-example-font-x2-1800x1120.png")
+
+
+def test_the_colour_key_says_what_it_encodes(app):
+    panel, _ = app
+    panel.set_view("sample")
+    panel.displayed_values()
+    legend = panel.findChild(QWidget, "graphLegend")
+    assert legend.caption().startswith("Colour = dL/d(node): red")
+    assert "raising it raises L" in legend.caption() and "lowers L" in legend.caption()
+    panel.set_view("batch")
+    panel.displayed_values()
+    assert "raises J" in legend.caption()
+
+
+def test_batch_title_names_the_mini_batch_and_the_full_batch_loss(app, qtbot):
+    panel, ctrl = app
+    ctrl.set_config(batch_size=32)
+    panel.set_view("batch")
+    snapshot = step_and_wait(qtbot, ctrl)
+    X, y = ctrl.dataset.X_train, ctrl.dataset.y_train
+    w, b = snapshot.theta[:-1], snapshot.theta[-1]
+    a = sigmoid(X @ w + b)
+    full = float(np.mean(-(y * np.log(a) + (1 - y) * np.log(1 - a))))  # every training row
+    a_batch = sigmoid(X[snapshot.last_batch] @ w + b)
+    y_batch = y[snapshot.last_batch]
+    batch = float(np.mean(-(y_batch * np.log(a_batch) + (1 - y_batch) * np.log(1 - a_batch))))
+    caption = panel.findChild(QLabel, "graphStatus").text()
+    assert "mini-batch" in caption and "32 rows" in caption
+    assert f"J = {format_number(batch)}" in caption
+    assert f"all {len(y)} training rows ({format_number(full)})" in caption
+
+
+# -- the graph follows the model -----------------------------------------------------------
+
+
+def use_linear_model(qtbot, ctrl):
+    ctrl.set_config(model="linear")
+    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.model == "linear", timeout=5000)
+    return step_and_wait(qtbot, ctrl, 2)
+
+
+def test_linear_model_graph_shows_the_trainers_squared_error(app, qtbot):
+    panel, ctrl = app
+    snapshot = use_linear_model(qtbot, ctrl)
+    panel.set_view("sample")
+    theta, dataset = snapshot.theta, ctrl.dataset
+    ctrl.select_sample(5)
+    qtbot.waitUntil(lambda: ctrl.selected_sample == 5)
+    x, y = dataset.X[5], dataset.y[5]
+    z = float(x @ theta[:-1] + theta[-1])
+    shown = panel.displayed_values()
+    assert "a" not in shown
+    assert shown["yhat"].value == pytest.approx(z, rel=1e-12)
+    assert shown["L"].value == pytest.approx((z - y) ** 2, rel=1e-12)  # the trainer's, no 1/2
+    np.testing.assert_allclose([shown[w].grad for w in WS], 2 * x * (z - y), rtol=1e-10)
+    assert "L = (ŷ − y)²" in panel.node_text("L")
+    assert "dL/dŷ = 2(ŷ − y)" in panel.node_text("yhat")
+    assert "dL/dw1 = 2x1(ŷ − y)" in panel.node_text("w1")
+    # The batch view's J is the trainer's loss: the mean squared error over the batch rows.
+    panel.set_view("batch")
+    X, Y = dataset.X_train[snapshot.last_batch], dataset.y_train[snapshot.last_batch]
+    mse = float(np.mean((X @ theta[:-1] + theta[-1] - Y) ** 2))
+    assert panel.displayed_values()["J"].value == pytest.approx(mse, rel=1e-12)
+    # ... and the trainer's own convention for that loss (no 1/2, a mean over rows).
+    assert LinearModel().loss(theta, X, Y) == pytest.approx(mse, rel=1e-12)
+
+
+# -- every combination is valid or cannot be chosen ----------------------------------------
+
+
+def test_choosing_forget_the_mean_then_the_sample_view_lifts_the_bug(app, qtbot):
+    panel, _ = app
+    views = panel.findChild(QComboBox, "graphViewSelector")
+    bugs = panel.findChild(QComboBox, "bugSelector")
+    views.setCurrentIndex(views.findData("batch"))
+    bugs.setCurrentIndex(bugs.findData("forget_mean"))
+    assert panel.view_state().bug == "forget_mean"
+    views.setCurrentIndex(views.findData("sample"))  # as a click on the combo does
+    assert panel.view_state() == ViewState("sample", None, True, 1e-3, "two-sided")
+    assert panel.displayed_values()["L"].agrees is True
+
+
+@pytest.mark.parametrize("preset", ["diabetes", "diabetes-post"])
+@pytest.mark.parametrize("model", ["logistic", "linear"])
+def test_every_view_bug_nudge_and_model_combination(controller, qtbot, preset, model):
+    ctrl = controller
+    ctrl.load_preset(preset)
+    ctrl.set_config(model=model, batch_size=16)
+    qtbot.waitUntil(
+        lambda: (
+            ctrl.last_snapshot is not None
+            and ctrl.last_snapshot.config.model == model
+            and ctrl.dataset.source == preset
+        ),
+        timeout=5000,
+    )
+    step_and_wait(qtbot, ctrl, 2)
+    panel = shown_panel(qtbot, ctrl, PAGE_SIZE)
+    combo = panel.findChild(QComboBox, "bugSelector")
+    for view in ("example", "sample", "batch"):
+        panel.set_view(view)
+        for bug in (None, "drop_x", "flip_sign", "forget_mean"):
+            item = combo.model().item(combo.findData(bug or "none"))
+            if bug not in panel.bug_names():
+                assert not item.isEnabled() or not combo.isEnabled()
+                with pytest.raises(ValueError):
+                    panel.set_bug(bug)
+                continue
+            for nudge, kind in ((False, 0), (True, 0), (True, 1)):
+                panel.set_bug(bug)
+                panel.set_nudge(nudge)
+                panel.findChild(QComboBox, "nudgeMethod").setCurrentIndex(kind)
+                panel.wait_for_nudge()
+                shown = panel.displayed_values()
+                state = panel.view_state()
+                assert (state.view, state.bug) == (view, bug)
+                assert all(np.all(np.isfinite(node.value)) for node in shown.values())
+                assert (shown[next(iter(shown))].numeric is not None) == state.nudge
+                assert panel.min_text_px() > 0
+
+
+# -- one loss everywhere -------------------------------------------------------------------
+
+
+def test_landscape_graph_and_lesson_figure_agree_on_the_log_loss(controller, qtbot):
+    from gdapp.core.graph_builders import build_batch_cost
+    from gdapp.core.landscape import cost
+    from gdapp.ui.panels.lesson_figures import LossVsYhatFigure
+
+    figure = LossVsYhatFigure(controller)
+    qtbot.addWidget(figure)
+    curves = {item.name(): item.getData() for item in figure._plot.listDataItems()}
+    for label, name in ((1.0, "y = 1: −log ŷ"), (0.0, "y = 0: −log(1 − ŷ)")):
+        y_hat, shown = curves[name]
+        for k in range(0, len(y_hat), 37):
+            # One row whose logit is the one behind ŷ: z = 1 · logit(ŷ) + 0.
+            X = np.array([[np.log(y_hat[k]) - np.log1p(-y_hat[k])]])
+            y = np.array([label])
+            J = cost(X, y, np.array([1.0, 0.0]))
+            graph = build_batch_cost(X, y, [1.0], 0.0).output.value
+            assert graph == pytest.approx(J, rel=1e-12, abs=1e-12)
+            assert shown[k] == pytest.approx(J, rel=1e-12, abs=1e-12)
+            # ... and all three are the cross-entropy of ŷ itself.
+            expected = -np.log(y_hat[k]) if label else -np.log1p(-y_hat[k])
+            assert pytest.approx(expected, rel=1e-9) == J

@@ -22,7 +22,7 @@ from gdapp.core.trainer import TrainConfig
 from gdapp.lessons.actions import train_config_fields
 from gdapp.ui.lesson_actions import checkpoint_context
 from gdapp.ui.main_window import MainWindow
-from gdapp.ui.panels.graph_panel import GraphPanel
+from gdapp.ui.panels.graph import GraphPanel
 from gdapp.ui.panels.landscape import LandscapePanel
 from gdapp.ui.panels.lesson_panel import SETTINGS_KEY, LessonPanel
 from gdapp.ui.settings import make_settings

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
-from gdapp.core.functional import sigmoid
+from gdapp.core.functional import bce_with_logits, sigmoid
 from gdapp.core.models import (
     POST_EPOCHS,
     POST_LR,
@@ -197,12 +197,17 @@ class LossVsYhatFigure(_LiveFigure):
         super().__init__(controller, parent)
         self._plot = _plot("Loss of one patient against ŷ", "ŷ", "L(ŷ, y)")
         _legend(self._plot, offset=(-10, 10))
+        # The core's log-loss of the logit behind each ŷ: −log ŷ for y = 1, −log(1 − ŷ) for 0.
+        logit = np.log(Y_HAT_GRID) - np.log1p(-Y_HAT_GRID)
         self._plot.plot(
-            Y_HAT_GRID, -np.log(Y_HAT_GRID), pen=pg.mkPen(Y1_COLOR, width=2.5), name="y = 1: −log ŷ"
+            Y_HAT_GRID,
+            bce_with_logits(logit, 1.0),
+            pen=pg.mkPen(Y1_COLOR, width=2.5),
+            name="y = 1: −log ŷ",
         )
         self._plot.plot(
             Y_HAT_GRID,
-            -np.log1p(-Y_HAT_GRID),
+            bce_with_logits(logit, 0.0),
             pen=pg.mkPen(Y0_COLOR, width=2.5),
             name="y = 0: −log(1 − ŷ)",
         )
@@ -214,7 +219,7 @@ class LossVsYhatFigure(_LiveFigure):
 
     def show_patient(self, row: int, z: float, y_hat: float, label: float) -> None:
         # L from the logit z, which stays exact when ŷ rounds to 0 or 1.
-        loss = float(np.logaddexp(0.0, z) - label * z)
+        loss = float(bce_with_logits(z, label))
         self._mark.setData([y_hat], [min(loss, 5.0)])
         curve = "−log ŷ" if label == 1 else "−log(1 − ŷ)"
         self._set_caption(
@@ -231,7 +236,8 @@ class PostLossErrorFigure(LessonFigure):
         _legend(self._plot, offset=(10, 10))
         self._plot.addLine(y=0.0, pen=pg.mkPen("#8b949e"))
         self.printed = np.log(Y_HAT_GRID) - 1.0  # -(1 - log ŷ)
-        self.correct = -np.log1p(-Y_HAT_GRID)
+        # The core's log-loss for y = 0 of the logit behind each ŷ: −log(1 − ŷ).
+        self.correct = bce_with_logits(np.log(Y_HAT_GRID) - np.log1p(-Y_HAT_GRID), 0.0)
         self._plot.plot(
             Y_HAT_GRID,
             self.printed,

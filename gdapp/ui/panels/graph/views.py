@@ -1,7 +1,8 @@
 """The three graphs the panel can show, built from the core and named for the screen.
 
 ``example``  the post's a, b, c -> u = bc -> v = a + u -> J = 3v, inputs editable
-``sample``   logistic loss of one row: x_i, w_i, b -> p_i = w_i x_i -> z -> a = σ(z) -> L(a, y)
+``sample``   the loss of one row: x_i, w_i, b -> p_i = w_i x_i -> z -> a = σ(z) -> L(a, y)
+             (logistic model) or z -> ŷ = z -> L = (ŷ − y)² (linear model)
 ``batch``    the mean cost J over the rows of the latest step's batch (vector nodes)
 
 theta is (d+1,): the weights w_1..w_d, then the bias b.
@@ -13,9 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdapp.core import graph as core_graph
-from gdapp.ui.panels.graph_cards import NodeStyle
-from gdapp.ui.panels.graph_items import NodeNumbers
+from gdapp.core import graph_builders as builders
+from gdapp.core.gradcheck import agrees
+from gdapp.core.nudge import NUDGE_ATOL, NUDGE_RTOL, Graph
+from gdapp.ui.panels.graph import text
+from gdapp.ui.panels.graph.cards import NodeStyle
+from gdapp.ui.panels.graph.items import NodeNumbers
 
 VIEW_NAMES = ("example", "sample", "batch")
 VIEW_LABELS = {
@@ -88,14 +92,22 @@ BUG_DETAILS = {
 }
 
 
+def bug_explanation(bug: str | None, model: str) -> str:
+    """The line under the bug selector, in the terms of the trainer's model."""
+    if bug == "flip_sign" and model == "linear":
+        return f"Bug: dL/dz = −2(ŷ − y), the post's sign flip: descent climbs. {CAUGHT}"
+    return BUG_EXPLANATIONS[bug]
+
+
 @dataclass(frozen=True)
 class ViewData:
-    """A built core graph and how to name its nodes on screen."""
+    """A built core graph and how to name its nodes and edges on screen."""
 
-    graph: core_graph.Graph
+    graph: Graph
     styles: dict[str, NodeStyle]
     output_symbol: str  # "J" or "L": derivatives read dJ/d· or dL/d·
-    caption: str  # one line under the diagram
+    edges: dict[tuple[str, str], str]  # (parent, child) -> its local derivative, in words
+    layers: list[list[str]]
 
 
 def split_theta(theta: np.ndarray | None, d: int) -> tuple[np.ndarray, float]:
@@ -107,20 +119,21 @@ def split_theta(theta: np.ndarray | None, d: int) -> tuple[np.ndarray, float]:
 
 
 def build_example(a: float, b: float, c: float) -> ViewData:
-    graph = core_graph.build_post_example(a, b, c)
+    graph = builders.build_post_example(a, b, c)
     describe = {
-        "a": ("a", "input", "Input a of the post's example."),
-        "b": ("b", "input", "Input b of the post's example."),
-        "c": ("c", "input", "Input c of the post's example."),
-        "u": ("u = bc", "op", "u(b, c) = bc, so du/db = c and du/dc = b."),
-        "v": ("v = a + u", "op", "v(a, u) = a + u, so dv/da = dv/du = 1."),
-        "J": ("J = 3v", "output", "The output J(v) = 3v, so dJ/dv = 3."),
+        "a": ("a", "Input a of the post's example."),
+        "b": ("b", "Input b of the post's example."),
+        "c": ("c", "Input c of the post's example."),
+        "u": ("u = bc", "u(b, c) = bc, so du/db = c and du/dc = b."),
+        "v": ("v = a + u", "v(a, u) = a + u, so dv/da = dv/du = 1."),
+        "J": ("J = 3v", "The output J(v) = 3v, so dJ/dv = 3."),
     }
+    formulas = text.formulas(graph, "example")
     styles = {
-        name: _style(graph, name, title, kind, description=text, on_card=name != "J", compact=True)
-        for name, (title, kind, text) in describe.items()
+        name: _style(graph, formulas, name, title, description=tip, on_card=name != "J")
+        for name, (title, tip) in describe.items()
     }
-    return ViewData(graph, _complete(graph, styles), "J", "")
+    return _view_data(graph, styles, "J", "example", "logistic")
 
 
 def build_sample(
@@ -129,51 +142,60 @@ def build_sample(
     theta: np.ndarray | None,
     feature_names: tuple[str, ...],
     bug: str | None,
+    model: str = "logistic",
 ) -> ViewData:
-    """The loss of one row (x (d,), label y) at weights theta."""
+    """The loss of one row (x (d,), label y) at weights theta, for the trainer's model."""
     d = len(x)
     w, b = split_theta(theta, d)
-    graph = core_graph.build_logistic_sample(x, w, b, float(y), feature_names, bug=bug)
+    graph = builders.build_sample(x, w, b, float(y), feature_names, bug=bug, model=model)
+    formulas = text.formulas(graph, "sample", model)
     styles: dict[str, NodeStyle] = {}
     for i in range(1, d + 1):
         feature = feature_names[i - 1] if i - 1 < len(feature_names) else f"feature {i}"
         styles[f"x{i}"] = _style(
-            graph, f"x{i}", f"x{i}", "input", subtitle=feature, compact=True, inline=True,
+            graph, formulas, f"x{i}", f"x{i}", subtitle=feature, inline=True,
             description=f"Feature “{feature}” of this row, scaled.",
         )  # fmt: skip
         styles[f"w{i}"] = _style(
-            graph, f"w{i}", f"w{i}", "param", on_card=True, compact=True, inline=True,
+            graph, formulas, f"w{i}", f"w{i}", inline=True, on_card=True,
             description=f"Weight of “{feature}”; gradient descent updates it.",
         )  # fmt: skip
         styles[f"p{i}"] = _style(
-            graph,
-            f"p{i}",
-            f"p{i} = w{i}·x{i}",
-            "op",
-            compact=True,
-            description=f"w{i} times x{i}.",
-        )
+            graph, formulas, f"p{i}", f"p{i} = w{i}·x{i}", description=f"w{i} times x{i}.",
+            inline=True,
+        )  # fmt: skip
     styles["b"] = _style(
-        graph,
-        "b",
-        "b",
-        "param",
-        on_card=True,
-        compact=True,
-        inline=True,
-        description="The bias.",
+        graph, formulas, "b", "b", inline=True, on_card=True, description="The bias."
     )
-    styles["z"] = _style(graph, "z", "z = Σ pᵢ + b", "op", on_card=True, description="The logit.")
-    styles["a"] = _style(
-        graph, "a", "a = σ(z)", "op", on_card=True,
-        description="Predicted probability of the positive class.",
-    )  # fmt: skip
-    styles["y"] = _style(graph, "y", "y", "input", subtitle="label", description="The label.")
-    styles["L"] = _style(
-        graph, "L", "L(a, y)", "output",
-        description="Log loss −(y log a + (1 − y) log(1 − a)), computed stably from z.",
-    )  # fmt: skip
-    return ViewData(graph, _complete(graph, styles), "L", "")
+    styles["z"] = _style(
+        graph,
+        formulas,
+        "z",
+        "z = Σ pᵢ + b",
+        on_card=True,
+        description="The raw prediction.",
+        compact=False,
+    )
+    if model == "logistic":
+        styles["a"] = _style(
+            graph, formulas, "a", "a = σ(z)", on_card=True, compact=False,
+            description="Predicted probability of the positive class.",
+        )  # fmt: skip
+        styles["L"] = _style(
+            graph, formulas, "L", "L(a, y)", compact=False,
+            description="Log loss −(y log a + (1 − y) log(1 − a)), computed stably from z.",
+        )  # fmt: skip
+    else:
+        styles["yhat"] = _style(
+            graph, formulas, "yhat", "ŷ = z", on_card=True, symbol="ŷ", compact=False,
+            description="The linear model predicts the label directly: ŷ = z.",
+        )  # fmt: skip
+        styles["L"] = _style(
+            graph, formulas, "L", "L = (ŷ − y)²", compact=False,
+            description="Squared error (ŷ − y)², the loss the trainer uses for this model.",
+        )  # fmt: skip
+    styles["y"] = _style(graph, formulas, "y", "y", description="The label.", inline=True)
+    return _view_data(graph, styles, "L", "sample", model)
 
 
 def build_batch(
@@ -182,64 +204,73 @@ def build_batch(
     theta: np.ndarray | None,
     feature_names: tuple[str, ...],
     bug: str | None,
+    model: str = "logistic",
 ) -> ViewData:
     """The mean cost over the rows X (m, d), labels y (m,), at weights theta."""
     d = X.shape[1]
     w, b = split_theta(theta, d)
-    graph = core_graph.build_batch_cost(X, y, w, b, feature_names, bug=bug)
+    graph = builders.build_batch_cost(X, y, w, b, feature_names, bug=bug, model=model)
+    loss = "Log loss per row." if model == "logistic" else "Squared error (ŷᵢ − yᵢ)² per row."
     describe = {
-        "X": ("X", "input", False, "The batch's scaled features, one row per sample."),
-        "w": ("w", "param", True, "The weights, one per feature (listed in the table)."),
-        "b": ("b", "param", True, "The bias."),
-        "z": ("z = Xw + b", "op", True, "The logits, one per row."),
-        "a": ("a = σ(z)", "op", False, "Predicted probabilities, one per row."),
-        "y": ("y", "input", False, "The labels, 0 or 1."),
-        "L": ("L(a, y)", "op", True, "Log loss per row."),
-        "J": ("J = mean(L)", "output", False, "The batch-mean cost."),
+        "X": ("X", False, "The batch's scaled features, one row per sample."),
+        "w": ("w", True, "The weights, one per feature (listed in the table)."),
+        "b": ("b", True, "The bias."),
+        "z": ("z = Xw + b", True, "The raw predictions, one per row."),
+        "a": ("a = σ(z)", False, "Predicted probabilities, one per row."),
+        "yhat": ("ŷ = z", False, "The linear model's predictions, one per row."),
+        "y": ("y", False, "The labels, 0 or 1."),
+        "L": ("L(a, y)" if model == "logistic" else "L = (ŷ − y)²", True, loss),
+        "J": ("J = mean(L)", False, "The mean cost over this batch."),
     }
+    names = {node.name for node in graph.nodes}
+    formulas = text.formulas(graph, "batch", model)
     styles = {
-        name: _style(graph, name, title, kind, on_card=card, description=text, compact=True)
-        for name, (title, kind, card, text) in describe.items()
+        name: _style(graph, formulas, name, title, on_card=card, description=tip)
+        for name, (title, card, tip) in describe.items()
+        if name in names
     }
-    return ViewData(graph, _complete(graph, styles), "J", "")
+    return _view_data(graph, styles, "J", "batch", model)
+
+
+def _view_data(graph: Graph, styles, output: str, view: str, model: str) -> ViewData:
+    edges = text.edge_labels(graph, view, model)
+    return ViewData(graph, _complete(graph, styles), output, edges, text.layers(graph))
 
 
 def _style(
-    graph: core_graph.Graph,
+    graph: Graph,
+    formulas: dict[str, str],
     name: str,
     title: str,
-    kind: str,
     *,
     on_card: bool = False,
     subtitle: str = "",
     description: str = "",
-    compact: bool = False,
     inline: bool = False,
+    symbol: str = "",
+    compact: bool = True,
 ) -> NodeStyle:
     """A node's screen style; its closed-form derivative on the card or in the tooltip."""
-    formula = pretty(graph.node(name).formula)
+    formula = formulas.get(name, "")
     return NodeStyle(
         title,
-        kind,
+        graph.kind(name),
         subtitle=subtitle,
         formula=formula if on_card else "",
         description=description,
         detail="" if on_card else formula,
-        compact=compact,
         inline_nudge=inline,
+        compact=compact,
+        symbol=symbol or text.symbol(name),
     )
 
 
-def pretty(text: str) -> str:
-    """Typeset an engine formula: true minus signs, a centred dot for products."""
-    return text.replace(" - ", " − ").replace("*", "·")
-
-
-def _complete(graph: core_graph.Graph, styles: dict[str, NodeStyle]) -> dict[str, NodeStyle]:
-    """Give every node a style, falling back to the engine's own label."""
+def _complete(graph: Graph, styles: dict[str, NodeStyle]) -> dict[str, NodeStyle]:
+    """Give every node a style, falling back to its label."""
+    names = text.labels(graph)
     for node in graph.nodes:
         if node.name not in styles:
-            styles[node.name] = NodeStyle(node.label, node.kind, detail=pretty(node.formula))
+            styles[node.name] = NodeStyle(names[node.name], graph.kind(node))
     return styles
 
 
@@ -259,9 +290,7 @@ def parameter_updates(view: str, data: ViewData, pair) -> dict:
     return {name: value for name, value in updates.items() if name in names}
 
 
-def node_numbers(
-    data: ViewData, results, updates: dict, note: str, rtol: float
-) -> dict[str, NodeNumbers]:
+def node_numbers(data: ViewData, results, updates: dict, note: str) -> dict[str, NodeNumbers]:
     """What each card shows: copies of the graph's values and grads, the nudge results."""
     numbers = {}
     for node in data.graph.nodes:
@@ -270,7 +299,11 @@ def node_numbers(
         if result is None:
             numbers[node.name] = NodeNumbers(value, grad, update=updates.get(node.name), note=note)
             continue
-        each = np.asarray(result.rel_error) <= rtol if np.ndim(result.numeric) else None
+        each = (
+            agrees(result.analytic, result.numeric, NUDGE_RTOL, NUDGE_ATOL)
+            if np.ndim(result.numeric)
+            else None
+        )
         numbers[node.name] = NodeNumbers(
             value,
             grad,

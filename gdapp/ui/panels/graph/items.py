@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
-from gdapp.ui.panels.graph_cards import (
+from gdapp.ui.panels.graph.cards import (
     CardContent,
     NodeStyle,
     card_lines,
@@ -33,8 +33,9 @@ from gdapp.ui.panels.graph_cards import (
     line_font,
     wrap_lines,
 )
-from gdapp.ui.panels.graph_style import (
+from gdapp.ui.panels.graph.style import (
     BORDER_COLOUR,
+    DEFAULT_FONT_PX,
     DISAGREE_COLOUR,
     EDGE_COLOUR,
     EDGE_HOVER_COLOUR,
@@ -46,11 +47,11 @@ from gdapp.ui.panels.graph_style import (
 )
 
 PAD_X = 5.0  # text inset inside a card
-PAD_Y = 3.0
+PAD_Y = 2.0
 CORNER_RADIUS = 6.0
 PARAM_STRIPE_W = 4.0
-CARD_WRAP_PX = 105.0  # a title or formula wider than this breaks onto two lines ...
-COMPACT_WRAP_PX = 160.0  # ... or this, in a tall column where height is scarce
+CARD_WRAP_EM = 9.0  # a title or formula wider than this many font sizes breaks in two ...
+COMPACT_WRAP_EM = 14.0  # ... or this many, in a tall column where height is scarce
 INLINE_GAP = 5.0  # between a derivative and its nudge estimate on one line
 
 
@@ -83,7 +84,10 @@ class NodeItem(QGraphicsItem):
         self.reveal = "all"  # "none", "value" or "all": what the walk animation has shown
         self.current = False  # the walk animation's current node
         self._width = 80.0
-        self._wrap = COMPACT_WRAP_PX if style.compact else CARD_WRAP_PX
+        self.px = DEFAULT_FONT_PX
+        self._shrunk_px = DEFAULT_FONT_PX
+        self._wrap_em = COMPACT_WRAP_EM if style.compact else CARD_WRAP_EM
+        self._wrap = self._wrap_em * self.px
         self._template_size: tuple[tuple, tuple[float, float]] = ((), (0.0, 0.0))
         self._height = 40.0
         self.setAcceptHoverEvents(True)
@@ -107,8 +111,23 @@ class NodeItem(QGraphicsItem):
         """The (text, role) lines the card shows now; a role "body|ok" has two parts."""
         template = card_lines(self.content(reveal="all"), _template_format)
         return wrap_lines(
-            card_lines(self.content(), format_value), template, line_width, self._wrap
+            card_lines(self.content(), format_value), template, self._measure, self._wrap
         )
+
+    def _measure(self, text: str, role: str) -> float:
+        return line_width(text, role, self.px)
+
+    def set_font_px(self, px: int) -> None:
+        """Text size in scene units; the card measures itself anew."""
+        if px != self.px:
+            self.px = px
+            self._wrap = self._wrap_em * px
+            self._template_size = ((), (0.0, 0.0))
+            self.update()
+
+    def smallest_text_px(self) -> float:
+        """The smallest font size on the card, in scene units (an update line may shrink)."""
+        return float(min(self._shrunk_px, self.px))
 
     def text(self) -> str:
         """Every line of the card, one per line."""
@@ -119,9 +138,9 @@ class NodeItem(QGraphicsItem):
         key = self.layout_key()
         if self._template_size[0] != key:
             template = card_lines(self.content(reveal="all"), _template_format)
-            template = wrap_lines(template, template, line_width, self._wrap)
-            width = max(line_width(t, role) for t, role in template)
-            height = sum(_line_height(role) for _, role in template)
+            template = wrap_lines(template, template, self._measure, self._wrap)
+            width = max(self._measure(t, role) for t, role in template)
+            height = sum(_line_height(role, self.px) for _, role in template)
             self._template_size = (key, (width, height))
         width, height = self._template_size[1]
         width = max(width, self._actual_width())
@@ -129,7 +148,7 @@ class NodeItem(QGraphicsItem):
         return width + 2 * PAD_X + stripe, height + 2 * PAD_Y
 
     def _actual_width(self) -> float:
-        return max(line_width(t, role) for t, role in self.lines())
+        return max(self._measure(t, role) for t, role in self.lines())
 
     def fits(self) -> bool:
         """False when a number has grown wider than the card's current width."""
@@ -203,18 +222,21 @@ class NodeItem(QGraphicsItem):
             left += PARAM_STRIPE_W
         y = PAD_Y
         avail = self._width - left - PAD_X + 1
+        px = self.px
+        self._shrunk_px = px
         for text, role in self.lines():
-            baseline = y + _metrics(role.split("|")[0]).ascent()
+            baseline = y + _metrics(role.split("|")[0], px).ascent()
             x = left
             for part, part_role in zip(text.split("\t"), role.split("|"), strict=True):
-                font = QFont(line_font(part_role))
-                metrics = _metrics(part_role)
+                font = QFont(line_font(part_role, px))
+                metrics = _metrics(part_role, px)
                 room = left + avail - x
                 if metrics.horizontalAdvance(part) > room:
                     if part_role == "update":
                         # Old and new value must both stay whole: shrink rather than cut.
                         scale = room / metrics.horizontalAdvance(part)
                         font.setPixelSize(max(7, int(font.pixelSize() * scale)))
+                        self._shrunk_px = min(self._shrunk_px, font.pixelSize())
                         metrics = QFontMetricsF(font)
                     else:
                         part = metrics.elidedText(part, Qt.TextElideMode.ElideRight, room)
@@ -222,7 +244,7 @@ class NodeItem(QGraphicsItem):
                 painter.setPen(line_colour(part_role))
                 painter.drawText(QPointF(x, baseline), part)
                 x += metrics.horizontalAdvance(part) + INLINE_GAP
-            y += _line_height(role)
+            y += _line_height(role, px)
 
     def _tooltip(self) -> str:
         numbers, style = self.numbers, self.style
@@ -349,26 +371,26 @@ def _template_format(value) -> str:
     return f"[{NUMBER_TEMPLATE}, …]"
 
 
-_METRICS: dict[str, QFontMetricsF] = {}
+_METRICS: dict[tuple[str, int], QFontMetricsF] = {}
 
 
-def _metrics(role: str) -> QFontMetricsF:
-    if role not in _METRICS:
-        _METRICS[role] = QFontMetricsF(line_font(role))
-    return _METRICS[role]
+def _metrics(role: str, px: int) -> QFontMetricsF:
+    if (role, px) not in _METRICS:
+        _METRICS[(role, px)] = QFontMetricsF(line_font(role, px))
+    return _METRICS[(role, px)]
 
 
-def _line_height(role: str) -> float:
+def _line_height(role: str, px: int) -> float:
     role = role.split("|")[0]
-    return _metrics(role).height() + (1.0 if role == "title" else 0.0)
+    return _metrics(role, px).height() + (1.0 if role == "title" else 0.0)
 
 
-def line_width(text: str, role: str) -> float:
+def line_width(text: str, role: str, px: int) -> float:
     """Width of a line; a two-part line ("body|ok") is measured part by part."""
     if "\t" not in text:
-        return _metrics(role).horizontalAdvance(text)
+        return _metrics(role, px).horizontalAdvance(text)
     parts = list(zip(text.split("\t"), role.split("|"), strict=True))
-    widths = [_metrics(r).horizontalAdvance(t) for t, r in parts]
+    widths = [_metrics(r, px).horizontalAdvance(t) for t, r in parts]
     return sum(widths) + INLINE_GAP * (len(parts) - 1)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from gdapp.ui.panels.graph_style import TEXT_COLOUR, paint_legend, scene_font
+from gdapp.ui.panels.graph.style import TEXT_COLOUR, paint_legend, scene_font
 
-FOOTER_PX = 34  # caption and legend strip, in scene units before the export scale
-LEGEND_WIDTH_PX = 240
+FOOTER_PX = 48  # caption and legend strip, in scene units before the export scale
+LEGEND_WIDTH_PX = 330
 
 
 def compose_export(diagram: QImage, caption: str, symbol: str, scale: float = 2.0) -> QImage:
@@ -28,7 +28,7 @@ def compose_export(diagram: QImage, caption: str, symbol: str, scale: float = 2.
     font = scene_font(11)
     painter.setFont(font)
     painter.setPen(TEXT_COLOUR)
-    legend_w = min(LEGEND_WIDTH_PX, width / 2)
+    legend_w = min(LEGEND_WIDTH_PX, 0.55 * width)
     text_rect = QRectF(10, top, width - legend_w - 24, FOOTER_PX - 8)
     flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
     painter.drawText(text_rect, int(flags), caption)

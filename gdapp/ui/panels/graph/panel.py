@@ -12,12 +12,13 @@ Tests read what is shown through ``displayed_values()``, never from pixels.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from PySide6.QtCore import QSize, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QSize, QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QFontInfo, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -28,28 +29,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdapp.core import graph as core_graph
-from gdapp.ui.panels import graph_views as views
-from gdapp.ui.panels.graph_animation import GraphWalk
-from gdapp.ui.panels.graph_canvas import GraphCanvas
-from gdapp.ui.panels.graph_export import compose_export
-from gdapp.ui.panels.graph_nudge import (
+from gdapp.core import graph_builders as builders
+from gdapp.core.models import make_model
+from gdapp.ui.panels.graph import views
+from gdapp.ui.panels.graph.animation import GraphWalk
+from gdapp.ui.panels.graph.canvas import GraphCanvas
+from gdapp.ui.panels.graph.controls import restore_settings
+from gdapp.ui.panels.graph.export import compose_export
+from gdapp.ui.panels.graph.nudge import (
     LIVE_ENTRY_LIMIT,
-    NUDGE_RTOL,
     SYNC_ENTRY_LIMIT,
     NudgeRunner,
     entry_count,
 )
-from gdapp.ui.panels.graph_panel_ui import restore_settings
-from gdapp.ui.panels.graph_scene import GraphScene, NodeNumbers
-from gdapp.ui.panels.graph_style import DerivativeLegend, format_number
-from gdapp.ui.panels.graph_table import GradientTable
+from gdapp.ui.panels.graph.scene import GraphScene, NodeNumbers
+from gdapp.ui.panels.graph.style import DerivativeLegend, format_number
+from gdapp.ui.panels.graph.table import GradientTable
 
 DEFAULT_VIEW = "sample"
 DEFAULT_H = 1e-3
-PREFERRED_SIZE_PX = (700, 520)
+PREFERRED_SIZE_PX = (900, 560)  # a page of the main workspace at 1280×800
 SETTINGS_GROUP = "graph_panel"
 H_RANGE = (1e-7, 0.5)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What the panel shows: its view, planted bug, and how the nudge check runs."""
+
+    view: str  # "example", "sample" or "batch"
+    bug: str | None  # a planted bug that applies to ``view``, or None
+    nudge: bool  # the nudge check is on
+    h: float  # its step
+    difference: str  # "two-sided" or "one-sided"
 
 
 class DisplayedNode(NamedTuple):
@@ -93,6 +105,7 @@ class GraphPanel(QWidget):
         self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
 
         self._build_ui()
+        self._apply_font()
         self._walk.progressed.connect(self._on_walk_progressed)
         self._walk.finished.connect(self._on_walk_finished)
         self._nudger.ready.connect(self._on_nudger_ready)
@@ -128,10 +141,20 @@ class GraphPanel(QWidget):
         """
         bug = None if name in (None, "none") else name
         if bug not in views.BUG_NAMES:
-            raise ValueError(f"unknown bug {name!r}; bugs are none, {', '.join(core_graph.BUGS)}")
+            raise ValueError(f"unknown bug {name!r}; bugs are none, {', '.join(builders.BUGS)}")
         if self._view not in views.BUG_VIEWS[bug]:
             raise ValueError(views.BUG_UNAVAILABLE[(bug, self._view)])
         self._bug_combo.setCurrentIndex(views.BUG_NAMES.index(bug))
+
+    def view_state(self) -> ViewState:
+        """The view, bug and nudge settings as one frozen record."""
+        return ViewState(
+            self._view,
+            self._bug,
+            self._nudge_on,
+            self._h,
+            "two-sided" if self._central else "one-sided",
+        )
 
     def example_inputs(self) -> dict[str, float]:
         """The post's example inputs as the learner sees them: {"a": …, "b": …, "c": …}."""
@@ -184,6 +207,7 @@ class GraphPanel(QWidget):
 
     def wait_for_nudge(self, timeout_s: float = 30.0) -> None:
         """Finish a background nudge check and show it (a full-batch check takes ~1 s)."""
+        self._flush()  # a pending refresh may be what starts the check
         self._nudger.wait(timeout_s)
         self._flush()
 
@@ -200,20 +224,40 @@ class GraphPanel(QWidget):
             raise OSError(f"could not write the image {path}")
         return path
 
+    def min_text_px(self) -> float:
+        """The smallest text on screen over every node: font pixel size × the view's scale."""
+        self._flush()
+        return self._scene.min_text_px() * self.graph_view.zoom
+
     def sizeHint(self) -> QSize:
-        # The eight-feature sample graph reads comfortably (zoom ~0.85) from this size on.
+        # At this size every card of the eight-feature sample graph reads at >= 11 px.
         return QSize(*PREFERRED_SIZE_PX)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_font()
+
+    def _apply_font(self) -> None:
+        """Cards take their text size from this widget's font, so a zoom of the whole
+        application's text scales the graph too; the diagram is laid out and fitted anew."""
+        px = max(1, QFontInfo(self.font()).pixelSize())
+        self._scene.set_font_px(px)
+        self.graph_view.text_px = float(px)
+        if self.graph_view.auto_fit:
+            self.graph_view.fit()
 
     # -- user interface -------------------------------------------------------------------
 
     def _build_ui(self) -> None:
-        from gdapp.ui.panels.graph_panel_ui import build_controls
+        from gdapp.ui.panels.graph.controls import build_controls
 
         build_controls(self)
         self._legend = DerivativeLegend(parent=self)
         self._status = QLabel(self)
         self._status.setObjectName("graphStatus")
         self._status.setTextFormat(Qt.TextFormat.PlainText)
+        self._status.setWordWrap(True)
         self._status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._table = GradientTable(self)
         bottom = QHBoxLayout()
@@ -262,7 +306,7 @@ class GraphPanel(QWidget):
             else views.BUG_UNAVAILABLE[("drop_x", "example")]
             + " Switch to the sample or batch view to plant a bug."
         )
-        self._bug_label.setText(views.BUG_EXPLANATIONS[self._bug])
+        self._bug_label.setText(views.bug_explanation(self._bug, self._model()))
         self._bug_label.setToolTip(views.BUG_DETAILS[self._bug])
         self._h_box.setEnabled(self._nudge_on)
         self._difference_combo.setEnabled(self._nudge_on)
@@ -421,6 +465,7 @@ class GraphPanel(QWidget):
             self._walk_request = None
             return
         self._stale = False
+        self._bug_label.setText(views.bug_explanation(self._bug, self._model()))
         request, self._walk_request = self._walk_request, None
         walking = request is not None
         snapshot = request[0] if walking else self._snapshot
@@ -436,19 +481,16 @@ class GraphPanel(QWidget):
         self._data = data
         results = self._nudge_results(data, key, rebuild)
         numbers = self._numbers(data, results, None if walking else self._update_pair)
-        edges = {(p, c): label for p, c, label in core_graph.graph_edges(data.graph)}
         rebuilt = self._scene.show_graph(
             data.graph,
             data.styles,
             data.output_symbol,
             numbers,
-            core_graph.layers(data.graph),
+            data.layers,
             self._nudge_on,
-            edges,
+            data.edges,
             data.graph.bug_edges,
         )
-        if self.graph_view.auto_fit:
-            self.graph_view.fit()
         self._legend.set_symbol(self._symbol_for_legend())
         self._table.show_numbers(data, numbers, self._nudge_on, self._view == "batch")
         if walking:
@@ -458,11 +500,17 @@ class GraphPanel(QWidget):
             self._sync_controls()
         else:
             self._status.setText(self._caption_text())
+        # The table and caption may have changed height: give the canvas its final size now,
+        # so that the fit below (and any reading of the zoom) is not one layout pass behind.
+        self.layout().activate()
+        if self.graph_view.auto_fit:
+            self.graph_view.fit()
         del rebuilt
 
     def _make_view(self, snapshot, batch_snapshot):
         """(ViewData, nudge key, rebuild function), or a message when there is nothing to show."""
-        view, bug = self._view, self._bug
+        view = self._view
+        bug = self._bug if view in views.BUG_VIEWS[self._bug] else None  # never an invalid pair
         if view == "example":
             a, b, c = self._example
             key = ("example", a, b, c)
@@ -472,27 +520,31 @@ class GraphPanel(QWidget):
             return "No dataset yet. Load one, or choose the post's example in View."
         theta = None if snapshot is None else np.array(snapshot.theta, dtype=float)
         names = tuple(dataset.feature_names)
+        model = self._model()
         generation = getattr(snapshot, "generation", None)
         theta_key = None if theta is None else theta.tobytes()
         if view == "sample":
             row = self._sample_row()
             x, y = np.array(dataset.X[row], dtype=float), float(dataset.y[row])
-            key = ("sample", bug, row, theta_key, generation)
-            return (
-                views.build_sample(x, y, theta, names, bug),
-                key,
-                lambda: views.build_sample(x, y, theta, names, bug),
-            )
+
+            def build():
+                return views.build_sample(x, y, theta, names, bug, model)
+
+            return build(), ("sample", bug, model, row, theta_key, generation), build
         rows = self._batch_rows(batch_snapshot)
         if len(rows) == 0:
             return "This dataset has no training rows to average over."
         X, y = np.array(dataset.X_train[rows], dtype=float), np.array(dataset.y_train[rows])
-        key = ("batch", bug, rows.tobytes(), theta_key, generation)
-        return (
-            views.build_batch(X, y, theta, names, bug),
-            key,
-            lambda: views.build_batch(X, y, theta, names, bug),
-        )
+
+        def build():
+            return views.build_batch(X, y, theta, names, bug, model)
+
+        return build(), ("batch", bug, model, rows.tobytes(), theta_key, generation), build
+
+    def _model(self) -> str:
+        """The trainer's model: the graph follows it ("logistic" or "linear")."""
+        config = getattr(self._snapshot, "config", None) or self._controller.config
+        return config.model
 
     def _sample_row(self) -> int:
         row = self._controller.selected_sample
@@ -528,7 +580,7 @@ class GraphPanel(QWidget):
 
     def _numbers(self, data: views.ViewData, results, update_pair) -> dict[str, NodeNumbers]:
         updates = views.parameter_updates(self._view, data, update_pair)
-        return views.node_numbers(data, results, updates, self._nudge_note, NUDGE_RTOL)
+        return views.node_numbers(data, results, updates, self._nudge_note)
 
     def _symbol_for_legend(self) -> str:
         return f"d{self._data.output_symbol}/d·" if self._data is not None else "dL/d·"
@@ -554,8 +606,30 @@ class GraphPanel(QWidget):
                 f"L = {format_number(output.value)}"
             )
         m = int(np.shape(data.graph.node("X").value)[0])
-        if m == len(dataset.train_idx):
-            source = f"All {m} training rows (full batch)"
-        else:
-            source = f"The {m} rows of step {step}'s mini-batch"
-        return f"{source} · J = {format_number(output.value)}"
+        n = len(dataset.train_idx)
+        cost = format_number(output.value)
+        loss = self._full_batch_loss()
+        if m == n:
+            return (
+                f"All {n} training rows (full batch) · J = {cost}, the training loss the plots "
+                "and status show"
+                + ("" if loss is None or loss == output.value else f" ({format_number(loss)} "
+                   "with the L2 term)")
+            )  # fmt: skip
+        full = "" if loss is None else f" ({format_number(loss)})"
+        return (
+            f"Step {step}'s mini-batch of {m} rows: J = {cost} on them alone. The plots and "
+            f"status show the loss over all {n} training rows{full}, so the two differ."
+        )
+
+    def _full_batch_loss(self) -> float | None:
+        """The trainer's loss over every training row at the shown weights (its L2 term too)."""
+        dataset, snapshot = self._controller.dataset, self._snapshot
+        if dataset is None or snapshot is None or len(dataset.train_idx) == 0:
+            return None
+        config = snapshot.config
+        theta = np.asarray(snapshot.theta, dtype=float)
+        if theta.shape != (dataset.X_train.shape[1] + 1,):
+            return None
+        model = make_model(config.model, config.fit_bias, config.l2)
+        return model.loss(theta, dataset.X_train, dataset.y_train)

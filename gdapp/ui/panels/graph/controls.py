@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdapp.ui.panels import graph_views as views
-from gdapp.ui.panels.graph_animation import SPEED_DEFAULT, SPEED_MAX, SPEED_MIN
+from gdapp.ui.panels.graph import views
+from gdapp.ui.panels.graph.animation import SPEED_DEFAULT, SPEED_MAX, SPEED_MIN
 from gdapp.ui.settings import make_settings
 
 EXAMPLE_RANGE = (-99.0, 99.0)

@@ -30,9 +30,10 @@ TINT_MAX = 0.62  # ... and for the largest; black text stays readable on both
 POSITIVE_RGB = (214, 48, 39)
 NEGATIVE_RGB = (49, 104, 180)
 
-SCENE_FONT_PX = 12  # body text in scene units (pixels at zoom 1)
-SMALL_FONT_PX = 11  # subtitles, formulas and the nudge line
-# Narrow faces first: the sample graph has eight rows of cards to fit in a dock.
+# Card text in scene units (pixels at zoom 1) until the panel passes on its own font's size.
+DEFAULT_FONT_PX = 12
+READABLE_TEXT_PX = 11  # the smallest text on screen a learner reads without effort
+# Narrow faces first: the sample graph has eight rows of cards to fit in the panel.
 FONT_FAMILIES = ("DejaVu Sans Condensed", "Segoe UI", "Helvetica Neue", "Arial", "sans-serif")
 
 TEXT_COLOUR = QColor("#15191e")
@@ -109,7 +110,7 @@ def derivative_colour(grad: float | None) -> QColor:
     return QColor(*(round(255 + (c - 255) * tint) for c in rgb))
 
 
-def scene_font(px: int = SCENE_FONT_PX, *, bold: bool = False, italic: bool = False) -> QFont:
+def scene_font(px: int = DEFAULT_FONT_PX, *, bold: bool = False, italic: bool = False) -> QFont:
     """The diagram's font at a pixel size, so the layout does not depend on screen DPI."""
     font = QFont()
     font.setFamilies(list(FONT_FAMILIES))
@@ -119,10 +120,18 @@ def scene_font(px: int = SCENE_FONT_PX, *, bold: bool = False, italic: bool = Fa
     return font
 
 
+def legend_caption(symbol: str) -> str:
+    """What the colour bar encodes, in words: ``symbol`` is e.g. ``dL/d·``."""
+    output = symbol[1:].split("/")[0] or "L"
+    derivative = symbol.removesuffix("·") + "(node)"
+    return f"Colour = {derivative}: red, raising it raises {output}; blue, lowers {output}"
+
+
 class DerivativeLegend(QWidget):
-    """A small colour bar: blue for negative derivatives, red for positive, paler = smaller."""
+    """The colour key: a caption saying what the colours mean above a signed log-scale bar."""
 
     BAR_HEIGHT_PX = 9
+    BAR_WIDTH_EM = 16  # the bar's length in font sizes
     TICKS = (-10.0, -0.01, 0.0, 0.01, 10.0)
 
     def __init__(self, symbol: str = "dL/d·", parent: QWidget | None = None) -> None:
@@ -132,10 +141,14 @@ class DerivativeLegend(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._update_tooltip()
 
+    def caption(self) -> str:
+        return legend_caption(self._symbol)
+
     def set_symbol(self, symbol: str) -> None:
         """Name the derivative the colours stand for, e.g. ``dJ/d·``."""
         self._symbol = symbol
         self._update_tooltip()
+        self.updateGeometry()
         self.update()
 
     def _update_tooltip(self) -> None:
@@ -148,8 +161,11 @@ class DerivativeLegend(QWidget):
 
     def sizeHint(self) -> QSize:
         metrics = self.fontMetrics()
-        width = metrics.horizontalAdvance(f"{self._symbol}  ") + 190
-        return QSize(width, metrics.height() + self.BAR_HEIGHT_PX + 4)
+        width = max(
+            metrics.horizontalAdvance(self.caption()),
+            self.BAR_WIDTH_EM * metrics.height(),
+        )
+        return QSize(width + 12, 2 * metrics.height() + self.BAR_HEIGHT_PX + 6)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -159,19 +175,20 @@ class DerivativeLegend(QWidget):
 
 
 def paint_legend(painter: QPainter, rect: QRectF, symbol: str, font: QFont) -> None:
-    """Draw the derivative colour bar with its tick labels inside ``rect``."""
+    """Draw the caption, then the derivative colour bar with its tick labels, inside ``rect``."""
     painter.save()
     painter.setFont(font)
     metrics = painter.fontMetrics()
-    label_w = metrics.horizontalAdvance(f"{symbol}  ")
     painter.setPen(TEXT_COLOUR)
-    bar_h = DerivativeLegend.BAR_HEIGHT_PX
+    line = metrics.height()
     painter.drawText(
-        QRectF(rect.left(), rect.top(), label_w, bar_h + 4),
+        QRectF(rect.left(), rect.top(), rect.width(), line),
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-        symbol,
+        metrics.elidedText(legend_caption(symbol), Qt.TextElideMode.ElideRight, int(rect.width())),
     )
-    bar = QRectF(rect.left() + label_w, rect.top() + 2, rect.width() - label_w - 14, bar_h)
+    bar_h = DerivativeLegend.BAR_HEIGHT_PX
+    bar_w = min(rect.width() - 16, DerivativeLegend.BAR_WIDTH_EM * line)
+    bar = QRectF(rect.left() + 8, rect.top() + line + 2, bar_w, bar_h)
     gradient = QLinearGradient(bar.topLeft(), bar.topRight())
     # Symmetric log scale: position 0 and 1 are -10 and +10, the middle is 0.
     steps = 12

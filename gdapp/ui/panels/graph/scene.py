@@ -20,18 +20,18 @@ import numpy as np
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene
 
-from gdapp.ui.panels.graph_cards import NodeStyle
-from gdapp.ui.panels.graph_items import EdgeItem, NodeItem, NodeNumbers
-from gdapp.ui.panels.graph_style import MUTED_COLOUR, SCENE_FONT_PX, scene_font
+from gdapp.ui.panels.graph.cards import NodeStyle
+from gdapp.ui.panels.graph.items import EdgeItem, NodeItem, NodeNumbers
+from gdapp.ui.panels.graph.style import DEFAULT_FONT_PX, MUTED_COLOUR, scene_font
 
 __all__ = ["EdgeItem", "GraphScene", "NodeItem", "NodeNumbers", "arrange_columns"]
 
-COLUMN_GAP = 22.0  # horizontal room for edges between columns
-SUB_COLUMN_GAP = 10.0  # between the two halves of a staggered column
+COLUMN_GAP = 13.0  # horizontal room for edges between columns
+SUB_COLUMN_GAP = 6.0  # between the two halves of a staggered column
 ROW_GAP = 6.0  # between cards stacked in one column
-STAGGER_GAP = 7.0  # a staggered column's gaps carry edges, so they stay open
+STAGGER_GAP = 5.0  # a staggered column's gaps carry edges, so they stay open
 STAGGER_MIN_NODES = 10  # leaf columns at least this tall are split in two
-SCENE_MARGIN = 8.0
+SCENE_MARGIN = 4.0
 
 
 class GraphScene(QGraphicsScene):
@@ -47,6 +47,7 @@ class GraphScene(QGraphicsScene):
         self._parents: dict[str, list[str]] = {}
         self._children: dict[str, list[str]] = {}
         self._layers: list[list[str]] = []
+        self.font_px = DEFAULT_FONT_PX
         self.setBackgroundBrush(QColor("#fbfbfc"))
 
     @property
@@ -64,7 +65,7 @@ class GraphScene(QGraphicsScene):
         self.clear()
         self.nodes, self.edges, self._structure, self._layout_key = {}, [], (), ()
         self._parents, self._children = {}, {}
-        item = self.addSimpleText(text, scene_font(SCENE_FONT_PX + 1))
+        item = self.addSimpleText(text, scene_font(self.font_px + 1))
         item.setBrush(MUTED_COLOUR)
         self._message = item
         self.setSceneRect(item.boundingRect().adjusted(-20, -20, 20, 20))
@@ -106,6 +107,23 @@ class GraphScene(QGraphicsScene):
         grown = any(not item.fits() for item in self.nodes.values())
         self.relayout(force=rebuilt or grown)
         return rebuilt
+
+    def set_font_px(self, px: int) -> None:
+        """Card text size in scene units; every card is measured and placed anew."""
+        if px == self.font_px:
+            return
+        self.font_px = px
+        for item in self.nodes.values():
+            item.set_font_px(px)
+        if self.nodes:
+            self.relayout(force=True)
+        elif self._message is not None:
+            self._message.setFont(scene_font(px + 1))
+            self.setSceneRect(self._message.boundingRect().adjusted(-20, -20, 20, 20))
+
+    def min_text_px(self) -> float:
+        """The smallest font size over every card, in scene units (0 with no cards)."""
+        return min((item.smallest_text_px() for item in self.nodes.values()), default=0.0)
 
     def set_nudge(self, enabled: bool) -> None:
         for item in self.nodes.values():
@@ -169,7 +187,7 @@ class GraphScene(QGraphicsScene):
             for parent in node.parents:
                 self._children[parent.name].append(node.name)
         for node in graph.nodes:
-            symbol = f"d{output_symbol}/d{node.name}"
+            symbol = f"d{output_symbol}/d{styles[node.name].symbol or node.name}"
             item = NodeItem(
                 node.name,
                 styles[node.name],
@@ -177,6 +195,7 @@ class GraphScene(QGraphicsScene):
                 leaf=not node.parents,
                 vector=np.ndim(node.value) > 0,
             )
+            item.set_font_px(self.font_px)
             self.nodes[node.name] = item
             self.addItem(item)
         for node in graph.nodes:

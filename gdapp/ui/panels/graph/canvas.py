@@ -10,12 +10,14 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QWidget
 
+from gdapp.ui.panels.graph.style import DEFAULT_FONT_PX
+
 ZOOM_STEP = 1.25  # per wheel notch or button press
 ZOOM_MIN = 0.1
 ZOOM_MAX = 6.0
 FIT_MAX_ZOOM = 1.6  # a small graph is fitted no larger than this
 EXPORT_SCALE = 2.0  # exported images are drawn at twice the scene's size, for sharp text
-READABLE_ZOOM = 0.6  # below this the cards' 12 px text is under ~7 px on screen
+SMALL_HINT_TEXT_PX = 8.0  # fitted text smaller than this on screen gets the hint below
 SMALL_HINT = "Shrunk to fit: enlarge this panel, or zoom in with the wheel, to read the labels."
 
 
@@ -37,6 +39,7 @@ class GraphCanvas(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.auto_fit = True
+        self.text_px = float(DEFAULT_FONT_PX)  # card text size in scene units
         self.setToolTip(
             "Hover a card for its numbers in full, an arrow for its local derivative.\n"
             "Mouse wheel: zoom · drag: pan · Fit (Ctrl+0): show it all."
@@ -68,7 +71,11 @@ class GraphCanvas(QGraphicsView):
         self.zoom_changed.emit(self.zoom)
 
     def _on_zoom_changed(self, zoom: float) -> None:
-        small = self.auto_fit and zoom < READABLE_ZOOM and bool(self.scene().items())
+        small = (
+            self.auto_fit
+            and zoom * self.text_px < SMALL_HINT_TEXT_PX
+            and bool(self.scene().items())
+        )
         self._hint.adjustSize()
         self._hint.setVisible(small)
 

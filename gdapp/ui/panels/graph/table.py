@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from gdapp.ui.panels.graph_style import AGREE_COLOUR, DISAGREE_COLOUR, format_number
+from gdapp.ui.panels.graph.style import AGREE_COLOUR, DISAGREE_COLOUR, format_number
 
 ROWS = ("value", "dJ/dθ", "nudge", "before")
 NUDGE_ROW, UPDATE_ROW = 2, 3

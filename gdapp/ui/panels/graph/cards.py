@@ -18,12 +18,10 @@ from typing import Any
 import numpy as np
 from PySide6.QtGui import QColor, QFont
 
-from gdapp.ui.panels.graph_style import (
+from gdapp.ui.panels.graph.style import (
     AGREE_COLOUR,
     DISAGREE_COLOUR,
     MUTED_COLOUR,
-    SCENE_FONT_PX,
-    SMALL_FONT_PX,
     TEXT_COLOUR,
     UPDATE_COLOUR,
     scene_font,
@@ -46,6 +44,7 @@ class NodeStyle:
     detail: str = ""  # the closed form when the card has no room for it (tooltip only)
     compact: bool = False  # in a tall column: long titles stay on one line
     inline_nudge: bool = False  # the nudge estimate shares the derivative's line
+    symbol: str = ""  # the node's name as typeset in a derivative: "ŷ" for yhat
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,11 @@ def card_lines(card: CardContent, fmt: Callable[[Any], str]) -> list[tuple[str, 
         lines.append((f"{style.title}  {shape_text(numbers.value)}", "title"))
     else:
         lines.append((f"{style.title} = {fmt(numbers.value) if show_value else HIDDEN}", "title"))
-    if style.subtitle:
+    if style.subtitle and style.inline_nudge:
+        # A one-row card (the sample view's features) keeps its feature name on the title line.
+        text, role = lines[-1]
+        lines[-1] = (f"{text}\t{style.subtitle}", f"{role}|subtitle")
+    elif style.subtitle:
         lines.append((style.subtitle, "subtitle"))
     if card.vector:
         lines.extend(_vector_lines(numbers.value, fmt, show_value, prefix="= "))
@@ -91,12 +94,12 @@ def card_lines(card: CardContent, fmt: Callable[[Any], str]) -> list[tuple[str, 
     else:
         lines.append((f"{card.symbol} = {grad_text}", "body"))
     if card.nudge_on:
-        text, role = _nudge_line(numbers, fmt, show_grad)
         if style.inline_nudge:
+            text, role = _inline_nudge(numbers, fmt, show_grad)
             last_text, last_role = lines[-1]
-            lines[-1] = (f"{last_text}\t{text.replace('nudge ', '', 1)}", f"{last_role}|{role}")
+            lines[-1] = (f"{last_text}\t{text}", f"{last_role}|{role}")
         else:
-            lines.append((text, role))
+            lines.append(_nudge_line(numbers, fmt, show_grad))
     return lines
 
 
@@ -135,6 +138,18 @@ def _vector_lines(value, fmt, shown: bool, prefix: str) -> list[tuple[str, str]]
     return [(f"{prefix}{fmt(value)}", "body"), (f"mean {fmt(summary_number(value))}", "body")]
 
 
+def _inline_nudge(numbers, fmt, shown: bool) -> tuple[str, str]:
+    """The nudge verdict beside a derivative, ✓ or ✗; the estimate itself is in the tooltip.
+
+    Eight rows of features leave no room for a second number on each line.
+    """
+    if not shown:
+        return (HIDDEN, "muted")
+    if numbers.numeric is None:
+        return ("…", "muted")
+    return ("✓", "ok") if numbers.agrees else ("✗", "bad")
+
+
 def _nudge_line(numbers, fmt, shown: bool) -> tuple[str, str]:
     if not shown:
         return (f"nudge ≈ {HIDDEN}", "muted")
@@ -151,26 +166,21 @@ def _nudge_line(numbers, fmt, shown: bool) -> tuple[str, str]:
     return (f"nudge ≈ {fmt(numeric)} {mark}", role)
 
 
-def line_font(role: str) -> QFont:
-    """Font for a line role (shared: copy it before changing it)."""
-    if role not in _FONTS:
-        _FONTS[role] = _make_font(role)
-    return _FONTS[role]
+def line_font(role: str, px: int) -> QFont:
+    """Font for a line role at the card's pixel size (shared: copy it before changing it).
+
+    Every role has the same size, so the smallest text on a card is as large as its body:
+    titles are bold, formulas and subtitles italic.
+    """
+    key = (role, px)
+    if key not in _FONTS:
+        bold = role in ("title", "update")
+        italic = role in ("subtitle", "formula")
+        _FONTS[key] = scene_font(px, bold=bold, italic=italic)
+    return _FONTS[key]
 
 
-_FONTS: dict[str, QFont] = {}
-
-
-def _make_font(role: str) -> QFont:
-    if role == "title":
-        return scene_font(SCENE_FONT_PX, bold=True)
-    if role == "update":
-        return scene_font(SCENE_FONT_PX, bold=True)
-    if role in ("subtitle", "formula"):
-        return scene_font(SMALL_FONT_PX, italic=True)
-    if role in ("ok", "bad"):
-        return scene_font(SMALL_FONT_PX)
-    return scene_font(SCENE_FONT_PX)
+_FONTS: dict[tuple[str, int], QFont] = {}
 
 
 def line_colour(role: str) -> QColor:
