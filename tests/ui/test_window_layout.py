@@ -121,3 +121,35 @@ def test_a_learning_rate_above_the_range_is_clamped_and_said(qtbot, window):
     qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
     assert window.controller.config.lr == pytest.approx(box.maximum())
     assert "at most" in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("view", ["sample", "batch", "example"])
+def test_the_graph_reads_at_eleven_pixels_in_the_default_window(qtbot, window, view):
+    window.lesson_panel.leave()
+    window.show_page("graph")
+    window.view_model.update(graph_view=view)
+    panel = window.graph_panel
+    qtbot.waitUntil(lambda: panel.displayed_values() != {}, timeout=5000)
+    qtbot.wait(50)
+    assert panel.min_text_px() >= 11.0, (view, panel.min_text_px(), panel.size())
+
+
+def test_the_graph_follows_the_linear_model(qtbot, window):
+    window.lesson_panel.leave()
+    window.show_page("graph")
+    controller = window.controller
+    window.findChild(QWidget, "modelInput").setCurrentIndex(
+        window.findChild(QWidget, "modelInput").findData("linear")
+    )
+    controller.select_sample(5)
+    qtbot.waitUntil(lambda: controller.last_snapshot.config.model == "linear")
+    controller.step(3)
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 3)
+    window.view_model.update(graph_view="sample")
+    panel = window.graph_panel
+    qtbot.waitUntil(lambda: "L" in panel.displayed_values(), timeout=5000)
+    theta = controller.last_snapshot.theta
+    dataset = controller.dataset
+    prediction = dataset.X[5] @ theta[:-1] + theta[-1]
+    expected = (prediction - dataset.y[5]) ** 2  # squared error, as the trainer's loss
+    assert float(panel.displayed_values()["L"].value) == pytest.approx(expected, rel=1e-9)
