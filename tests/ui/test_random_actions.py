@@ -195,8 +195,8 @@ def test_random_actions_keep_the_window_consistent(qtbot):
     run_state_machine_as_test(
         make_machine(qtbot),
         settings=settings(
-            max_examples=20,
-            stateful_step_count=100,
+            max_examples=10,
+            stateful_step_count=150,
             deadline=None,
             derandomize=True,
             # A window's timing is not replayable step for step: report, do not shrink.
