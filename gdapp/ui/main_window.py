@@ -41,8 +41,8 @@ import gdapp
 from gdapp.datasets import PRESETS, Dataset
 from gdapp.lessons.model import load_available_lessons
 from gdapp.ui.controller import DEFAULT_PRESET, AppController
+from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
-from gdapp.ui.panels.lesson_panel import LessonPanel
 from gdapp.ui.panels.settings_panel import SettingsPanel
 from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
 from gdapp.ui.settings import make_settings, read_config, read_origin, read_speed, write_session
@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         return LandscapePanel(self.controller)
 
     def _make_figure_page(self) -> QWidget:
-        from gdapp.ui.panels.figure_page import FigurePage
+        from gdapp.ui.lessons.figure_page import FigurePage
 
         return FigurePage(self.controller)
 
@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         if self._closed or not shiboken6.isValid(widget) or not widget.isVisible():
             return
         if self._spotlight is None:
-            from gdapp.ui.spotlight import Spotlight
+            from gdapp.ui.lessons.spotlight import Spotlight
 
             self._spotlight = Spotlight(self)
         self._spotlight.show_for(widget, keep_visible=[self.lesson_dock])
@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
         """Make every built panel show ``state`` (edits they report meanwhile are ignored)."""
         self._applying_view = True
         try:
-            from gdapp.ui.panels.figure_page import FIGURE_TITLES
+            from gdapp.ui.lessons.figure_page import FIGURE_TITLES
 
             self.workspace.set_figure_title(
                 FIGURE_TITLES.get(state.figure, state.figure) if state.figure else None

@@ -47,7 +47,7 @@ def isolated_settings(request, tmp_path, monkeypatch):
     folder.mkdir()
     monkeypatch.setenv("GDAPP_SETTINGS_DIR", str(folder))
     if request.node.get_closest_marker("first_launch") is None:
-        from gdapp.ui.panels.lesson_panel import SETTINGS_KEY
+        from gdapp.ui.lessons.panel import SETTINGS_KEY
         from gdapp.ui.settings import make_settings
 
         settings = make_settings()

@@ -586,7 +586,7 @@ def test_every_view_bug_nudge_and_model_combination(controller, qtbot, preset, m
 def test_landscape_graph_and_lesson_figure_agree_on_the_log_loss(controller, qtbot):
     from gdapp.core.graph_builders import build_batch_cost
     from gdapp.core.landscape import cost
-    from gdapp.ui.panels.lesson_figures import LossVsYhatFigure
+    from gdapp.ui.lessons.figures import LossVsYhatFigure
 
     figure = LossVsYhatFigure(controller)
     qtbot.addWidget(figure)

@@ -7,7 +7,7 @@ import pytest
 
 from gdapp.core.trainer import TrainConfig, Trainer
 from gdapp.lessons.actions import validate_actions
-from gdapp.ui.lesson_actions import HistoryTracker, LessonActions, checkpoint_context
+from gdapp.ui.lessons.actions import HistoryTracker, LessonActions, checkpoint_context
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
 

@@ -20,11 +20,11 @@ from gdapp.core.models import (
 )
 from gdapp.core.trainer import TrainConfig
 from gdapp.lessons.actions import train_config_fields
-from gdapp.ui.lesson_actions import checkpoint_context
+from gdapp.ui.lessons.actions import checkpoint_context
+from gdapp.ui.lessons.panel import SETTINGS_KEY, LessonPanel
 from gdapp.ui.main_window import MainWindow
 from gdapp.ui.panels.graph import GraphPanel
 from gdapp.ui.panels.landscape import LandscapePanel
-from gdapp.ui.panels.lesson_panel import SETTINGS_KEY, LessonPanel
 from gdapp.ui.settings import make_settings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")

@@ -41,13 +41,13 @@ from gdapp.lessons.model import Lesson, LessonProblem, load_available_lessons
 from gdapp.lessons.runner import LessonRunner
 from gdapp.resources import resource_path
 from gdapp.ui.controller import AppController
-from gdapp.ui.lesson_actions import (
+from gdapp.ui.lessons.actions import (
     SESSION_ACTIONS,
     HistoryTracker,
     LessonActions,
     checkpoint_context,
 )
-from gdapp.ui.panels.lesson_text import LessonTextBrowser
+from gdapp.ui.lessons.text import LessonTextBrowser
 from gdapp.ui.settings import make_settings
 from gdapp.ui.view_state import ViewState, from_lesson_actions
 

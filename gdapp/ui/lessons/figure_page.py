@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-from gdapp.ui.panels.lesson_figures import FIGURE_CLASSES, LessonFigure, make_figure
+from gdapp.ui.lessons.figures import FIGURE_CLASSES, LessonFigure, make_figure
 
 FIGURE_TITLES = {
     "sigmoid": "the sigmoid",
