@@ -219,7 +219,7 @@ def exported_runs(table, tmp_path_factory):
     )
     cases["starting point"] = ({"csv": str(table)}, TrainConfig(lr=0.2), 40, (), START)
     # The app refuses the step that would diverge; the export repeats the steps it committed.
-    diverging = TrainConfig(optimizer="momentum", lr=500.0)
+    diverging = TrainConfig(optimizer="momentum", lr=500.0, diverging_window=0)  # the hard rule
     unscaled = {"csv": str(table), "scale": "none"}
     cases["diverged run"] = (unscaled, diverging, committed_steps(unscaled, diverging), (), None)
     folders, expected = [], {}
