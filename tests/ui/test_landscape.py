@@ -8,7 +8,7 @@ dataset's contour is computed; the state API round-trips and reports only the le
 from __future__ import annotations
 
 import dataclasses
-import time
+import threading
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,6 @@ from gdapp.ui.panels.landscape import LandscapePanel, LandscapeState, jobs, work
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
 
 LARGE_ROWS = 300_000
-MAX_TIMER_LAG_S = 0.100  # the GUI thread may hold the event loop this long at most
 TICK_MS = 10
 
 
@@ -386,25 +385,43 @@ def test_destroying_the_panel_mid_computation_joins_its_worker(qtbot, controller
     assert worker.running_threads() == 0
 
 
-def test_the_event_loop_keeps_ticking_while_a_large_contour_is_computed(qtbot, panel, controller):
+def test_a_large_contour_is_computed_off_the_gui_thread(qtbot, panel, controller, monkeypatch):
+    """The grid's core calls all run on the worker while the GUI thread keeps ticking.
+
+    Counted, not timed: every call into the core's cost functions is recorded with the
+    thread it ran on, and a 10 ms timer must keep firing while the contour is computed
+    (benchmarks/bench_landscape.py measures how long the event loop is held).
+    """
+    from gdapp.core import landscape as core_landscape
+
+    threads = []
+    for name in ("cost_grid", "cost_slice"):
+        real = getattr(core_landscape, name)
+
+        def spy(*args, _real=real, **kwargs):
+            threads.append(threading.current_thread() is threading.main_thread())
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(core_landscape, name, spy)
     dataset = built_dataset(LARGE_ROWS)
     ticks = []
     timer = QTimer()
     timer.setInterval(TICK_MS)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.timeout.connect(lambda: ticks.append(len(threads)))
     timer.start()
     controller.set_dataset(dataset)
     note = panel.findChild(QLabel, "landscapeBusyNote")
     qtbot.waitUntil(lambda: panel.grid is not None, timeout=120_000)  # the coarse pass
     assert panel.grid[2].shape == (jobs.COARSE_GRID_SIZE, jobs.COARSE_GRID_SIZE)
     assert note.isVisible() and "coarse" in note.text()
-    qtbot.wait(1000)  # into the fine pass
+    qtbot.waitUntil(lambda: len(threads) > 2, timeout=60_000)  # into the fine pass
     assert panel.is_busy and panel.worker_running
     timer.stop()
     panel.shutdown()  # stops the fine pass mid-way and joins the thread
     assert not panel.worker_running
-    lag = float(np.max(np.diff(ticks))) - TICK_MS / 1000
-    assert len(ticks) > 50 and lag <= MAX_TIMER_LAG_S, f"event loop held for {lag * 1e3:.0f} ms"
+    assert threads and not any(threads), "a grid was computed on the GUI thread"
+    # The timer fired between the worker's row blocks, not only before and after them.
+    assert len(set(ticks)) > 2
 
 
 def test_set_state_round_trips_and_emits_nothing(qtbot, panel, controller):
