@@ -604,3 +604,34 @@ def test_landscape_graph_and_lesson_figure_agree_on_the_log_loss(controller, qtb
             # ... and all three are the cross-entropy of ŷ itself.
             expected = -np.log(y_hat[k]) if label else -np.log1p(-y_hat[k])
             assert pytest.approx(expected, rel=1e-9) == J
+
+
+def test_a_wide_row_draws_twelve_inputs_and_keeps_z_and_the_loss_exact(app, qtbot):
+    import pandas as pd
+
+    from gdapp.datasets.dataset import assemble
+    from gdapp.ui.panels.graph.views import MAX_GRAPH_FEATURES
+
+    panel, ctrl = app
+    rng = np.random.default_rng(3)
+    n = 500
+    features = pd.DataFrame(rng.normal(size=(40, n)), columns=[f"f{j}" for j in range(n)])
+    dataset = assemble(
+        name="wide", source="wide.csv", features=features,
+        y01=(np.arange(40) % 2).astype(np.int8), label_name="label", positive_label="1",
+        negative_label="0", scale="standard", test_fraction=0.0, seed=0,
+    )  # fmt: skip
+    ctrl.set_dataset(dataset)
+    qtbot.waitUntil(lambda: ctrl.last_snapshot is not None)
+    ctrl.select_sample(4)
+    panel.set_view("sample")
+    snapshot = step_and_wait(qtbot, ctrl, 2)
+    qtbot.waitUntil(lambda: "z" in panel.displayed_values())
+    shown = panel.displayed_values()
+    assert sum(name.startswith("x") for name in shown) == MAX_GRAPH_FEATURES
+    theta = snapshot.theta
+    z = dataset.X[4] @ theta[:-1] + theta[-1]
+    y = dataset.y[4]
+    assert float(shown["z"].value) == pytest.approx(z, rel=1e-12, abs=1e-12)
+    loss = np.logaddexp(0.0, z) - y * z
+    assert float(shown["L"].value) == pytest.approx(loss, rel=1e-12)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from gdapp.ui.panels.graph.style import AGREE_COLOUR, DISAGREE_COLOUR, format_number
 
 ROWS = ("value", "dJ/dθ", "nudge", "before")
+MAX_TABLE_WEIGHTS = 12  # columns of weights shown; a wider table shows the largest gradients
 NUDGE_ROW, UPDATE_ROW = 2, 3
 
 
@@ -42,10 +43,11 @@ class GradientTable(QTableWidget):
         header.setMinimumSectionSize(48)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip(
+        self._tip = (
             "The gradient of the batch cost J for every weight and the bias; after an animated "
             "step, 'before' holds each parameter's value before the step."
         )
+        self.setToolTip(self._tip)
 
     def clear_rows(self) -> None:
         self.setColumnCount(0)
@@ -60,6 +62,11 @@ class GradientTable(QTableWidget):
             return
         d = int(np.size(w.value))
         names = list(data.graph.feature_names) or [f"x{i + 1}" for i in range(d)]
+        # A wide table shows the weights with the largest gradients; the rest are summed up.
+        shown = range(d)
+        if d > MAX_TABLE_WEIGHTS:
+            grads = np.abs(np.asarray(w.grad, dtype=float))
+            shown = sorted(np.argsort(-grads, kind="stable")[:MAX_TABLE_WEIGHTS].tolist())
         columns = [
             (
                 f"w{i + 1}",
@@ -70,9 +77,15 @@ class GradientTable(QTableWidget):
                 None if w.agrees_each is None else bool(w.agrees_each[i]),
                 None if w.update is None else (w.update[0][i], w.update[1][i]),
             )
-            for i in range(d)
+            for i in shown
         ]
         columns.append(("b", "bias", b.value, b.grad, b.numeric, b.agrees, b.update))
+        self.setToolTip(
+            self._tip
+            if d <= MAX_TABLE_WEIGHTS
+            else f"{self._tip} Of the {d:,} weights, the {MAX_TABLE_WEIGHTS} with the largest "
+            "|dJ/dw| are shown."
+        )
         self.setColumnCount(len(columns))
         for c, (label, feature, value, grad, numeric, agrees, update) in enumerate(columns):
             head = self.horizontalHeaderItem(c) or QTableWidgetItem()

@@ -136,6 +136,31 @@ def build_example(a: float, b: float, c: float) -> ViewData:
     return _view_data(graph, styles, "J", "example", "logistic")
 
 
+MAX_GRAPH_FEATURES = 12  # features drawn one by one in the one-row graph
+
+
+def _fold_wide_row(
+    x: np.ndarray, w: np.ndarray, names: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Keep the MAX_GRAPH_FEATURES - 1 largest products and sum the rest into one input."""
+    d = len(x)
+    if d <= MAX_GRAPH_FEATURES:
+        return x, np.asarray(w, float), names
+    w = np.asarray(w, float)
+    names = names + tuple(f"feature {i + 1}" for i in range(len(names), d))
+    products = np.abs(w * x)
+    order = np.lexsort((np.arange(d), -np.abs(x), -products))  # largest |wx|, then |x|
+    keep = np.sort(order[: MAX_GRAPH_FEATURES - 1])
+    rest = np.setdiff1d(np.arange(d), keep)
+    folded_w = float(np.dot(w[rest], x[rest]))
+    label = f"the other {len(rest):,} features: Σ wᵢxᵢ"
+    return (
+        np.append(x[keep], 1.0),
+        np.append(w[keep], folded_w),
+        tuple(names[i] for i in keep) + (label,),
+    )
+
+
 def build_sample(
     x: np.ndarray,
     y: float,
@@ -144,9 +169,16 @@ def build_sample(
     bug: str | None,
     model: str = "logistic",
 ) -> ViewData:
-    """The loss of one row (x (d,), label y) at weights theta, for the trainer's model."""
+    """The loss of one row (x (d,), label y) at weights theta, for the trainer's model.
+
+    A row with more than ``MAX_GRAPH_FEATURES`` features shows the features whose products
+    wᵢxᵢ are largest, in their order, and one more input that carries the sum of all the
+    others' products (its weight is that sum, its x is 1), so z, the loss and every shown
+    derivative stay exact while the drawing does not grow with the table's width.
+    """
+    w, b = split_theta(theta, len(x))
+    x, w, feature_names = _fold_wide_row(np.asarray(x, float), w, tuple(feature_names))
     d = len(x)
-    w, b = split_theta(theta, d)
     graph = builders.build_sample(x, w, b, float(y), feature_names, bug=bug, model=model)
     formulas = text.formulas(graph, "sample", model)
     styles: dict[str, NodeStyle] = {}
