@@ -191,9 +191,7 @@ class TrainingBar(QToolBar):
             "Run speed: from 1 step per second (watch every step) to as fast as possible",
         )  # fmt: skip
         self.speed_label.setObjectName("speedLabel")
-        self.speed_label.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("Speed 5000 steps/s")
-        )
+        self.speed_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("Speed 5000 steps/s"))
         self.speed_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.speed_input.valueChanged.connect(self._on_speed_input_value_changed)
 
