@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gdapp.core import graph_builders as core_graph  # noqa: E402
-from gdapp.ui.controller import AppController  # noqa: E402
+from gdapp.ui.controller import TrainingSession  # noqa: E402
 from gdapp.ui.panels.graph import GraphPanel  # noqa: E402
 from gdapp.ui.panels.graph.nudge import SYNC_ENTRY_LIMIT, entry_count  # noqa: E402
 
@@ -50,7 +50,7 @@ def describe(label: str, times: list[float]) -> float:
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
-    controller = AppController()
+    controller = TrainingSession()
     controller.load_preset("diabetes")
     deadline = time.monotonic() + 10
     while controller.last_snapshot is None and time.monotonic() < deadline:

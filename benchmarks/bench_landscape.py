@@ -35,7 +35,7 @@ from gdapp.core.replay import replay  # noqa: E402
 from gdapp.core.trainer import TrainConfig  # noqa: E402
 from gdapp.datasets import load_preset  # noqa: E402
 from gdapp.datasets.dataset import assemble  # noqa: E402
-from gdapp.ui.controller import AppController  # noqa: E402
+from gdapp.ui.controller import TrainingSession  # noqa: E402
 from gdapp.ui.panels.landscape import LandscapePanel, jobs  # noqa: E402
 
 TICK_MS = 10
@@ -141,7 +141,7 @@ def main() -> None:
     sizes = SIZES[:2] if "--quick" in sys.argv else SIZES
     full = "--full" in sys.argv
     app = QApplication.instance() or QApplication([])
-    controller = AppController()
+    controller = TrainingSession()
     controller.load_preset("diabetes")
     panel = LandscapePanel(controller)
     panel.resize(700, 520)

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from gdapp.core.trainer import TrainConfig, Trainer  # noqa: E402
 from gdapp.datasets import Dataset, load_preset  # noqa: E402
 from gdapp.datasets.dataset import assemble  # noqa: E402
-from gdapp.ui.controller import AppController  # noqa: E402
+from gdapp.ui.controller import TrainingSession  # noqa: E402
 from gdapp.ui.history import COLUMNS, SessionHistory  # noqa: E402
 from gdapp.ui.main_window import MainWindow  # noqa: E402
 from gdapp.ui.panels.plots import PlotsPanel  # noqa: E402
@@ -243,7 +243,7 @@ def wide_dataset(n_features: int = WIDE_FEATURES, n_rows: int = WIDE_ROWS) -> Da
 
 def plots_on(app: QApplication, dataset: Dataset, steps: int = 20) -> dict[str, float]:
     """Seconds for a plots panel to take ``dataset`` and for one redraw after ``steps``."""
-    controller = AppController()
+    controller = TrainingSession()
     panel = PlotsPanel(controller)
     panel.resize(1000, 650)
     panel.show()

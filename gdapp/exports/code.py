@@ -4,7 +4,7 @@ Both repeat the run from the same data file with numpy and pandas only and end b
 ``final train loss: <repr of the float>``, the app's final training loss (to about 1e-12).
 Arguments, shared by every function here:
 
-``dataset_origin``  how to load the data again, as ``AppController.dataset_origin`` gives it
+``dataset_origin``  how to load the data again, as ``TrainingSession.dataset_origin`` gives it
                     (see ``gdapp.exports.recipe`` for the keys);
 ``config``          the run's ``TrainConfig``;
 ``steps``           how many updates the run committed (``Trainer.step_count``);

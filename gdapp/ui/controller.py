@@ -1,7 +1,9 @@
-"""The app's single command surface: every click and every lesson action goes through here.
+"""The training session: the app's single command surface and the state every panel shows.
 
-``AppController`` holds the current dataset, training configuration and selected sample,
-and owns the training thread. Widgets call its methods and listen to its signals; only the
+Every click and every lesson action goes through here. ``TrainingSession`` lives on the GUI
+thread; it holds the current dataset, the training configuration, the selected sample, the
+running/stop state and the one copy of the history, applying each snapshot from the training
+thread once, and it owns that thread. Widgets call its methods and listen to its signals; only the
 ``TrainingWorker`` (on its own thread) touches the core Trainer.
 """
 
@@ -27,7 +29,7 @@ from gdapp.ui.training_thread import Snapshot, TrainingData, TrainingWorker
 DEFAULT_PRESET = "diabetes"
 # Controllers whose thread may still run; joined at interpreter exit whatever the exit path,
 # since destroying a running QThread aborts the process.
-_LIVE_CONTROLLERS: weakref.WeakSet[AppController] = weakref.WeakSet()
+_LIVE_CONTROLLERS: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
 THREAD_JOIN_TIMEOUT_MS = 5000
 # Fields a Trainer can take mid-run (max_epochs only while the new limit lies ahead);
 # changing any other field restarts training at step 0.
@@ -49,8 +51,8 @@ _FIELD_LABELS = {
 _KEEP_START = object()  # reset() without theta0: keep whatever start was set
 
 
-class AppController(QObject):
-    """Commands for the training thread and the state every panel shows.
+class TrainingSession(QObject):
+    """Commands for the training thread and the training state every panel shows.
 
     Signals: ``dataset_changed(Dataset)``, ``snapshot_ready(Snapshot)``,
     ``sample_selected(int)`` (row into ``dataset.raw`` / ``dataset.X``, -1 for none),
@@ -429,3 +431,7 @@ def _origin_of(dataset: Dataset) -> dict[str, Any]:
 def _shut_down_live_controllers() -> None:
     for controller in list(_LIVE_CONTROLLERS):
         controller.shutdown()
+
+
+# The name this class had before it also held the history; kept for callers written then.
+AppController = TrainingSession

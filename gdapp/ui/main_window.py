@@ -6,7 +6,7 @@ the left; the workspace in the middle shows one page at a time (dataset, plots, 
 graph, cost landscape, lesson figure), each built when first shown; the rarely changed
 training settings open in a dock on the right when asked for.
 
-The window owns two models and shows them: ``controller`` (the ``AppController``: dataset,
+The window owns two models and shows them: ``controller`` (the ``TrainingSession``: dataset,
 training settings, the training thread's snapshots) and ``view_model`` (a ``ViewModel``
 holding the ``ViewState``: which page is in front and every panel's view settings). A
 panel's own widgets edit the ViewState through ``view_model.update``; a lesson step
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 import gdapp
 from gdapp.datasets import PRESETS, Dataset
 from gdapp.lessons.model import load_available_lessons
-from gdapp.ui.controller import DEFAULT_PRESET, AppController
+from gdapp.ui.controller import DEFAULT_PRESET, TrainingSession
 from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.settings_panel import SettingsPanel
@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._applying_view = False
         self._spotlight = None
-        self.controller = AppController(config=read_config(self._settings), parent=self)
+        self.controller = TrainingSession(config=read_config(self._settings), parent=self)
         self.view_model = ViewModel(parent=self)
         self.text_scale = TextScale(self)
 

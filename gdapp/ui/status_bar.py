@@ -1,6 +1,6 @@
 """The status bar: dataset, epoch, losses, accuracies and speed, and short notes.
 
-``TrainingStatusBar`` subscribes to ``AppController``. During a run the numbers refresh at
+``TrainingStatusBar`` subscribes to ``TrainingSession``. During a run the numbers refresh at
 most every ``STATUS_INTERVAL_MS`` (nobody reads digits changing 40 times a second); at rest
 they follow every snapshot. A stop (divergence, max epochs, convergence) leaves a short
 reason on the left; the controller's notices show there for ``NOTICE_TIMEOUT_MS``.
@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from gdapp.datasets import Dataset
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.names import STATUS_WORDS
 from gdapp.ui.training_thread import Snapshot
 
@@ -74,7 +74,7 @@ def stop_message(snapshot: Snapshot) -> tuple[str, str]:
 class TrainingStatusBar(QStatusBar):
     """Permanent labels (``labels``: dataset, epoch, loss, accuracy, speed) and notes."""
 
-    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusBar")
         self.labels: dict[str, QLabel] = {}

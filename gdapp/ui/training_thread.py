@@ -1,6 +1,6 @@
 """The training worker: owns the core Trainer on its own thread and reports snapshots.
 
-The GUI never touches the Trainer. ``AppController`` moves a ``TrainingWorker`` to a
+The GUI never touches the Trainer. ``TrainingSession`` moves a ``TrainingWorker`` to a
 ``QThread`` and sends it commands through queued signals; the worker answers with
 ``Snapshot`` copies (see ``snapshot.py``). During Run the worker steps in short chunks
 driven by a zero-interval timer, so the thread's event loop delivers Pause (or any other

@@ -3,7 +3,7 @@
 Every test gets its own settings folder (``GDAPP_SETTINGS_DIR``), so nothing reads or writes
 the user's settings. Qt warnings fail the test that caused them (pytest-qt's
 ``qt_log_level_fail``, as vorta's ``qt_default_raising`` does); warnings printed while the
-test's windows close at teardown fail it too. Every ``AppController`` a test created must
+test's windows close at teardown fail it too. Every ``TrainingSession`` a test created must
 have its training thread stopped and joined by the end of the test: windows still open are
 closed here, and a controller left running is an error.
 """
@@ -20,7 +20,7 @@ import shiboken6
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 
 UI_TESTS = Path(__file__).parent
 # The offscreen platform plugin says this when a dock is shown or a window raised; not ours.
@@ -59,14 +59,14 @@ def isolated_settings(request, tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def joined_threads(qapp, monkeypatch):
     """Close leftover windows at teardown and check that every training thread was joined."""
-    created: list[AppController] = []
-    original_init = AppController.__init__
+    created: list[TrainingSession] = []
+    original_init = TrainingSession.__init__
 
     def tracking_init(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
         created.append(self)
 
-    monkeypatch.setattr(AppController, "__init__", tracking_init)
+    monkeypatch.setattr(TrainingSession, "__init__", tracking_init)
     yield created
 
     messages: list[str] = []
@@ -98,8 +98,8 @@ def joined_threads(qapp, monkeypatch):
 
 @pytest.fixture
 def controller(qapp):
-    """An AppController on the diabetes preset, shut down after the test."""
-    ctrl = AppController()
+    """An TrainingSession on the diabetes preset, shut down after the test."""
+    ctrl = TrainingSession()
     ctrl.load_preset("diabetes")
     yield ctrl
     ctrl.shutdown()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdapp.datasets import load_csv
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.dataset_loader import DatasetLoader
 from gdapp.ui.panels.csv_dialog import PREVIEW_ROWS, CsvImportDialog
 
@@ -30,8 +30,8 @@ LOAD_TIMEOUT_MS = 60_000
 
 @pytest.fixture
 def dialog_controller(qapp):
-    """A real AppController on the diabetes preset, joined after the test."""
-    ctrl = AppController()
+    """A real TrainingSession on the diabetes preset, joined after the test."""
+    ctrl = TrainingSession()
     ctrl.load_preset("diabetes")
     yield ctrl
     ctrl.shutdown()

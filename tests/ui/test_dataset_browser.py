@@ -1,4 +1,4 @@
-"""DatasetBrowserPanel with the real AppController: table, sorting, selection, summary,
+"""DatasetBrowserPanel with the real TrainingSession: table, sorting, selection, summary,
 raw/scaled, presets, misclassified shading, background CSV loading and bad files."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox, QTableView
 
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.models.dataframe_model import FLOAT_FORMAT, HIGHLIGHT_ROLE, SORT_ROLE
 from gdapp.ui.panels.csv_dialog import CsvImportDialog
 from gdapp.ui.panels.dataset_browser import SUMMARY_STATS, DatasetBrowserPanel
@@ -23,8 +23,8 @@ H = Qt.Orientation.Horizontal
 
 @pytest.fixture
 def browser_controller(qapp):
-    """A real AppController on the diabetes preset, joined after the test."""
-    ctrl = AppController()
+    """A real TrainingSession on the diabetes preset, joined after the test."""
+    ctrl = TrainingSession()
     ctrl.load_preset("diabetes")
     yield ctrl
     ctrl.shutdown()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.gui_gc import GuiThreadCollector
 
 
@@ -16,8 +16,8 @@ class _Cycle:
 
 def test_automatic_collection_is_off_while_a_controller_lives(qapp):
     assert gc.isenabled()
-    first = AppController()
-    second = AppController()
+    first = TrainingSession()
+    second = TrainingSession()
     try:
         assert not gc.isenabled()
         first.shutdown()

@@ -1,4 +1,4 @@
-"""AppController and the training thread, checked against a core Trainer run in the test."""
+"""TrainingSession and the training thread, checked against a core Trainer run in the test."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from gdapp.core.models import make_model
 from gdapp.core.trainer import TrainConfig, Trainer
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.training_thread import Snapshot
 
 LONG = 10**7  # max_epochs that a test run never reaches
@@ -18,7 +18,7 @@ LONG = 10**7  # max_epochs that a test run never reaches
 class Recorder:
     """Collects the controller's snapshots and rebuilds the history the way a panel does."""
 
-    def __init__(self, controller: AppController) -> None:
+    def __init__(self, controller: TrainingSession) -> None:
         self.snapshots: list[Snapshot] = []
         self.rows: dict[str, list] = {}
         controller.snapshot_ready.connect(self._on_snapshot)
@@ -38,12 +38,12 @@ class Recorder:
         return np.array(self.rows[key])
 
 
-def reference(controller: AppController, config: TrainConfig) -> Trainer:
+def reference(controller: TrainingSession, config: TrainConfig) -> Trainer:
     dataset = controller.dataset
     return Trainer(dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test, config)
 
 
-def settle(qtbot, controller: AppController, recorder: Recorder, step_count: int) -> None:
+def settle(qtbot, controller: TrainingSession, recorder: Recorder, step_count: int) -> None:
     """Wait until the worker reports ``step_count`` and is idle."""
     qtbot.waitUntil(
         lambda: (
@@ -55,7 +55,7 @@ def settle(qtbot, controller: AppController, recorder: Recorder, step_count: int
     )
 
 
-def caught_up(qtbot, controller: AppController, recorder: Recorder) -> Snapshot:
+def caught_up(qtbot, controller: TrainingSession, recorder: Recorder) -> Snapshot:
     """Ask for a full snapshot and wait for the answer.
 
     The worker handles commands in the order they were sent, so the answer comes after

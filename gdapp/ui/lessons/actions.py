@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gdapp.core.trainer import Status, Trainer, initial_theta
 from gdapp.lessons.actions import train_config_fields
 from gdapp.lessons.checkpoints import DEFAULT_GRAPH_INPUTS, CheckpointContext
+
+if TYPE_CHECKING:
+    from gdapp.ui.controller import TrainingSession
 
 # The actions that make up a step's training state, in the order they are applied.
 SESSION_ACTIONS = ("preset", "select_sample", "config", "reset", "steps", "train")
@@ -32,7 +36,7 @@ class HistoryTracker:
     short enough for a lesson is held exactly.
     """
 
-    def __init__(self, controller, parent: object | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: object | None = None) -> None:
         self._controller = controller
 
     @property
@@ -49,7 +53,9 @@ class HistoryTracker:
         return np.array(history.theta(), dtype=float)
 
 
-def _replayed_trainer(controller, history: HistoryTracker) -> Callable[[], Trainer]:
+def _replayed_trainer(
+    controller: TrainingSession, history: HistoryTracker
+) -> Callable[[], Trainer]:
     """A function that rebuilds a private copy of the live trainer by replaying its steps.
 
     Batches depend only on (seed, step), so replaying the same number of steps from the
@@ -77,7 +83,7 @@ def _replayed_trainer(controller, history: HistoryTracker) -> Callable[[], Train
 
 
 def checkpoint_context(
-    controller,
+    controller: TrainingSession,
     history: HistoryTracker | None = None,
     graph_inputs: Mapping[str, float] | None = None,
 ) -> CheckpointContext:
@@ -109,7 +115,7 @@ class LessonActions:
     now, and to dismiss a spotlight; ``graph_inputs`` holds the inputs the step declared.
     """
 
-    def __init__(self, controller, host: object | None = None) -> None:
+    def __init__(self, controller: TrainingSession, host: object | None = None) -> None:
         self._controller = controller
         self._host = host
         self.graph_inputs: dict[str, float] = dict(DEFAULT_GRAPH_INPUTS)

@@ -6,10 +6,15 @@ time. ``set_figure(None)`` shows a short note instead.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from gdapp.ui.lessons.figures import FIGURE_CLASSES, LessonFigure, make_figure
+
+if TYPE_CHECKING:
+    from gdapp.ui.controller import TrainingSession
 
 FIGURE_TITLES = {
     "sigmoid": "the sigmoid",
@@ -25,7 +30,7 @@ PATIENT_FIGURES = ("sigmoid", "loss_vs_yhat")
 class FigurePage(QWidget):
     """Shows one lesson figure (objectName ``figurePanel``)."""
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("figurePanel")
         self._controller = controller

@@ -15,6 +15,7 @@ parameters); the post's figures are computed from ``gdapp.core.models``.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -34,6 +35,9 @@ from gdapp.core.models import (
     make_model,
     run_post_example,
 )
+
+if TYPE_CHECKING:
+    from gdapp.ui.controller import TrainingSession
 
 FIGURE_HEIGHT_PX = 230
 MINUS = "\u2212"
@@ -82,7 +86,7 @@ class LessonFigure(QWidget):
 
     name = ""
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"lessonFigure_{self.name}")
         self._controller = controller
@@ -123,7 +127,7 @@ class _LiveFigure(LessonFigure):
 
     NO_PATIENT = "Select a patient to mark them on the curve."
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self._mark = pg.ScatterPlotItem(size=11, brush=MARK_BRUSH, pen=pg.mkPen("k"))
         controller.snapshot_ready.connect(self._on_controller_changed)
@@ -169,7 +173,7 @@ class SigmoidFigure(_LiveFigure):
     name = "sigmoid"
     NO_PATIENT = "Select a patient to see where their z lands on the curve."
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self._plot = _plot("ŷ = σ(z) = 1 / (1 + e<sup>−z</sup>)", "z = wᵀx + b", "ŷ")
         z = np.linspace(-8, 8, 321)
@@ -193,7 +197,7 @@ class LossVsYhatFigure(_LiveFigure):
     name = "loss_vs_yhat"
     NO_PATIENT = "Select a patient to mark their prediction on their curve."
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self._plot = _plot("Loss of one patient against ŷ", "ŷ", "L(ŷ, y)")
         _legend(self._plot, offset=(-10, 10))
@@ -230,7 +234,7 @@ class LossVsYhatFigure(_LiveFigure):
 class PostLossErrorFigure(LessonFigure):
     name = "post_loss_error"
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self._plot = _plot("The y = 0 branch: as printed vs correct", "ŷ", "L(ŷ, 0)")
         _legend(self._plot, offset=(10, 10))
@@ -267,7 +271,7 @@ class PostExampleTrajectoryFigure(LessonFigure):
 
     name = "post_example_trajectory"
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self._variant = "post"
         self._x = POST_X
@@ -386,7 +390,9 @@ FIGURE_CLASSES: dict[str, type[LessonFigure]] = {
 }
 
 
-def make_figure(name: str, controller, parent: QWidget | None = None) -> LessonFigure:
+def make_figure(
+    name: str, controller: TrainingSession, parent: QWidget | None = None
+) -> LessonFigure:
     """Build the figure called ``name`` (one of ``FIGURE_CLASSES``)."""
     try:
         cls = FIGURE_CLASSES[name]

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from gdapp.lessons.model import Lesson, LessonProblem, load_available_lessons
 from gdapp.lessons.runner import LessonRunner
 from gdapp.resources import resource_path
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.lessons.actions import (
     SESSION_ACTIONS,
     HistoryTracker,
@@ -85,7 +85,7 @@ class LessonPanel(QWidget):
 
     def __init__(
         self,
-        controller: AppController,
+        controller: TrainingSession,
         host: LessonHost | None = None,
         lessons: tuple[Lesson, ...] | None = None,
         problems: tuple[LessonProblem, ...] = (),

@@ -1,6 +1,6 @@
 """The dataset browser: the current dataset as a sortable table with a summary strip.
 
-The panel is a view of ``AppController`` (it takes the controller, listens to
+The panel is a view of ``TrainingSession`` (it takes the controller, listens to
 ``dataset_changed``, ``snapshot_ready`` and ``sample_selected``, and sends commands back):
 the preset selector calls ``load_preset``, a selected row calls ``select_sample`` with the
 row's index in dataset order (the table may be sorted), and a CSV file is loaded on a
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,9 @@ from gdapp.ui.models.dataframe_model import (
 from gdapp.ui.panels.csv_dialog import CsvImportDialog
 from gdapp.ui.settings import make_settings
 
+if TYPE_CHECKING:
+    from gdapp.ui.controller import TrainingSession
+
 HIGHLIGHT_INTERVAL_MS = 100  # shading follows snapshots at most this often
 PROGRESS_RESOLUTION = 1000
 ROW_PADDING_PX = 6  # table row height = font height + this
@@ -73,12 +77,12 @@ def _is_csv(path: str) -> bool:
 class DatasetBrowserPanel(QWidget):
     """The current dataset as a table (objectName ``datasetBrowser``).
 
-    ``controller`` is the AppController. Child objectNames for tests: ``presetInput``,
+    ``controller`` is the TrainingSession. Child objectNames for tests: ``presetInput``,
     ``openCsvButton``, ``scaledToggle``, ``highlightToggle``, ``datasetInfo``,
     ``datasetTable``, ``columnSummary``, ``datasetLoadProgress``.
     """
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("datasetBrowser")
         self.setAcceptDrops(True)

@@ -31,7 +31,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
 
 from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import Dataset
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.history import SessionHistory
 from gdapp.ui.panels.weight_picker import WeightPicker
 from gdapp.ui.plot_items import (
@@ -73,7 +73,7 @@ class PlotsPanel(QWidget):
     more than ``MAX_WEIGHT_CURVES`` features).
     """
 
-    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("plotsPanel")
         self._controller = controller

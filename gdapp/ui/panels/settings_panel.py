@@ -2,7 +2,7 @@
 tolerance, start point and seed. The controls used all the time (Step, Run, learning rate,
 optimizer, batch size, speed) live in the training toolbar instead.
 
-Every control is a command to ``AppController``; the panel shows the controller's state and
+Every control is a command to ``TrainingSession``; the panel shows the controller's state and
 never the trainer's. Changing any of these settings restarts training at epoch 0 (the
 controller says so in the status bar), except a larger max epochs, which a run may go on to:
 a curve that mixes two settings would teach the wrong lesson.
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from gdapp.core.models import MODEL_NAMES
 from gdapp.core.trainer import TrainConfig
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.names import INIT_LABELS, MODEL_LABELS
 from gdapp.ui.widgets import LogSpinBox
 
@@ -37,7 +37,7 @@ MAX_EPOCHS_LIMIT = 10_000_000
 class SettingsPanel(QWidget):
     """Model, bias, L2, max epochs, tolerance, start and seed for ``controller``."""
 
-    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsPanel")
         self._controller = controller

@@ -1,7 +1,7 @@
 """The training toolbar: Step back, Step, Run, Pause, Reset, learning rate, optimizer, batch
 size and speed, always visible above the workspace.
 
-Every control is a command to ``AppController``; the bar shows the controller's state and
+Every control is a command to ``TrainingSession``; the bar shows the controller's state and
 never the trainer's. The buttons are driven by QActions that the main window also registers,
 so their shortcuts (Space, Right, Left, R) work wherever the focus is, except inside a text
 field, which keeps its keys. Changing the learning rate takes effect on the next step, even
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from gdapp.core.optimizers import OPTIMIZER_NAMES
 from gdapp.core.trainer import TrainConfig
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.names import OPTIMIZER_LABELS
 from gdapp.ui.training_thread import Snapshot
 from gdapp.ui.widgets import BatchSizeSpinBox, LogSpinBox
@@ -52,7 +52,7 @@ class TrainingBar(QToolBar):
 
     input_refused = Signal(str)
 
-    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__("Training", parent)
         self.setObjectName("trainingToolBar")
         self.setMovable(False)

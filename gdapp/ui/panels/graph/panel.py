@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, QStandardPaths, Qt, QTimer
@@ -46,6 +46,9 @@ from gdapp.ui.panels.graph.scene import GraphScene, NodeNumbers
 from gdapp.ui.panels.graph.style import DerivativeLegend, format_number
 from gdapp.ui.panels.graph.table import GradientTable
 
+if TYPE_CHECKING:
+    from gdapp.ui.controller import TrainingSession
+
 DEFAULT_VIEW = "sample"
 DEFAULT_H = 1e-3
 PREFERRED_SIZE_PX = (900, 560)  # a page of the main workspace at 1280×800
@@ -76,7 +79,7 @@ class DisplayedNode(NamedTuple):
 class GraphPanel(QWidget):
     """The computation graph of the post's example, one sample or a batch (objectName graphView)."""
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("graphView")
         self._controller = controller

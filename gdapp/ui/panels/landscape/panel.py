@@ -20,6 +20,7 @@ import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEventLoop, QPointF, Qt, QTimer, Signal, Slot
@@ -47,6 +48,9 @@ from gdapp.ui.panels.landscape.state import (
     check_run,
 )
 from gdapp.ui.panels.landscape.worker import LandscapeRunner
+
+if TYPE_CHECKING:
+    from gdapp.ui.controller import TrainingSession
 
 HINTS = {
     "slice": "Hover the curve to read J at any value of the parameter.",
@@ -96,7 +100,7 @@ class LandscapePanel(QWidget):
     grid_ready = Signal()
     idle = Signal()
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("landscapePanel")
         self._controller = controller
