@@ -206,7 +206,6 @@ class TableSource:
             "header": 0,
             "index_col": False,
             "skip_blank_lines": False,
-            "skipinitialspace": True,
             "na_values": list(EXTRA_MISSING),
             "dtype": dtype,
             "engine": "c",

@@ -179,7 +179,8 @@ def assemble(
     """
     feature_names = tuple(str(c) for c in features.columns)
     train_idx, test_idx = split_indices(y01, test_fraction, seed)
-    values = features.to_numpy(dtype=np.float64, copy=True)
+    # One C-ordered copy: the model reads rows, and X is scaled in place below.
+    values = np.array(features.to_numpy(dtype=np.float64), dtype=np.float64, order="C")
     imputed = {}
     for column in impute_zero_columns:
         j = feature_names.index(column)

@@ -112,26 +112,26 @@ def fit_scaler(
     if kind not in SCALE_KINDS and kind != "minmax-post":
         raise DatasetError(f"unknown scaling {kind!r}; choose one of {', '.join(SCALE_KINDS)}")
     X = np.asarray(X, dtype=np.float64)
-    where = None if rows is None else np.asarray(rows, dtype=bool)[:, None]
+    where = None if rows is None else np.asarray(rows, dtype=bool)
     n_rows = X.shape[0] if rows is None else int(np.count_nonzero(rows))
     if X.ndim != 2 or n_rows == 0:
         raise DatasetError(f"cannot fit a scaling on an array of shape {X.shape}")
     names = list(feature_names) if feature_names is not None else None
     if kind == "none":
         return Scaler(kind, {})
+    # Column by column: a reduction over axis 0 of a narrow (n, d) array is slow in
+    # numpy, and picking rows one column at a time never copies all of X.
+    stats = {"standard": (np.mean, np.std), "minmax": (np.min, np.max)}
+    first, second = stats["standard" if kind == "standard" else "minmax"]
+    pairs = np.empty((2, X.shape[1]))
+    for j in range(X.shape[1]):
+        column = X[:, j] if where is None else X[:, j][where]
+        pairs[0, j], pairs[1, j] = first(column), second(column)
     if kind == "standard":
-        mean = X.mean(axis=0, where=where) if where is not None else X.mean(axis=0)
-        std = X.std(axis=0, where=where) if where is not None else X.std(axis=0)
-        params = {"mean": mean, "std": std}
+        params = {"mean": pairs[0], "std": pairs[1]}
         flat = params["std"] == 0
     else:
-        if where is None:
-            params = {"min": X.min(axis=0), "max": X.max(axis=0)}
-        else:
-            params = {
-                "min": X.min(axis=0, where=where, initial=np.inf),
-                "max": X.max(axis=0, where=where, initial=-np.inf),
-            }
+        params = {"min": pairs[0], "max": pairs[1]}
         flat = params["min"] == params["max"]
     if flat.any():
         j = int(np.flatnonzero(flat)[0])
