@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gdapp.datasets._text import format_value
+from gdapp.datasets._text import format_value, short_text
 from gdapp.datasets.csv_reader import Progress, describe_columns, open_table
 from gdapp.datasets.dataset import Dataset, assemble, check_seed, check_test_fraction
 from gdapp.datasets.errors import DatasetError
@@ -93,7 +93,7 @@ def load_csv(
     if missing == "fill" and gaps.any():
         notes.append(
             f"{int(gaps.sum()):,} missing value{'s' if gaps.sum() != 1 else ''} in "
-            f"{int(gaps.any(axis=1).sum()):,} rows filled with the training median."
+            f"{int(gaps.any(axis=1).sum()):,} row(s) filled with the training median."
         )
     y01, positive_label, negative_label = encode_labels(
         frame[label_name], positive, path=path, notes=notes
@@ -136,8 +136,8 @@ def _choose_columns(
 ) -> tuple[tuple[str, ...], str]:
     if len(names) < 2:
         raise DatasetError(
-            f"only one column ({names[0]!r}); a dataset needs at least one feature column "
-            "and a label column",
+            f"only one column ({short_text(names[0])!r}); a dataset needs at least one "
+            "feature column and a label column",
             path=path,
             row=1,
         )

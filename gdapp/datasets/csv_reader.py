@@ -108,19 +108,29 @@ class TableSource:
 
     # -- reading ------------------------------------------------------------------------
 
-    def preview(self, n_rows: int) -> pd.DataFrame:
-        """The first ``n_rows`` rows, numbers converted where a whole column converts."""
+    def preview(self, n_rows: int) -> tuple[pd.DataFrame, list[str]]:
+        """The first ``n_rows`` rows and notes for a user.
+
+        Numbers are converted as ``read`` converts them wherever a whole column converts;
+        other columns stay text. Row labels (if any) are the index.
+        """
+        if self.probe.kind == "csv":
+            with _LineCursor(self.probe) as cursor:
+                self._check_first_row(cursor)
         frame = self._read_frame(nrows=n_rows)
         frame, labels = self._split_row_labels(frame)
+        notes = self.notes
         for name in self.names:
             series = frame[name]
-            if not _is_number_dtype(series):
-                numbers, bad, _ = to_numbers(series, self.probe.decimal)
+            if not _is_number_dtype(series) and not pd.api.types.is_bool_dtype(series.dtype):
+                numbers, bad, note = to_numbers(series, self.probe.decimal)
                 if numbers is not None and not bad.any() and series.notna().any():
                     frame[name] = numbers
+                    if note:
+                        notes.append(f"Column {name!r}: {note}.")
         if labels is not None:
             frame.index = labels
-        return frame
+        return frame, notes
 
     def read(
         self,
@@ -334,7 +344,7 @@ class TableSource:
                 problems.append((first_line + int(np.argmax(bad)), column, note))
                 continue
             if note:
-                notes.append(f"Column {column!r}: {note}")
+                notes.append(f"Column {column!r}: {note}.")
             bad &= ~blank
             if bad.any():
                 position = int(np.argmax(bad))
@@ -396,11 +406,7 @@ def read_preview(
     """
     if isinstance(n_rows, bool) or not isinstance(n_rows, int) or n_rows < 0:
         raise DatasetError(f"n_rows must be a whole number >= 0, got {n_rows!r}", path=path)
-    source = open_table(path, sheet)
-    if source.probe.kind == "csv":
-        with _LineCursor(source.probe) as cursor:
-            source._check_first_row(cursor)
-    return source.preview(n_rows)
+    return open_table(path, sheet).preview(n_rows)[0]
 
 
 def to_numbers(series: pd.Series, decimal: str) -> tuple[np.ndarray | None, np.ndarray, str]:

@@ -193,6 +193,7 @@ def probe_file(path: str | os.PathLike[str]) -> FileProbe:
         raise DatasetError("the file is empty once decompressed", path=path)
     encoding, notes = _encoding(sample, path)
     text = _decode_sample(sample, encoding)
+    _check_text(text, path)
     delimiter, decimal = _layout(text, path)
     if delimiter != ",":
         notes.append(f"Columns separated by {DELIMITER_NAMES[delimiter]}s.")
@@ -247,6 +248,15 @@ def _guess_encoding(sample: bytes, path: Path) -> tuple[str, list[str]]:
         except UnicodeDecodeError:
             encoding = "latin-1"
     return encoding, [f"Not UTF-8 text: read as {encoding}."]
+
+
+def _check_text(text: str, path: Path) -> None:
+    """Refuse a sample whose characters are more than 1 % control codes or undecodable."""
+    odd = sum(1 for ch in text if (ch < " " and ch not in "\t\r\n") or ch in "\ufffd\x7f")
+    if odd > max(len(text) // 100, 0) and odd > 2:
+        raise DatasetError(
+            "not a text file (it holds binary data); choose a CSV or Excel file", path=path
+        )
 
 
 def _decode_sample(sample: bytes, encoding: str) -> str:
