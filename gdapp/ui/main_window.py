@@ -38,7 +38,7 @@ from gdapp.ui.panels.graph_panel import GraphPanel
 from gdapp.ui.panels.landscape import LandscapePanel
 from gdapp.ui.panels.lesson_panel import LessonPanel
 from gdapp.ui.panels.plots import PlotsPanel
-from gdapp.ui.settings import make_settings, read_config, read_origin, read_speed, write_session
+from gdapp.ui.settings import make_settings, read_session, write_session
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS, TrainingStatusBar
 from gdapp.ui.training_thread import Snapshot
 
@@ -81,7 +81,10 @@ class MainWindow(QMainWindow):
         _OPEN_WINDOWS.add(self)
         self._last_status = "ready"
         self._closed = False
-        self.controller = AppController(config=read_config(self._settings), parent=self)
+        # Checked values only: a damaged settings file falls back to defaults, with warnings.
+        self._session = read_session(self._settings)
+        self.settings_warnings = self._session.warnings
+        self.controller = AppController(config=self._session.config, parent=self)
 
         self.plots_panel = PlotsPanel(self.controller)
         self.controls_panel = ControlsPanel(self.controller)
@@ -158,6 +161,8 @@ class MainWindow(QMainWindow):
         controller.error.connect(self._on_controller_error)
 
         self._restore_settings()
+        if self.settings_warnings:
+            self.statusBar().showMessage(" ".join(self.settings_warnings))
         if self.lesson_panel.is_first_launch():
             # A new learner starts on lesson 1, once the window is up so that the
             # spotlight finds the widget the lesson talks about.
@@ -396,9 +401,9 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state, LAYOUT_VERSION)
-        speed = read_speed(settings)
+        speed = self._session.speed
         self.controller.set_speed(speed if speed in SPEEDS else None)
-        origin = read_origin(settings)
+        origin = self._session.origin
         if "csv" in origin:
             options = {k: v for k, v in origin.items() if k != "csv"}
             if self.controller.load_csv(origin["csv"], **options):
