@@ -252,8 +252,9 @@ class TableSource:
     def _read_csv_chunks(self, progress: Progress | None):
         """An iterator of chunks and a function giving the fraction of the file read."""
         path = self.path
-        size = max(path.stat().st_size, 1)
-        raw = path.open("rb")
+        with reading(path):
+            size = max(path.stat().st_size, 1)
+            raw = path.open("rb")
         position = [0]
 
         def fraction() -> float:
@@ -420,10 +421,11 @@ def to_numbers(series: pd.Series, decimal: str) -> tuple[np.ndarray | None, np.n
     text = series.astype("str").str.strip()
     missing = series.isna().to_numpy() | text.str.lower().isin(_MISSING_WORDS).to_numpy()
     separator = "," if decimal == "." else "."
-    grouped = text.str.fullmatch(_GROUPED[decimal].pattern).to_numpy(dtype=bool)
+    grouped = text.str.fullmatch(_GROUPED[decimal].pattern).to_numpy(dtype=bool, copy=True)
     note = ""
     if grouped.any():
-        other = text.str.fullmatch(_OTHER_DECIMAL[decimal].pattern).to_numpy(dtype=bool)
+        other = text.str.fullmatch(_OTHER_DECIMAL[decimal].pattern).to_numpy(dtype=bool, copy=True)
+        other &= ~grouped
         if other.any():
             first = int(np.argmax(grouped | other))
             bad = np.zeros(len(series), dtype=bool)
@@ -497,7 +499,7 @@ def _excel_header(path: Path, sheet: str | int | None) -> tuple[list[str], str |
                 )
             if isinstance(sheet, int) and not 0 <= sheet < len(sheets):
                 raise DatasetError(f"the workbook has {len(sheets)} sheet(s)", path=path)
-            top = workbook.parse(sheet, header=None, nrows=1)
+            top = pd.read_excel(workbook, sheet_name=sheet, header=None, nrows=1)
     if top.empty:
         name = sheets[sheet] if isinstance(sheet, int) else sheet
         raise DatasetError(f"sheet {name!r} is empty", path=path, row=1)
