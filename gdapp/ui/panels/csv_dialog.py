@@ -468,7 +468,8 @@ class CsvImportDialog(QDialog):
     def keyPressEvent(self, event) -> None:
         # QDialog turns Enter into a click on the default button; in the path field it
         # means "preview this path" instead, so the notes are seen before any load.
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._path_input.hasFocus():
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.focusWidget() is self._path_input:
             self._on_path_input_edited()
             event.accept()
             return
@@ -542,6 +543,9 @@ class CsvImportDialog(QDialog):
         except Exception as error:  # a dataset the app cannot train on
             self._report(error)
             return
+        notes = getattr(dataset, "notes", ())
+        if notes:  # e.g. "12 rows with missing values left out": said where training shows
+            self._controller.notice.emit(f"{dataset.name}: {' '.join(notes)}")
         self.dataset_loaded.emit(dataset)
         super().accept()
 
