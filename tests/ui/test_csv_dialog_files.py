@@ -228,3 +228,17 @@ def test_a_file_removed_after_the_preview(qtbot, make_dialog, controller, tmp_pa
     assert type(blocker.args[0]).__name__ == "DatasetError"
     assert "soon_gone.csv: no such file" in message(dialog)
     assert controller.dataset is before and dialog.isVisible()
+
+
+def test_a_named_row_counter_is_not_ticked_by_default(qtbot, make_dialog, controller, tmp_path):
+    path = tmp_path / "numbered.csv"
+    table = pd.DataFrame({"id": range(1, 11), "glu": GLUCOSE, "bmi": BMI, "type": TYPE})
+    table.to_csv(path, index=False)
+    dialog = make_dialog(path)
+    assert dialog.feature_columns() == ["glu", "bmi"]
+    assert "Left out 'id': it counts the rows." in message(dialog)
+    dataset = load(qtbot, dialog, controller)
+    assert dataset.feature_names == ("glu", "bmi")
+    dialog2 = make_dialog(path)
+    dialog2.set_feature_columns(["id", "glu"])  # a choice, still possible
+    assert dialog2.validation_message() == ""

@@ -20,6 +20,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -641,6 +642,7 @@ class CsvImportDialog(QDialog):
         previous = set() if reset else set(self.feature_columns())
         freed = None if reset else self._shown_label  # the old label becomes a feature
         self._shown_label = label
+        counter = _row_counter(self._preview)
         self._restoring = True
         self._features_input.clear()
         for name in self._preview.columns:
@@ -658,6 +660,13 @@ class CsvImportDialog(QDialog):
                 item.setText(f"{name}  (text)")
                 item.setToolTip("This column holds text in the preview; features must be numbers.")
                 checked = not reset and name in previous
+            elif name == counter:
+                item.setText(f"{name}  (row numbers)")
+                item.setToolTip(
+                    "This column counts the rows (1, 2, 3, …): a weight on it would learn the\n"
+                    "order of the file, not the data. Tick it to use it anyway."
+                )
+                checked = (not reset and name in previous) or name == freed
             else:
                 item.setToolTip(f"Use {name!r} as a feature")
                 checked = reset or name in previous or name == freed
@@ -723,6 +732,9 @@ class CsvImportDialog(QDialog):
                 f"Only {len(classes)} class of {label!r} appears in the preview; the whole "
                 "file is checked on Load."
             )
+        counter = _row_counter(self._preview)
+        if counter is not None and counter not in features and counter != label:
+            notes.append(f"Left out {counter!r}: it counts the rows.")
         left_out = [
             str(c)
             for c in self._preview.columns
@@ -747,6 +759,20 @@ class CsvImportDialog(QDialog):
     def _show_message(self, text: str, *, error: bool) -> None:
         self._message.setText(text)
         self._message.setStyleSheet(ERROR_STYLE if error else NOTE_STYLE)
+
+
+def _row_counter(preview: pd.DataFrame) -> str | None:
+    """The first column when it only counts the rows (0, 1, 2, … or 1, 2, 3, …)."""
+    if preview.shape[1] < 3 or len(preview) < 3:
+        return None
+    first = preview.iloc[:, 0]
+    if first.dtype.kind not in "iu":
+        return None
+    values = first.to_numpy()
+    start = values[0]
+    if start in (0, 1) and (values == start + np.arange(len(values))).all():
+        return str(preview.columns[0])
+    return None
 
 
 def _file_size_text(size: int) -> str:
