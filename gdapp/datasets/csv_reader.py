@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from gdapp.datasets._text import quoted_list, short_text
+from gdapp.datasets.cells import cell_text, is_number_dtype, strip_excel_text, to_numbers
 from gdapp.datasets.errors import DatasetError
 from gdapp.datasets.files import (
     MAX_HEADER_BYTES,
@@ -41,6 +42,7 @@ from gdapp.datasets.files import (
     open_text,
     probe_file,
     reading,
+    wrap_binary,
 )
 
 CHUNK_ROWS = 100_000
@@ -52,13 +54,6 @@ EXTRA_MISSING = ("?",)
 ROW_LABELS = "\x00row labels"  # internal name of the row-label column
 _UNNAMED = re.compile(r"^Unnamed: 0(_level_0)?$")
 _PANDAS_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-_GROUPED = {
-    ".": re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$"),
-    ",": re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d*)?$"),
-}
-_OTHER_DECIMAL = {".": re.compile(r"^[-+]?\d*,\d+$"), ",": re.compile(r"^[-+]?\d*\.\d+$")}
-_MISSING_WORDS = {"na", "n/a", "nan", "null", "none", "<na>", "-nan", "#n/a", "?", ""}
-
 Progress = Callable[[float], None]
 
 __all__ = [
@@ -122,7 +117,7 @@ class TableSource:
         notes = self.notes
         for name in self.names:
             series = frame[name]
-            if not _is_number_dtype(series) and not pd.api.types.is_bool_dtype(series.dtype):
+            if not is_number_dtype(series) and not pd.api.types.is_bool_dtype(series.dtype):
                 numbers, bad, note = to_numbers(series, self.probe.decimal)
                 if numbers is not None and not bad.any() and series.notna().any():
                     frame[name] = numbers
@@ -236,7 +231,7 @@ class TableSource:
                         dtype={ROW_LABELS: str} if self.has_row_labels else None,
                         na_values=list(EXTRA_MISSING),
                     )
-                    frame = _strip_excel_text(frame)
+                    frame = strip_excel_text(frame)
                 else:
                     with open_binary(path, self.probe.compression) as handle:
                         frame = pd.read_csv(handle, nrows=nrows, **self._csv_options())
@@ -265,7 +260,7 @@ class TableSource:
                 with (
                     reading(path),
                     raw,
-                    _wrap(raw, self.probe) as handle,
+                    wrap_binary(raw, self.probe.compression) as handle,
                     pd.read_csv(handle, chunksize=CHUNK_ROWS, **self._csv_options()) as rd,
                 ):
                     for chunk in rd:
@@ -324,7 +319,7 @@ class TableSource:
             if column == label_name:
                 out[column] = series
                 continue
-            if _is_number_dtype(series):
+            if is_number_dtype(series):
                 values = series.to_numpy(dtype=np.float64)
                 bad = np.isinf(values)
                 if bad.any():
@@ -334,7 +329,7 @@ class TableSource:
                             (
                                 first_line + position,
                                 column,
-                                f"{short_text(_cell_text(series.iloc[position]))!r} "
+                                f"{short_text(cell_text(series.iloc[position]))!r} "
                                 "is not a finite number",
                             )
                         )
@@ -351,7 +346,7 @@ class TableSource:
                 position = int(np.argmax(bad))
                 cell = series.iloc[position]
                 value = numbers[position]
-                text = short_text(_cell_text(cell))
+                text = short_text(cell_text(cell))
                 problem = (
                     f"{text!r} is not a finite number"
                     if np.isinf(value)
@@ -410,49 +405,6 @@ def read_preview(
     return open_table(path, sheet).preview(n_rows)[0]
 
 
-def to_numbers(series: pd.Series, decimal: str) -> tuple[np.ndarray | None, np.ndarray, str]:
-    """A text column as float64 numbers: (values, bad, note).
-
-    Missing cells become NaN and are not ``bad``; ``bad`` marks cells that are text (or
-    infinite). Numbers grouped with thousands separators are read; ``note`` says so. When
-    grouped numbers sit beside numbers with the other decimal mark, the column is
-    ambiguous: values is None, ``bad`` marks the first such cell and ``note`` explains.
-    """
-    text = series.astype("str").str.strip()
-    missing = series.isna().to_numpy() | text.str.lower().isin(_MISSING_WORDS).to_numpy()
-    separator = "," if decimal == "." else "."
-    grouped = text.str.fullmatch(_GROUPED[decimal].pattern).to_numpy(dtype=bool, copy=True)
-    note = ""
-    if grouped.any():
-        other = text.str.fullmatch(_OTHER_DECIMAL[decimal].pattern).to_numpy(dtype=bool, copy=True)
-        other &= ~grouped
-        if other.any():
-            first = int(np.argmax(grouped | other))
-            bad = np.zeros(len(series), dtype=bool)
-            bad[first] = True
-            example_group = text.iloc[int(np.argmax(grouped))]
-            example_other = text.iloc[int(np.argmax(other))]
-            return (
-                None,
-                bad,
-                f"{example_group!r} and {example_other!r}: is {separator!r} a thousands "
-                "separator or a decimal mark? Save the numbers without thousands separators",
-            )
-        text = text.where(~grouped, text.str.replace(separator, "", regex=False))
-        note = (
-            f"thousands separators read ({series.iloc[int(np.argmax(grouped))]!r} as "
-            f"{text.iloc[int(np.argmax(grouped))].replace(',', '.')})"
-        )
-    if decimal == ",":
-        text = text.str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(
-        dtype=np.float64, copy=True
-    )
-    bad = ~missing & ~np.isfinite(numbers)
-    numbers[missing] = np.nan
-    return numbers, bad, note
-
-
 def describe_columns(names: Sequence[str]) -> str:
     """The column names as a message fragment."""
     return quoted_list(names, limit=len(names)) if names else "none"
@@ -503,7 +455,7 @@ def _excel_header(path: Path, sheet: str | int | None) -> tuple[list[str], str |
     if top.empty:
         name = sheets[sheet] if isinstance(sheet, int) else sheet
         raise DatasetError(f"sheet {name!r} is empty", path=path, row=1)
-    names = ["" if pd.isna(v) else _cell_text(v) for v in top.iloc[0].tolist()]
+    names = ["" if pd.isna(v) else cell_text(v) for v in top.iloc[0].tolist()]
     return names, sheet, sheets
 
 
@@ -521,58 +473,6 @@ def _check_names(names: Sequence[str], path: Path, offset: int) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------
-
-
-def _wrap(raw, probe: FileProbe):
-    """Decompress ``raw`` (an open binary file) as the probe found; returns a binary file."""
-    import bz2
-    import gzip
-    import lzma
-    import zipfile
-
-    if probe.compression == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
-    if probe.compression == "bz2":
-        return bz2.BZ2File(raw, "rb")
-    if probe.compression == "xz":
-        return lzma.LZMAFile(raw, "rb")
-    if probe.compression == "zip":
-        archive = zipfile.ZipFile(raw)
-        return archive.open(archive.namelist()[0])
-    return _NoClose(raw)
-
-
-class _NoClose:
-    """An uncompressed file used as is (its owner closes it)."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-
-    def __enter__(self):
-        return self._raw
-
-    def __exit__(self, *exc_info: object) -> None:
-        pass
-
-
-def _is_number_dtype(series: pd.Series) -> bool:
-    return series.dtype.kind in "iuf"
-
-
-def _cell_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _strip_excel_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Whitespace-only text cells of a sheet are missing values, as in a CSV."""
-    for name in frame.columns:
-        series = frame[name]
-        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            stripped = series.where(~series.astype(str).str.strip().eq(""), np.nan)
-            frame[name] = stripped
-    return frame
 
 
 def _parser_error(exc: Exception, path: Path) -> DatasetError:

@@ -307,3 +307,31 @@ def _sniff_delimiter(sample: str, header: str) -> str:
     counts = {d: header.count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+def wrap_binary(raw: IO[bytes], compression: str | None):
+    """A context manager giving ``raw`` (an open binary file) decompressed."""
+    if compression == "gzip":
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if compression == "bz2":
+        return bz2.BZ2File(raw, "rb")
+    if compression == "xz":
+        return lzma.LZMAFile(raw, "rb")
+    if compression == "zip":
+        archive = zipfile.ZipFile(raw)
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        return archive.open(names[0])  # probe_file checked there is exactly one
+    return _Uncompressed(raw)
+
+
+class _Uncompressed:
+    """An uncompressed file used as is (its owner closes it)."""
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+
+    def __enter__(self):
+        return self._raw
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
