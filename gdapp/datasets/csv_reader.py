@@ -435,6 +435,8 @@ def _csv_header(probe: FileProbe) -> list[str]:
 
 
 def _excel_header(path: Path, sheet: str | int | None) -> tuple[list[str], str | int, tuple]:
+    import openpyxl  # noqa: F401  pandas imports it by name; named here for PyInstaller
+
     with reading(path):
         try:
             workbook = pd.ExcelFile(path, engine="openpyxl")

@@ -267,21 +267,14 @@ def _decode_sample(sample: bytes, encoding: str) -> str:
 def _layout(text: str, path: Path) -> tuple[str, str]:
     """(delimiter, decimal mark) from the sample's text."""
     newline = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
-    if newline < 0 and len(text.encode("utf-8", errors="replace")) >= MAX_HEADER_BYTES:
+    if newline < 0 and len(text) >= SAMPLE_BYTES // 4:  # 4 bytes per character at most
         raise DatasetError(
-            "line 1 is longer than 1 MB; a table starts with a line of column names", path=path
+            f"no line break in the first {len(text):,} characters; a table starts with a "
+            "line of column names",
+            path=path,
+            row=1,
         )
-    if newline < 0:
-        header = text
-        if len(text) >= SAMPLE_BYTES // 2:
-            raise DatasetError(
-                f"line 1 is longer than {SAMPLE_BYTES // 2:,} characters; a table starts with "
-                "a line of column names",
-                path=path,
-                row=1,
-            )
-    else:
-        header = text[:newline]
+    header = text if newline < 0 else text[:newline]
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     if len(text) >= SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the sample may end inside a line
