@@ -242,3 +242,24 @@ def test_a_named_row_counter_is_not_ticked_by_default(qtbot, make_dialog, contro
     dialog2 = make_dialog(path)
     dialog2.set_feature_columns(["id", "glu"])  # a choice, still possible
     assert dialog2.validation_message() == ""
+
+
+def test_row_labels_in_the_main_window_table(qtbot, tmp_path):
+    from PySide6.QtWidgets import QTableView
+
+    from gdapp.ui.main_window import MainWindow
+
+    path = tmp_path / "named_rows.csv"
+    table = pd.DataFrame({"glu": GLUCOSE, "bmi": BMI, "type": TYPE})
+    table.set_axis([f"patient {i}" for i in range(10)]).to_csv(path)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.controller.load_csv(path)
+    view = window.dataset_panel.findChild(QTableView, "datasetTable")
+    model = view.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 10)
+    shown = {model.headerData(r, Qt.Orientation.Vertical) for r in range(10)}
+    assert shown == {f"patient {i}" for i in range(10)}
+    tip = model.headerData(0, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
+    assert "labelled 'patient" in tip
