@@ -107,8 +107,8 @@ def check_file(path: str | os.PathLike[str]) -> Path:
     except ValueError as exc:  # e.g. an embedded NUL character
         raise DatasetError(f"not a usable file name ({exc})", path=path) from None
     if not path.is_file():
-        kind = "a folder" if path.is_dir() else "a regular file"
-        raise DatasetError(f"not a file ({_short(path)} is {kind})", path=path)
+        what = "is a folder" if path.is_dir() else "is a device or a pipe, not a regular file"
+        raise DatasetError(f"not a file ({_short(path)} {what})", path=path)
     if info.st_size == 0:
         raise DatasetError("the file is empty (0 bytes)", path=path)
     if not os.access(path, os.R_OK):
