@@ -255,13 +255,16 @@ class TableSource:
         def fraction() -> float:
             return min(position[0] / size, 1.0)
 
+        # Without progress to report, one read skips the final concatenation.
+        chunk_rows = CHUNK_ROWS if progress is not None else 1 << 62
+
         def chunks():
             try:
                 with (
                     reading(path),
                     raw,
                     wrap_binary(raw, self.probe.compression) as handle,
-                    pd.read_csv(handle, chunksize=CHUNK_ROWS, **self._csv_options()) as rd,
+                    pd.read_csv(handle, chunksize=chunk_rows, **self._csv_options()) as rd,
                 ):
                     for chunk in rd:
                         position[0] = raw.tell()

@@ -205,7 +205,10 @@ def assemble(
     in_train = np.zeros(len(values), dtype=bool)
     in_train[train_idx] = True
     if scaler is None:
-        scaler = fit_scaler(values, scale, feature_names, rows=in_train)
+        # Unchanged values are fitted on the frame, whose columns are contiguous: picking
+        # the training rows there is much cheaper than in the row-major copy.
+        fit_values = values if imputed else features
+        scaler = fit_scaler(fit_values, scale, feature_names, rows=in_train)
     X = np.ascontiguousarray(scaler.transform(values, copy=False))
     raw = features.assign(**{label_name: np.asarray(y01, dtype=np.int64)})
     return Dataset(

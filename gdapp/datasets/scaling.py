@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
+import pandas as pd
 
 from gdapp.datasets._text import format_value
 from gdapp.datasets.errors import DatasetError
@@ -97,7 +98,7 @@ class Scaler:
 
 
 def fit_scaler(
-    X: np.ndarray,
+    X: np.ndarray | pd.DataFrame,
     kind: str = "minmax",
     feature_names: Sequence[str] | None = None,
     *,
@@ -105,13 +106,24 @@ def fit_scaler(
 ) -> Scaler:
     """Fit a ``kind`` scaling on the rows of X (n, d), normally the training split.
 
-    ``rows`` (bool (n,)) picks the rows to fit on without copying them; default all.
+    ``rows`` (bool (n,)) picks the rows to fit on without copying them; default all. A
+    DataFrame is read one column at a time, never converted as a whole.
     Raises DatasetError naming the feature when one is constant on these rows, since it
     cannot be scaled (and carries no information to learn from).
     """
     if kind not in SCALE_KINDS and kind != "minmax-post":
         raise DatasetError(f"unknown scaling {kind!r}; choose one of {', '.join(SCALE_KINDS)}")
-    X = np.asarray(X, dtype=np.float64)
+    if isinstance(X, pd.DataFrame):
+        frame = X
+
+        def column_of(j: int) -> np.ndarray:
+            return frame.iloc[:, j].to_numpy(dtype=np.float64)
+    else:
+        X = np.asarray(X, dtype=np.float64)
+
+        def column_of(j: int) -> np.ndarray:
+            return X[:, j]
+
     where = None if rows is None else np.asarray(rows, dtype=bool)
     n_rows = X.shape[0] if rows is None else int(np.count_nonzero(rows))
     if X.ndim != 2 or n_rows == 0:
@@ -125,7 +137,7 @@ def fit_scaler(
     first, second = stats["standard" if kind == "standard" else "minmax"]
     pairs = np.empty((2, X.shape[1]))
     for j in range(X.shape[1]):
-        column = X[:, j] if where is None else X[:, j][where]
+        column = column_of(j) if where is None else column_of(j)[where]
         pairs[0, j], pairs[1, j] = first(column), second(column)
     if kind == "standard":
         params = {"mean": pairs[0], "std": pairs[1]}
@@ -137,7 +149,7 @@ def fit_scaler(
         j = int(np.flatnonzero(flat)[0])
         first = int(np.argmax(rows)) if rows is not None else 0
         raise DatasetError(
-            f"every training row holds the same value ({format_value(X[first, j])}); "
+            f"every training row holds the same value ({format_value(column_of(j)[first])}); "
             "a constant feature cannot be scaled",
             column=names[j] if names else f"feature {j + 1}",
         )
