@@ -391,3 +391,20 @@ def test_compressed_binary_is_not_a_table(tmp_path, opener):
         handle.write(png_bytes())
     with pytest.raises(DatasetError, match="not a text file"):
         load_csv(path)
+
+
+def test_permission_refused_by_the_system_is_a_dataset_error(tmp_path, monkeypatch):
+    """The same check as test_no_permission where the tests run as root: opening the
+    file fails with EACCES, as it does for an unreadable file."""
+    path = tmp_path / "locked.csv"
+    frame().to_csv(path, index=False)
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(DatasetError, match="^locked.csv: no permission to read the file"):
+        load_csv(path)
