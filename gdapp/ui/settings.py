@@ -40,6 +40,8 @@ NUDGE_METHODS = 2  # two-sided, one-sided
 MAX_SEED = 2**31 - 1
 MAX_BATCH_SIZE = 1 << 20  # the batch size box's range (ui/widgets.py)
 MAX_PATH_CHARS = 4096
+FULL_BATCH = "full batch"  # how a batch size of None reads in a warning
+_CONFIG_WORDS = {"lr": "learning rate", "l2": "L2 penalty", "tol": "tolerance"}
 
 
 def make_settings() -> QSettings:
@@ -133,9 +135,10 @@ def _read_config(settings: QSettings, warnings: list[str]) -> TrainConfig:
             kept[name] = rules[name](value)
         except ValueError as reason:
             default = getattr(TrainConfig(), name)
-            warnings.append(
-                f"Saved {name.replace('_', ' ')} {_shown(value)} {reason}; using {_shown(default)}."
-            )
+            if name == "batch_size" and default is None:
+                default = FULL_BATCH
+            words = _CONFIG_WORDS.get(name, name.replace("_", " "))
+            warnings.append(f"Saved {words} {_shown(value)} {reason}; using {_shown(default)}.")
     try:
         return TrainConfig(**kept)
     except (TypeError, ValueError) as error:  # a combination the core refuses
@@ -250,7 +253,7 @@ def _bad(reason: str):
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    text = value if value is FULL_BATCH else repr(value)
     return text if len(text) <= 40 else f"{text[:39]}…"
 
 

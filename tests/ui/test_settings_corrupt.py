@@ -47,9 +47,9 @@ CONFIG_CASES = {
     "max epochs 1e11": ({"max_epochs": 1e11}, "max_epochs", "max epochs"),
     "seed 1e10": ({"seed": 1e10}, "seed", "seed"),
     "batch size 1e10": ({"batch_size": 1e10}, "batch_size", "batch size"),
-    "learning rate as text": ({"lr": "fast"}, "lr", "lr"),
+    "learning rate as text": ({"lr": "fast"}, "lr", "learning rate"),
     "fit_bias as text": ({"fit_bias": "sometimes"}, "fit_bias", "fit bias"),
-    "learning rate 1e6": ({"lr": 1e6}, "lr", "lr"),
+    "learning rate 1e6": ({"lr": 1e6}, "lr", "learning rate"),
 }
 
 
