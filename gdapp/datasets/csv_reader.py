@@ -360,9 +360,11 @@ class TableSource:
         if problems:
             line, column, message = min(problems, key=lambda p: (p[0], p[1] is not None))
             raise DatasetError(message, path=path, row=line, column=column)
-        if self.has_row_labels:
-            out[ROW_LABELS] = chunk[ROW_LABELS]
-        frame = pd.DataFrame(out, index=chunk.index)
+        keep = [*feature_names, label_name] + ([ROW_LABELS] if self.has_row_labels else [])
+        frame = chunk[keep]  # columns read as numbers are kept as they are, not copied
+        for column, values in out.items():
+            if not isinstance(values, pd.Series):  # text read as numbers
+                frame[column] = values
         lines = np.arange(first_line, first_line + len(chunk), dtype=np.int64)
         if blank.any():
             frame = frame.loc[~blank]
