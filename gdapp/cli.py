@@ -96,6 +96,14 @@ def _add_dataset_options(p: argparse.ArgumentParser) -> None:
         help="feature scaling for a CSV, fitted on the training split (default: minmax)",
     )
     g.add_argument(
+        "--missing",
+        choices=("drop", "fill"),
+        default="drop",
+        help="rows of a CSV with missing values: leave them out (drop, the default) or fill "
+        "the gaps with the training median (fill)",
+    )
+    g.add_argument("--sheet", help="sheet of an Excel workbook, by name (default: the first)")
+    g.add_argument(
         "--impute-zeros",
         action="store_true",
         help="diabetes preset: treat impossible zeros as missing and impute the training median",
@@ -175,7 +183,7 @@ def load_dataset(args: argparse.Namespace):
 
     try:
         if args.dataset in PRESETS:
-            for option in ("label", "features", "positive"):
+            for option in ("label", "features", "positive", "sheet"):
                 if getattr(args, option) is not None:
                     raise CliError(
                         f"--{option} applies to a CSV file, not to preset {args.dataset}"
@@ -189,7 +197,7 @@ def load_dataset(args: argparse.Namespace):
         features = None
         if args.features is not None:
             features = [name.strip() for name in args.features.split(",") if name.strip()]
-        return load_csv(
+        dataset = load_csv(
             args.dataset,
             label=args.label,
             features=features,
@@ -197,9 +205,15 @@ def load_dataset(args: argparse.Namespace):
             scale=args.scale,
             test_fraction=args.test_fraction,
             seed=args.seed,
+            missing=args.missing,
+            sheet=args.sheet,
         )
     except DatasetError as exc:
         raise CliError(str(exc)) from None
+    notes = getattr(args, "note_stream", None) or sys.stderr
+    for note in dataset.notes:
+        notes.write(f"note: {note}\n")
+    return dataset
 
 
 def _config(args: argparse.Namespace):
@@ -442,6 +456,7 @@ def main(
                 f"{', '.join(SUBCOMMANDS)} (without arguments gdapp opens the window)"
             )
         args = build_parser().parse_args(argv)
+        args.note_stream = err  # how a CSV was read ("12 rows ... left out") goes here
         if args.command == "train":
             return _train(args, out, err)
         if args.command == "dataset":

@@ -24,6 +24,11 @@ def format_value(value: object) -> str:
 
 def quoted_list(values: Iterable[object], limit: int = MAX_LISTED) -> str:
     """'a', 'b', 'c' (and 5 more) -- for messages that list names or classes."""
-    items = [repr(format_value(v)) for v in values]
+    items = [repr(short_text(format_value(v))) for v in values]
     shown = ", ".join(items[:limit])
     return shown if len(items) <= limit else f"{shown} (and {len(items) - limit} more)"
+
+
+def short_text(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, for a cell quoted in a message."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

@@ -28,7 +28,10 @@ class Dataset:
     as 0/1 int in column ``label_name``; its index is the row's original 0-based position
     where rows were dropped (``diabetes-post``), else 0..n-1. ``positive_label`` /
     ``negative_label`` say what y = 1 / y = 0 mean. ``imputed`` maps a feature to the value
-    that replaced its zeros in X (empty unless zeros were imputed; ``raw`` keeps the zeros).
+    that replaced its zeros or missing values in X (empty unless some were imputed; ``raw``
+    keeps the zeros and NaNs). A file's own row labels (R's and pandas' unnamed first
+    column) are ``raw``'s index; ``row_labels`` returns them. ``notes`` are what a user
+    should know about how the file was read (rows left out, encoding, separators).
     Arrays are read-only.
     """
 
@@ -46,6 +49,7 @@ class Dataset:
     negative_label: str = ""
     imputed: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n, d = len(self.raw), len(self.feature_names)
@@ -56,6 +60,12 @@ class Dataset:
             )
         for array in (self.X, self.y, self.train_idx, self.test_idx):
             array.setflags(write=False)
+
+    @property
+    def row_labels(self) -> pd.Index | None:
+        """The file's row labels (text), one per row of ``raw``, or None if it had none."""
+        index = self.raw.index
+        return index if index.dtype.kind not in "iu" else None
 
     @property
     def n_samples(self) -> int:
@@ -156,16 +166,21 @@ def assemble(
     impute_zero_columns: Sequence[str] = (),
     scaler: Scaler | None = None,
     description: str = "",
+    notes: Sequence[str] = (),
+    fill_missing: bool = False,
 ) -> Dataset:
     """Split, impute (optional), scale and wrap ``features`` (n, d raw) and ``y01`` (n,).
 
     Zeros in ``impute_zero_columns`` are replaced in X by the median of that column's
-    non-zero training values. ``scaler`` given means it is used as is; otherwise a ``scale``
-    scaler is fitted on the training rows.
+    non-zero training values; with ``fill_missing``, NaNs in any column by the median of
+    its training values. ``scaler`` given means it is used as is; otherwise a ``scale``
+    scaler is fitted on the training rows. ``features`` is not copied: the caller hands
+    it over (``raw`` shares its columns).
     """
     feature_names = tuple(str(c) for c in features.columns)
     train_idx, test_idx = split_indices(y01, test_fraction, seed)
-    values = features.to_numpy(dtype=np.float64, copy=True)
+    # One C-ordered copy: the model reads rows, and X is scaled in place below.
+    values = np.array(features.to_numpy(dtype=np.float64), dtype=np.float64, order="C")
     imputed = {}
     for column in impute_zero_columns:
         j = feature_names.index(column)
@@ -176,11 +191,26 @@ def assemble(
             )
         imputed[column] = float(np.median(measured))
         values[values[:, j] == 0, j] = imputed[column]
+    if fill_missing:
+        for j, column in enumerate(feature_names):
+            gaps = np.isnan(values[:, j])
+            if not gaps.any():
+                continue
+            measured = values[train_idx, j]
+            measured = measured[~np.isnan(measured)]
+            if measured.size == 0:
+                raise DatasetError("no training row holds a value to fill gaps with", column=column)
+            imputed[column] = float(np.median(measured))
+            values[gaps, j] = imputed[column]
+    in_train = np.zeros(len(values), dtype=bool)
+    in_train[train_idx] = True
     if scaler is None:
-        scaler = fit_scaler(values[train_idx], scale, feature_names)
-    X = np.ascontiguousarray(scaler.transform(values))
-    raw = features.copy()
-    raw[label_name] = np.asarray(y01, dtype=np.int64)
+        # Unchanged values are fitted on the frame, whose columns are contiguous: picking
+        # the training rows there is much cheaper than in the row-major copy.
+        fit_values = values if imputed else features
+        scaler = fit_scaler(fit_values, scale, feature_names, rows=in_train)
+    X = np.ascontiguousarray(scaler.transform(values, copy=False))
+    raw = features.assign(**{label_name: np.asarray(y01, dtype=np.int64)})
     return Dataset(
         name=name,
         source=source,
@@ -196,4 +226,5 @@ def assemble(
         negative_label=negative_label,
         imputed=imputed,
         description=description,
+        notes=tuple(notes),
     )

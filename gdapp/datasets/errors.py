@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+MAX_NAME_CHARS = 80  # a longer file name is cut in messages
+
 
 class DatasetError(ValueError):
     """Bad dataset input: a missing or malformed file, a bad column choice, a bad option.
@@ -32,7 +34,8 @@ class DatasetError(ValueError):
     def _full_message(self) -> str:
         where = []
         if self.path is not None:
-            where.append(self.path.name or str(self.path))
+            name = self.path.name or str(self.path)
+            where.append(name if len(name) <= MAX_NAME_CHARS else f"{name[:MAX_NAME_CHARS]}…")
         if self.row is not None:
             where.append(f"line {self.row}")
         if self.column is not None:

@@ -22,7 +22,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from gdapp.datasets.csv_reader import check_file, read_checked, read_header
+from gdapp.datasets.csv_reader import open_table
 from gdapp.datasets.dataset import Dataset, assemble, check_seed, check_test_fraction
 from gdapp.datasets.errors import DatasetError
 from gdapp.datasets.scaling import Scaler
@@ -70,12 +70,14 @@ def load_preset(
 
 def read_diabetes_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The 768 raw rows of diabetes.csv (default DATA_CSV), checked, index 0..767."""
-    path = check_file(DATA_CSV if path is None else path)
-    names = read_header(path)
-    if tuple(names) != (*DIABETES_FEATURES, DIABETES_LABEL):
+    source = open_table(DATA_CSV if path is None else path)
+    path, names = source.path, source.names
+    if tuple(names) != (*DIABETES_FEATURES, DIABETES_LABEL) or source.has_row_labels:
         raise DatasetError(f"unexpected columns {names}", path=path, row=1)
-    table = read_checked(path, names, DIABETES_FEATURES, DIABETES_LABEL)
+    table = source.read(DIABETES_FEATURES, DIABETES_LABEL).frame
     table[DIABETES_LABEL] = pd.to_numeric(table[DIABETES_LABEL], errors="coerce")
+    if table[list(DIABETES_FEATURES)].isna().any().any():
+        raise DatasetError("a value is missing", path=path)
     if len(table) != DIABETES_ROWS or not table[DIABETES_LABEL].isin([0, 1]).all():
         raise DatasetError(
             f"expected {DIABETES_ROWS} rows with outcome 0 or 1, found {len(table)} rows", path=path

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
+import pandas as pd
 
 from gdapp.datasets._text import format_value
 from gdapp.datasets.errors import DatasetError
@@ -58,21 +59,28 @@ class Scaler:
             frozen[key] = array
         object.__setattr__(self, "params", MappingProxyType(frozen))
 
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        """Raw values (n, d) or (d,) -> scaled values of the same shape (float64)."""
+    def transform(self, X: np.ndarray, *, copy: bool = True) -> np.ndarray:
+        """Raw values (n, d) or (d,) -> scaled values of the same shape (float64).
+
+        ``copy=False`` scales a float64 ``X`` in place (a big file's values, once).
+        """
         raw = np.asarray(X, dtype=np.float64)
+        scaled = raw.copy() if copy else raw
         if self.kind == "none":
-            return raw.copy()
+            return scaled
         if self.kind == "standard":
-            return (raw - self.params["mean"]) / self.params["std"]
+            scaled -= self.params["mean"]
+            scaled /= self.params["std"]
+            return scaled
         low, high = self.params["min"], self.params["max"]
+        at_min = raw == low if self.kind == "minmax-post" else None
         # 2 (x - min) / (max - min) - 1, evaluated in that order but in place (big files).
-        scaled = raw - low
+        scaled -= low
         scaled *= 2.0
         scaled /= high - low
         scaled -= 1.0
-        if self.kind == "minmax-post":
-            scaled = np.where(raw == low, 0.0, scaled)
+        if at_min is not None:
+            scaled[at_min] = 0.0
         return scaled
 
     def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
@@ -90,31 +98,58 @@ class Scaler:
 
 
 def fit_scaler(
-    X: np.ndarray, kind: str = "minmax", feature_names: Sequence[str] | None = None
+    X: np.ndarray | pd.DataFrame,
+    kind: str = "minmax",
+    feature_names: Sequence[str] | None = None,
+    *,
+    rows: np.ndarray | None = None,
 ) -> Scaler:
     """Fit a ``kind`` scaling on the rows of X (n, d), normally the training split.
 
+    ``rows`` (bool (n,)) picks the rows to fit on without copying them; default all. A
+    DataFrame is read one column at a time, never converted as a whole.
     Raises DatasetError naming the feature when one is constant on these rows, since it
     cannot be scaled (and carries no information to learn from).
     """
     if kind not in SCALE_KINDS and kind != "minmax-post":
         raise DatasetError(f"unknown scaling {kind!r}; choose one of {', '.join(SCALE_KINDS)}")
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[0] == 0:
+    if isinstance(X, pd.DataFrame):
+        frame = X
+
+        def column_of(j: int) -> np.ndarray:
+            return frame.iloc[:, j].to_numpy(dtype=np.float64)
+    else:
+        X = np.asarray(X, dtype=np.float64)
+
+        def column_of(j: int) -> np.ndarray:
+            return X[:, j]
+
+    where = None if rows is None else np.asarray(rows, dtype=bool)
+    n_rows = X.shape[0] if rows is None else int(np.count_nonzero(rows))
+    if X.ndim != 2 or n_rows == 0:
         raise DatasetError(f"cannot fit a scaling on an array of shape {X.shape}")
     names = list(feature_names) if feature_names is not None else None
     if kind == "none":
         return Scaler(kind, {})
+    # Column by column: a reduction over axis 0 of a narrow (n, d) array is slow in
+    # numpy, and picking rows one column at a time never copies all of X.
+    stats = {"standard": (np.mean, np.std), "minmax": (np.min, np.max)}
+    first, second = stats["standard" if kind == "standard" else "minmax"]
+    pairs = np.empty((2, X.shape[1]))
+    for j in range(X.shape[1]):
+        column = column_of(j) if where is None else column_of(j)[where]
+        pairs[0, j], pairs[1, j] = first(column), second(column)
     if kind == "standard":
-        params = {"mean": X.mean(axis=0), "std": X.std(axis=0)}
+        params = {"mean": pairs[0], "std": pairs[1]}
         flat = params["std"] == 0
     else:
-        params = {"min": X.min(axis=0), "max": X.max(axis=0)}
+        params = {"min": pairs[0], "max": pairs[1]}
         flat = params["min"] == params["max"]
     if flat.any():
         j = int(np.flatnonzero(flat)[0])
+        first = int(np.argmax(rows)) if rows is not None else 0
         raise DatasetError(
-            f"every training row holds the same value ({format_value(X[0, j])}); "
+            f"every training row holds the same value ({format_value(column_of(j)[first])}); "
             "a constant feature cannot be scaled",
             column=names[j] if names else f"feature {j + 1}",
         )

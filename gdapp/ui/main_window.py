@@ -45,7 +45,7 @@ from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.settings_panel import SettingsPanel
 from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
-from gdapp.ui.settings import make_settings, read_config, read_origin, read_speed, write_session
+from gdapp.ui.settings import make_settings, read_session, write_session
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS, TrainingStatusBar
 from gdapp.ui.training_thread import Snapshot
 from gdapp.ui.view_state import PAGES, TARGET_PAGES, ViewModel, ViewState
@@ -97,7 +97,10 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._applying_view = False
         self._spotlight = None
-        self.controller = TrainingSession(config=read_config(self._settings), parent=self)
+        # Checked values only: a damaged settings file falls back to defaults, with warnings.
+        self._session = read_session(self._settings)
+        self.settings_warnings = self._session.warnings
+        self.controller = TrainingSession(config=self._session.config, parent=self)
         self.view_model = ViewModel(parent=self)
         self.text_scale = TextScale(self)
 
@@ -164,6 +167,8 @@ class MainWindow(QMainWindow):
         self.workspace.page_chosen.connect(self._on_workspace_page_chosen)
 
         self._restore_settings()
+        if self.settings_warnings:
+            self.statusBar().showMessage(" ".join(self.settings_warnings))
         if self.lesson_panel.is_first_launch() and lessons:
             # A new learner starts on lesson 1, once the window is up so that the spotlight
             # finds the widget the lesson talks about.
@@ -644,9 +649,9 @@ class MainWindow(QMainWindow):
             scale = 1.0
         if scale == scale and scale != 1.0:  # not NaN
             self.text_scale.set(scale)
-        speed = read_speed(settings)
+        speed = self._session.speed
         self.controller.set_speed(speed if speed in SPEEDS else None)
-        origin = read_origin(settings)
+        origin = self._session.origin
         if "csv" in origin:
             options = {k: v for k, v in origin.items() if k != "csv"}
             if self.controller.load_csv(origin["csv"], **options):

@@ -35,7 +35,13 @@ def two_feature_file(labels: list[object]) -> str:
             "tested_negative",
         ),
         (["negative", "positive", "positive", "negative"], None, "positive", "negative"),
-        (["FALSE", "TRUE", "TRUE", "FALSE"], None, "TRUE", "FALSE"),
+        # pandas reads TRUE/FALSE as booleans, shown in Python's spelling.
+        (["FALSE", "TRUE", "TRUE", "FALSE"], None, "True", "False"),
+        (["False", "True", "True", "False"], "1", "True", "False"),
+        (["False", "True", "True", "False"], "0", "False", "True"),
+        (["False", "True", "True", "False"], "true", "True", "False"),
+        # Spellings that differ in case or surrounding spaces are one class.
+        (["no", "Yes ", "yes", " No", "yes"], None, "yes", "no"),  # the commoner spelling
         (["cat", "dog", "dog", "cat"], None, "dog", "cat"),  # second in sorted order
         (["cat", "dog", "dog", "cat"], "cat", "cat", "dog"),
         ([1, 2, 2, 1], None, "2", "1"),  # the larger number
@@ -50,8 +56,8 @@ def test_label_mapping(write_file, labels, positive, expected_positive, expected
     dataset = load_csv(path, positive=positive, test_fraction=0)
     assert dataset.positive_label == expected_positive
     assert dataset.negative_label == expected_negative
-    as_text = [str(v).removesuffix(".0") for v in labels]
-    expected = [1.0 if v == expected_positive else 0.0 for v in as_text]
+    as_text = [str(v).removesuffix(".0").strip().casefold() for v in labels]
+    expected = [1.0 if v == expected_positive.casefold() else 0.0 for v in as_text]
     np.testing.assert_array_equal(dataset.y, expected)
     assert dataset.raw["label"].tolist() == [int(v) for v in expected]
     assert dataset.raw["label"].dtype == np.int64

@@ -403,8 +403,11 @@ class DataFrameModel(QAbstractTableModel):
 
     def _row_tooltip(self, row: int) -> str:
         parts = [f"Row {row} of the dataset"]
-        if self._row_labels is not None and self._row_labels[row] != row:
-            parts[0] += f" (row {self._row_labels[row]} of the file)"
+        label = self._row_labels[row] if self._row_labels is not None else row
+        if isinstance(label, str):  # the file's own row labels (R's row names, say)
+            parts[0] += f" (labelled {label!r} in the file)"
+        elif label != row:
+            parts[0] += f" (row {label} of the file)"
         if self._row_tags is not None and 0 <= int(self._row_tags[row]) < len(self._row_tag_names):
             parts.append(self._row_tag_names[int(self._row_tags[row])])
         if self._is_highlighted(row):

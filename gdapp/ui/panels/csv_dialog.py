@@ -1,6 +1,10 @@
-"""The CSV import dialog: preview a file, choose label, classes, features, scaling and split.
+"""The table import dialog: preview a CSV or Excel file, choose label, classes, features,
+missing values, scaling and split.
 
-The preview reads only the first ``PREVIEW_ROWS`` rows on the GUI thread. Load runs
+The preview reads only the first ``PREVIEW_ROWS`` rows on the GUI thread, converted exactly
+as the loader converts them (``gdapp.datasets.open_table``), so a column the preview shows
+as numbers loads as numbers. Notes about how the file was read (delimiter, encoding, row
+labels, thousands separators) appear in the message area. Load runs
 ``load_csv`` on a background thread (``DatasetLoader``) with a progress bar in the dialog;
 Cancel stops a running load first and closes the dialog on a second press. On success the
 dataset goes to ``controller.set_dataset``; on failure a message box names the file and
@@ -16,6 +20,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -42,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdapp.datasets import DatasetError, encode_labels, read_preview
+from gdapp.datasets import DatasetError, encode_labels, label_classes, open_table
 from gdapp.ui.dataset_loader import DatasetLoader, ErrorReporter, describe_error, show_load_error
 from gdapp.ui.models.dataframe_model import DataFrameModel
 from gdapp.ui.settings import make_settings
@@ -70,28 +75,27 @@ SCALINGS = (
         "Features used as they are in the file; large values slow gradient descent down.",
     ),
 )
+MISSING_CHOICES = (
+    ("drop", "Leave those rows out", "Rows with a missing feature value are not used."),
+    (
+        "fill",
+        "Fill with the training median",
+        "A missing value becomes the median of its column over the training rows.",
+    ),
+)
 ERROR_STYLE = "color: #c0392b;"
 NOTE_STYLE = "color: palette(placeholder-text);"
 _NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
 def _distinct_labels(column: pd.Series) -> list[str]:
-    """The distinct non-missing values of a label column as text, sorted like load_csv."""
-    values = column.dropna()
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return [_number_text(v) for v in sorted(pd.unique(values))]
-    return sorted(str(v) for v in pd.unique(values.astype(str)))
-
-
-def _number_text(value: object) -> str:
-    number = float(value)
-    return str(int(number)) if number.is_integer() else repr(number)
+    """The classes of a label column as load_csv tells them apart, in its sorted order."""
+    _, classes, spelling, _, _ = label_classes(column.dropna())
+    return [spelling[c] for c in classes]
 
 
 def _is_numeric(column: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
-        column.dtype
-    )
+    return column.dtype.kind in "iuf"
 
 
 class CsvImportDialog(QDialog):
@@ -113,6 +117,8 @@ class CsvImportDialog(QDialog):
         self._path: Path | None = None
         self._preview = pd.DataFrame()
         self._preview_error = ""
+        self._preview_notes: list[str] = []
+        self._sheets: tuple[str, ...] = ()
         self._restoring = False
         self._shown_label: str | None = None
         self.report_error: ErrorReporter = show_load_error
@@ -131,9 +137,11 @@ class CsvImportDialog(QDialog):
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
         self._path_input = QLineEdit(objectName="csvPathInput")
-        self._path_input.setPlaceholderText("Choose a CSV file with a header line…")
+        self._path_input.setPlaceholderText("Choose a CSV or Excel file with a header line…")
         self._path_input.setToolTip(
-            "The CSV file to load: comma-separated, UTF-8, one header line."
+            "The table to load: CSV (comma, semicolon, tab or | separated; any usual\n"
+            "encoding; may be compressed) or an Excel workbook, with one header line.\n"
+            "Enter previews the file; Load reads it."
         )
         self._path_input.editingFinished.connect(self._on_path_input_edited)
         browse = QPushButton("Browse…", objectName="browseButton")
@@ -193,13 +201,27 @@ class CsvImportDialog(QDialog):
         self._test_input.setToolTip(
             "Share of each class held out as the test set (0 = train on every row)."
         )
+        self._sheet_input = QComboBox(objectName="sheetInput")
+        self._sheet_input.setToolTip("The workbook's sheet to read.")
+        self._sheet_input.currentIndexChanged.connect(self._on_sheet_input_changed)
+        self._missing_input = QComboBox(objectName="missingInput")
+        for index, (kind, text, tip) in enumerate(MISSING_CHOICES):
+            self._missing_input.addItem(text, kind)
+            self._missing_input.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+        self._missing_input.setToolTip(
+            'What happens to rows with missing values ("", NA, NaN, ?, spaces only).\n'
+            "A row without a label is always left out."
+        )
         self._seed_input = QSpinBox(objectName="seedInput")
         self._seed_input.setRange(0, MAX_SEED)
         self._seed_input.setToolTip("Seed of the random train/test split: same seed, same split.")
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Sheet:", self._sheet_input)
+        self._sheet_row_label = form.labelForField(self._sheet_input)
         form.addRow("Label column:", self._label_input)
         form.addRow("Positive class (1):", self._positive_input)
+        form.addRow("Missing values:", self._missing_input)
         form.addRow("Scaling:", self._scaling_input)
         form.addRow("Test fraction:", self._test_input)
         form.addRow("Split seed:", self._seed_input)
@@ -245,8 +267,12 @@ class CsvImportDialog(QDialog):
         self._load_button.setText("Load")
         self._load_button.setObjectName("loadButton")
         self._load_button.setToolTip("Read the whole file with these choices")
+        # Enter in the path field previews; only a click (or Alt+L) loads.
+        self._load_button.setAutoDefault(False)
+        self._load_button.setDefault(False)
         self._cancel_button = self._buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self._cancel_button.setObjectName("cancelButton")
+        self._cancel_button.setAutoDefault(False)
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
 
@@ -257,9 +283,12 @@ class CsvImportDialog(QDialog):
         layout.addWidget(self._message)
         layout.addWidget(self._progress)
         layout.addWidget(self._buttons)
+        self._set_sheets((), None)
         self._inputs: Sequence[QWidget] = (
             self._path_input,
             browse,
+            self._sheet_input,
+            self._missing_input,
             self._label_input,
             self._positive_input,
             self._scaling_input,
@@ -284,21 +313,54 @@ class CsvImportDialog(QDialog):
     def preview_frame(self) -> pd.DataFrame:
         return self._preview
 
-    def set_path(self, path: str | os.PathLike[str]) -> bool:
-        """Preview ``path`` and reset the choices to its defaults; False if unreadable."""
+    def set_path(self, path: str | os.PathLike[str], sheet: str | None = None) -> bool:
+        """Preview ``path`` and reset the choices to its defaults; False if unreadable.
+
+        ``sheet`` picks a workbook's sheet (default: the first)."""
         self._path = Path(path)
         if self._path_input.text() != str(self._path):
             self._path_input.setText(str(self._path))
         try:
-            preview = read_preview(self._path, PREVIEW_ROWS)
+            source = open_table(self._path, sheet)
+            preview, notes = source.preview(PREVIEW_ROWS)
         except DatasetError as error:
             self._preview_error = describe_error(error)
+            self._preview_notes = []
+            self._set_sheets((), None)
             preview = pd.DataFrame()
         else:
             self._preview_error = ""
+            self._preview_notes = notes
+            sheets, current = source.sheets, source.sheet
+            if sheets and isinstance(current, int):
+                current = sheets[current]
+            self._set_sheets(sheets, str(current) if sheets else None)
         self._set_preview(preview)
         self._revalidate()
         return not self._preview_error
+
+    def sheet(self) -> str | None:
+        """The chosen sheet of a workbook; None for a CSV file."""
+        return self._sheet_input.currentText() or None if self._sheets else None
+
+    def set_sheet(self, name: str) -> None:
+        index = self._sheet_input.findText(name)
+        if index < 0:
+            raise ValueError(f"no sheet {name!r} in {self._path}")
+        self._sheet_input.setCurrentIndex(index)
+
+    def missing(self) -> str:
+        return self._missing_input.currentData()
+
+    def set_missing(self, kind: str) -> None:
+        index = self._missing_input.findData(kind)
+        if index < 0:
+            raise ValueError(f"unknown missing-value choice {kind!r}")
+        self._missing_input.setCurrentIndex(index)
+
+    def notes(self) -> list[str]:
+        """What the preview found about how the file is read (delimiter, encoding, ...)."""
+        return list(self._preview_notes)
 
     def label_column(self) -> str | None:
         return self._label_input.currentText() or None
@@ -363,14 +425,18 @@ class CsvImportDialog(QDialog):
 
     def options(self) -> dict:
         """Keyword arguments for ``load_csv`` as currently chosen."""
-        return {
+        options = {
             "label": self.label_column(),
             "features": self.feature_columns(),
             "positive": self.positive_class(),
             "scale": self.scaling(),
             "test_fraction": self.test_fraction(),
             "seed": self.seed(),
+            "missing": self.missing(),
         }
+        if self.sheet() is not None:
+            options["sheet"] = self.sheet()
+        return options
 
     def validation_message(self) -> str:
         """The blocking problem shown inline, or "" when Load is possible."""
@@ -400,6 +466,16 @@ class CsvImportDialog(QDialog):
             return
         super().reject()
 
+    def keyPressEvent(self, event) -> None:
+        # QDialog turns Enter into a click on the default button; in the path field it
+        # means "preview this path" instead, so the notes are seen before any load.
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.focusWidget() is self._path_input:
+            self._on_path_input_edited()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def closeEvent(self, event) -> None:
         if self._loader.is_running():
             self._loader.cancel()
@@ -414,7 +490,10 @@ class CsvImportDialog(QDialog):
         settings = make_settings()
         start = str(self._path.parent) if self._path else str(settings.value(LAST_DIR_KEY, ""))
         chosen, _ = QFileDialog.getOpenFileName(
-            self, "Open CSV", start, "CSV files (*.csv *.CSV);;All files (*)"
+            self,
+            "Open a table",
+            start,
+            "Tables (*.csv *.CSV *.tsv *.txt *.xlsx *.gz *.bz2 *.xz *.zip);;All files (*)",
         )
         if chosen:
             settings.setValue(LAST_DIR_KEY, str(Path(chosen).parent))
@@ -425,6 +504,14 @@ class CsvImportDialog(QDialog):
         text = self._path_input.text().strip()
         if text and (self._path is None or Path(text) != self._path):
             self.set_path(text)
+
+    @Slot(int)
+    def _on_sheet_input_changed(self, _index: int) -> None:
+        if self._restoring or self._path is None:
+            return
+        sheet = self._sheet_input.currentText()
+        if sheet:
+            self.set_path(self._path, sheet)
 
     @Slot(int)
     def _on_label_input_changed(self, _index: int) -> None:
@@ -457,6 +544,9 @@ class CsvImportDialog(QDialog):
         except Exception as error:  # a dataset the app cannot train on
             self._report(error)
             return
+        notes = getattr(dataset, "notes", ())
+        if notes:  # e.g. "12 rows with missing values left out": said where training shows
+            self._controller.notice.emit(f"{dataset.name}: {' '.join(notes)}")
         self.dataset_loaded.emit(dataset)
         super().accept()
 
@@ -502,11 +592,27 @@ class CsvImportDialog(QDialog):
         if self._path is None or self._preview_error:
             self._file_info.setText(self._preview_error and "Nothing to preview.")
         else:
-            size = self._path.stat().st_size
+            try:
+                size = self._path.stat().st_size
+            except OSError:  # gone since the preview was read; Load will say so
+                size = 0
             self._file_info.setText(
                 f"{self._path.name} · {_file_size_text(size)} · {len(columns)} columns · "
                 f"showing the first {min(len(preview), PREVIEW_ROWS)} rows"
             )
+
+    def _set_sheets(self, sheets: tuple[str, ...], current: str | None) -> None:
+        self._sheets = tuple(sheets)
+        self._restoring = True
+        self._sheet_input.clear()
+        self._sheet_input.addItems(list(sheets))
+        if current is not None:
+            self._sheet_input.setCurrentText(current)
+        self._restoring = False
+        visible = bool(sheets)
+        self._sheet_input.setVisible(visible)
+        if self._sheet_row_label is not None:
+            self._sheet_row_label.setVisible(visible)
 
     def _fill_positive_choices(self) -> None:
         label = self.label_column()
@@ -536,6 +642,7 @@ class CsvImportDialog(QDialog):
         previous = set() if reset else set(self.feature_columns())
         freed = None if reset else self._shown_label  # the old label becomes a feature
         self._shown_label = label
+        counter = _row_counter(self._preview)
         self._restoring = True
         self._features_input.clear()
         for name in self._preview.columns:
@@ -553,6 +660,13 @@ class CsvImportDialog(QDialog):
                 item.setText(f"{name}  (text)")
                 item.setToolTip("This column holds text in the preview; features must be numbers.")
                 checked = not reset and name in previous
+            elif name == counter:
+                item.setText(f"{name}  (row numbers)")
+                item.setToolTip(
+                    "This column counts the rows (1, 2, 3, …): a weight on it would learn the\n"
+                    "order of the file, not the data. Tick it to use it anyway."
+                )
+                checked = (not reset and name in previous) or name == freed
             else:
                 item.setToolTip(f"Use {name!r} as a feature")
                 checked = reset or name in previous or name == freed
@@ -607,14 +721,20 @@ class CsvImportDialog(QDialog):
                 "",
             )
         positive = self.positive_class()
-        if positive is not None and len(classes) == 2 and positive not in classes:
-            return f"The positive class must be one of {classes[0]!r} or {classes[1]!r}.", ""
-        notes = []
+        if positive is not None and len(classes) == 2:
+            try:
+                encode_labels(self._preview[label].dropna(), positive)
+            except DatasetError:
+                return f"The positive class must be one of {classes[0]!r} or {classes[1]!r}.", ""
+        notes = list(self._preview_notes)
         if len(classes) < 2:
             notes.append(
                 f"Only {len(classes)} class of {label!r} appears in the preview; the whole "
                 "file is checked on Load."
             )
+        counter = _row_counter(self._preview)
+        if counter is not None and counter not in features and counter != label:
+            notes.append(f"Left out {counter!r}: it counts the rows.")
         left_out = [
             str(c)
             for c in self._preview.columns
@@ -639,6 +759,20 @@ class CsvImportDialog(QDialog):
     def _show_message(self, text: str, *, error: bool) -> None:
         self._message.setText(text)
         self._message.setStyleSheet(ERROR_STYLE if error else NOTE_STYLE)
+
+
+def _row_counter(preview: pd.DataFrame) -> str | None:
+    """The first column when it only counts the rows (0, 1, 2, … or 1, 2, 3, …)."""
+    if preview.shape[1] < 3 or len(preview) < 3:
+        return None
+    first = preview.iloc[:, 0]
+    if first.dtype.kind not in "iu":
+        return None
+    values = first.to_numpy()
+    start = values[0]
+    if start in (0, 1) and (values == start + np.arange(len(values))).all():
+        return str(preview.columns[0])
+    return None
 
 
 def _file_size_text(size: int) -> str:

@@ -579,7 +579,10 @@ class DatasetBrowserPanel(QWidget):
             self._summary.setColumnWidth(column, self._table.columnWidth(column))
         # Both vertical headers get the width of the widest row number, so columns line up.
         index = self._dataset.raw.index if self._dataset is not None else pd.RangeIndex(0)
-        widest = str(max(int(index.max()), 0) if len(index) else 0)
+        if len(index) and index.dtype.kind not in "iu":  # the file's own row labels
+            widest = "8" * int(index.astype(str).str.len().max())
+        else:
+            widest = str(max(int(index.max()), 0) if len(index) else 0)
         metrics = self._table.verticalHeader().fontMetrics()
         margin = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
         width = max(
