@@ -104,10 +104,11 @@ def write_session(
 
 def _config_rules() -> dict[str, Any]:
     """Field -> check returning the value or raising ValueError with the reason."""
-    # Imported here: the controls panel imports this module's users.
+    # Imported here: the training toolbar and settings panel import this module's users.
     from gdapp.core.models import MODEL_NAMES
     from gdapp.core.optimizers import OPTIMIZER_NAMES
-    from gdapp.ui.panels.controls import L2_RANGE, LR_RANGE, MAX_EPOCHS_LIMIT, TOL_RANGE
+    from gdapp.ui.panels.settings_panel import L2_RANGE, MAX_EPOCHS_LIMIT, TOL_RANGE
+    from gdapp.ui.panels.training_bar import LR_RANGE
 
     return {
         "model": lambda v: _choice(v, MODEL_NAMES),
@@ -120,6 +121,8 @@ def _config_rules() -> dict[str, Any]:
         "tol": lambda v: _number(v, *TOL_RANGE, zero=True),
         "seed": lambda v: _whole(v, 0, MAX_SEED),
         "init": lambda v: _choice(v, ("zeros", "random")),
+        # Steps the diverging rule watches; 0 turns it off.
+        "diverging_window": lambda v: _whole(v, 0, MAX_EPOCHS_LIMIT),
     }
 
 
@@ -147,7 +150,7 @@ def _read_config(settings: QSettings, warnings: list[str]) -> TrainConfig:
 
 
 def _read_speed(settings: QSettings, warnings: list[str]) -> float | None:
-    from gdapp.ui.panels.controls import SPEEDS
+    from gdapp.ui.panels.training_bar import SPEEDS
 
     speed = settings.value(SPEED_KEY, "max")
     if speed in (None, "max"):
@@ -209,8 +212,8 @@ def _read_origin(settings: QSettings, warnings: list[str]) -> dict[str, Any]:
 
 def _check_graph_panel(settings: QSettings, warnings: list[str]) -> None:
     """Remove graph panel options its widgets cannot take (the panel reads the rest)."""
-    from gdapp.ui.panels.graph_animation import SPEED_MAX, SPEED_MIN
-    from gdapp.ui.panels.graph_views import VIEW_NAMES
+    from gdapp.ui.panels.graph.animation import SPEED_MAX, SPEED_MIN
+    from gdapp.ui.panels.graph.views import VIEW_NAMES
 
     checks = {
         "view": ("graph view", lambda v: _whole(v, 0, len(VIEW_NAMES) - 1)),

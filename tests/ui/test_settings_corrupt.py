@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QSlider
 
 from gdapp.core.trainer import TrainConfig
 from gdapp.ui.main_window import MainWindow
-from gdapp.ui.panels.graph_animation import SPEED_DEFAULT
+from gdapp.ui.panels.graph.animation import SPEED_DEFAULT
 from gdapp.ui.settings import (
     CONFIG_KEY,
     ORIGIN_KEY,
@@ -67,7 +67,7 @@ def test_bad_training_setting_falls_back_to_its_default(qtbot, case):
     assert warning.startswith(f"Saved {words} ") and "using" in warning
     assert warning in window.statusBar().currentMessage()
     # What the controls show is what trains.
-    box = window.controls_panel.learning_rate_input
+    box = window.training_bar.learning_rate_input
     assert box.value() == pytest.approx(config.lr)
 
 
