@@ -41,11 +41,11 @@ class _Column:
         self.block_rows = block_rows
         self._blocks: list[np.ndarray] = []
 
-    def set(self, row: int, value: float) -> None:
-        block, offset = divmod(row, self.block_rows)
-        if block == len(self._blocks):
+    def block(self, index: int) -> np.ndarray:
+        """Block ``index`` (rows ``index * block_rows`` on), added if it is the next one."""
+        if index == len(self._blocks):
             self._blocks.append(np.zeros(self.block_rows, dtype=self.dtype))
-        self._blocks[block][offset] = value
+        return self._blocks[index]
 
     def get(self, start: int, stop: int) -> np.ndarray:
         """A fresh array with rows ``start..stop-1``."""
@@ -78,6 +78,7 @@ class ScalarCurves:
         if block_rows < 1:
             raise ValueError(f"block_rows must be >= 1, got {block_rows}.")
         self.n_train, self.n_test = n_train, n_test
+        self._block_rows = block_rows
         self.has_test = n_test is not None
         self._train_loss = _Column(np.float64, block_rows)
         self._train_correct = _Column(np.uint32, block_rows)
@@ -85,11 +86,12 @@ class ScalarCurves:
         self._test_correct = _Column(np.uint32, block_rows) if self.has_test else None
 
     def set(self, row: int, loss: float, acc: float, test: tuple[float, float]) -> None:
-        self._train_loss.set(row, loss)
-        self._train_correct.set(row, round(acc * self.n_train))
+        block, offset = divmod(row, self._block_rows)
+        self._train_loss.block(block)[offset] = loss
+        self._train_correct.block(block)[offset] = round(acc * self.n_train)
         if self._test_loss is not None:
-            self._test_loss.set(row, test[0])
-            self._test_correct.set(row, round(test[1] * self.n_test))
+            self._test_loss.block(block)[offset] = test[0]
+            self._test_correct.block(block)[offset] = round(test[1] * self.n_test)
 
     def truncate(self, rows: int) -> None:
         for column in self._columns():
