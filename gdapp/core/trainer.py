@@ -40,10 +40,10 @@ every step is recorded where it changed), so the trainer keeps the scalar curves
 every row but ``theta``, the gradient and the optimizer state only every
 ``checkpoint_interval`` steps (see ``history.py``).  Any other row is recomputed from the
 checkpoint before it, bit for bit: ``state_at(k)`` gives one row, ``theta_rows`` a range,
-``history.theta`` and ``history.grad`` the whole run.  The rows since the latest
-checkpoint (at least ``checkpoint_interval`` of them) are kept in full, and a step back
-before them recomputes the segment it lands in once, so stepping back many times in a row
-costs one replay of at most ``checkpoint_interval`` steps per segment.
+``history.theta`` and ``history.grad`` the whole run.  The latest rows (between one and
+two ``checkpoint_interval``s of them) are kept in full; a step back before them
+recomputes the segment it lands in once and keeps it, so stepping back many times in a
+row costs one replay of at most ``checkpoint_interval`` steps per segment.
 
 Randomness comes only from ``numpy.random.default_rng`` seeded per use: the random
 start from ``default_rng(seed)`` and the order of epoch ``e`` from
