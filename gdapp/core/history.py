@@ -11,7 +11,10 @@ So the trainer need not keep every step's parameters: it keeps
 - a checkpoint every ``interval`` steps (``Checkpoints``): ``theta``, the full-set
   gradient and the optimizer state after that step;
 - one or two ``Segment``s of consecutive rows with everything a step needs (``theta``,
-  gradient, optimizer state), which the trainer recomputes from a checkpoint on demand.
+  gradient, optimizer state): the latest rows, and a segment recomputed on demand.
+
+``Trajectory`` puts these together for one run; it recomputes rows with the step function
+the trainer gives it.
 
 Conventions: row ``k`` is the state after step ``k`` (row 0: the start); ``p = d + 1``
 parameters; ``theta`` and gradient rows are ``(p,)`` float64; optimizer states are the
@@ -21,14 +24,21 @@ NamedTuples of ``optimizers.py``, kept by reference (``update`` never modifies a
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["BLOCK_ROWS", "Checkpoints", "LrLog", "ScalarCurves", "Segment"]
+__all__ = ["BLOCK_ROWS", "Advance", "Checkpoints", "LrLog", "ScalarCurves", "Segment", "Trajectory"]
 
 FloatArray = NDArray[np.float64]
+# advance(row, theta, grad, state, lr, with_grad) -> (theta, grad, state) of row ``row + 1``,
+# taking step ``row + 1`` with rate ``lr``; grad may be None when ``with_grad`` is False.
+Advance = Callable[
+    [int, FloatArray, FloatArray | None, Any, float, bool],
+    tuple[FloatArray, FloatArray | None, Any],
+]
 
 BLOCK_ROWS = 1 << 15  # rows per storage block of a scalar curve (256 kB of float64)
 
@@ -247,3 +257,120 @@ class Segment:
         for state in self._states:
             total += sum(f.nbytes for f in state if isinstance(f, np.ndarray))
         return total
+
+
+class Trajectory:
+    """Every row of one run: scalar curves in full, the rest recomputed from checkpoints.
+
+    Row 0 is recorded at construction and each ``record`` adds the next row.  The latest
+    rows (between ``interval`` and ``2 * interval`` of them) are kept in full in
+    ``tail``; any other row is recomputed with ``advance`` from the checkpoint before it,
+    and the segment recomputed last is kept (``browse``), so neighbouring rows are free.
+    """
+
+    def __init__(
+        self,
+        p: int,
+        curves: ScalarCurves,
+        interval: int,
+        advance: Advance,
+        lr: float,
+    ) -> None:
+        self.p = p
+        self.curves = curves
+        self.interval = interval
+        self.lrs = LrLog(lr)
+        self._advance = advance
+        self._checkpoints = Checkpoints(interval)
+        self._tail = Segment(0, p, 2 * interval + 1)
+        self._browse: Segment | None = None
+
+    @property
+    def rows(self) -> int:
+        return self._tail.stop
+
+    def record(
+        self,
+        loss: float,
+        acc: float,
+        test: tuple[float, float],
+        lr: float,
+        theta: FloatArray,
+        grad: FloatArray,
+        state: Any,
+    ) -> None:
+        """Add the next row (row 0 first)."""
+        row = self._tail.stop
+        self.curves.set(row, loss, acc, test)
+        self.lrs.record(row, lr)
+        self._checkpoints.offer(row, theta, grad, state)
+        tail = self._tail
+        tail.append(theta, grad, state)
+        if tail.stop - tail.start > 2 * self.interval:
+            tail.drop_front(self.interval)
+
+    def truncate(self, row: int) -> tuple[FloatArray, FloatArray, Any]:
+        """Make ``row`` the latest row, forgetting those after it; returns ``row(row)``."""
+        if row not in self._tail:
+            self._tail = self._segment_with(row)
+            self._browse = None
+        self._tail.truncate(row + 1)
+        self.curves.truncate(row + 1)
+        self.lrs.truncate(row + 1)
+        self._checkpoints.truncate(row + 1)
+        return self._tail.row(row)
+
+    def row(self, row: int) -> tuple[FloatArray, FloatArray, Any]:
+        """Copies of ``theta`` and gradient of ``row``, and its optimizer state (shared)."""
+        return self._segment_with(row).row(row)
+
+    def path(self, start: int, stop: int, with_grad: bool) -> tuple[FloatArray, FloatArray | None]:
+        """``theta`` rows ``start..stop-1``, and gradient rows when ``with_grad``."""
+        theta = np.empty((stop - start, self.p))
+        grad = np.empty((stop - start, self.p)) if with_grad else None
+        kept = max(start, min(stop, self._tail.start))  # rows from here on are in the tail
+        for row, t, g, _ in self._replay(start, kept, with_grad):
+            theta[row - start] = t
+            if grad is not None:
+                grad[row - start] = g
+        if kept < stop:
+            theta[kept - start :] = self._tail.theta(kept, stop)
+            if grad is not None:
+                grad[kept - start :] = self._tail.grad(kept, stop)
+        return theta, grad
+
+    def _replay(
+        self, start: int, stop: int, with_grad: bool = True
+    ) -> Iterator[tuple[int, FloatArray, FloatArray | None, Any]]:
+        """``(row, theta, grad, state)`` for rows ``start..stop-1``, from the checkpoint before."""
+        if start >= stop:
+            return
+        row, (theta, grad, state) = self._checkpoints.at_or_before(start)
+        advance, lr_at = self._advance, self.lrs.at
+        with np.errstate(over="ignore", invalid="ignore"):
+            while True:
+                if row >= start:
+                    yield row, theta, grad, state
+                if row + 1 >= stop:
+                    return
+                theta, grad, state = advance(row, theta, grad, state, lr_at(row + 1), with_grad)
+                row += 1
+
+    def _segment_with(self, row: int) -> Segment:
+        """A kept segment holding ``row``, recomputing the one around it if needed."""
+        if row in self._tail:
+            return self._tail
+        if self._browse is None or row not in self._browse:
+            start, _ = self._checkpoints.at_or_before(row)
+            stop = min(start + self.interval, self._tail.start)
+            segment = Segment(start, self.p, 2 * self.interval + 1)
+            for _, theta, grad, state in self._replay(start, stop):
+                segment.append(theta, grad, state)
+            self._browse = segment
+        return self._browse
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays held: curves, checkpoints and kept segments."""
+        total = self.curves.nbytes + self._checkpoints.nbytes + self._tail.nbytes
+        return total + (0 if self._browse is None else self._browse.nbytes)

@@ -62,7 +62,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gdapp.core.history import Checkpoints, LrLog, ScalarCurves, Segment
+from gdapp.core.history import ScalarCurves, Trajectory
 from gdapp.core.models import MODEL_NAMES, LinearModel, LogisticModel, make_model
 from gdapp.core.optimizers import OPTIMIZER_NAMES, Optimizer, make_optimizer
 
@@ -329,13 +329,10 @@ class Trainer:
         self._tol_armed = True
         self._rejected = False  # the last step diverged and was not taken
         self._version += 1
-        self._curves = ScalarCurves(n, None if self._Xt is None else self._Xt.shape[0])
-        self._lrs = LrLog(self._lr)
-        self._checkpoints = Checkpoints(self._interval)
-        self._tail = Segment(0, p, 2 * self._interval + 1)  # the latest rows, kept in full
-        self._browse: Segment | None = None  # a segment recomputed for state_at
+        curves = ScalarCurves(n, None if self._Xt is None else self._Xt.shape[0])
+        self._trajectory = Trajectory(p, curves, self._interval, self._advance, self._lr)
         self._theta, self._grad, self._step = theta, grad, 0
-        self._record(0, loss, acc, test, theta, grad, self._opt_state)
+        self._trajectory.record(loss, acc, test, self._lr, theta, grad, self._opt_state)
         self._loss_limit = DIVERGENCE_FACTOR * max(1.0, loss)
         self._status, self._stop_reason = Status.READY, ""
         if cfg.max_epochs <= 0:
@@ -397,7 +394,7 @@ class Trainer:
         """Rows ``start..stop-1`` (``stop`` defaults to ``step_count + 1``); see ``History``."""
         start, stop = self._check_range(start, stop)
         steps = np.arange(start, stop)
-        curves = self._curves
+        curves = self._trajectory.curves
         version = self._version
 
         def path() -> tuple[FloatArray, FloatArray]:
@@ -406,7 +403,7 @@ class Trainer:
                     "The trainer stepped back or reset since this history was read; "
                     "read trainer.history again."
                 )
-            return self._path(start, stop, with_grad=True)
+            return self._trajectory.path(start, stop, with_grad=True)
 
         return History(
             step=_read_only(steps),
@@ -415,7 +412,7 @@ class Trainer:
             test_loss=_optional_read_only(curves.test_loss(start, stop)),
             train_acc=_read_only(curves.train_acc(start, stop)),
             test_acc=_optional_read_only(curves.test_acc(start, stop)),
-            lr=_read_only(self._lrs.rows(start, stop)),
+            lr=_read_only(self._trajectory.lrs.rows(start, stop)),
             _path=path,
         )
 
@@ -426,7 +423,7 @@ class Trainer:
         checkpoint before ``start``, about one step's work per row.
         """
         start, stop = self._check_range(start, stop)
-        return self._path(start, stop, with_grad=False)[0]
+        return self._trajectory.path(start, stop, with_grad=False)[0]
 
     def state_at(self, step: int) -> StepState:
         """Row ``step`` (0..step_count) exactly as the run recorded it.
@@ -437,8 +434,8 @@ class Trainer:
         k = int(step)
         if not 0 <= k <= self._step:
             raise ValueError(f"step must be in 0..{self._step}, got {step}.")
-        theta, grad, state = self._segment_with(k).row(k)
-        curves = self._curves
+        theta, grad, state = self._trajectory.row(k)
+        curves = self._trajectory.curves
         test_loss = curves.test_loss(k, k + 1)
         test_acc = curves.test_acc(k, k + 1)
         return StepState(
@@ -447,7 +444,7 @@ class Trainer:
             theta=theta,
             grad=grad,
             opt_state=_copy_state(state),
-            lr=self._lrs.at(k),
+            lr=self._trajectory.lrs.at(k),
             train_loss=float(curves.train_loss(k, k + 1)[0]),
             train_acc=float(curves.train_acc(k, k + 1)[0]),
             test_loss=None if test_loss is None else float(test_loss[0]),
@@ -457,7 +454,7 @@ class Trainer:
     @property
     def lr_changes(self) -> list[tuple[int, float]]:
         """``(step, lr)`` for step 0 and each step whose rate differs from the one before."""
-        return self._lrs.changes()
+        return self._trajectory.lrs.changes()
 
     @property
     def checkpoint_interval(self) -> int:
@@ -466,8 +463,7 @@ class Trainer:
     @property
     def history_nbytes(self) -> int:
         """Bytes of the arrays the history holds (curves, checkpoints, kept segments)."""
-        total = self._curves.nbytes + self._checkpoints.nbytes + self._tail.nbytes
-        return total + (0 if self._browse is None else self._browse.nbytes)
+        return self._trajectory.nbytes
 
     def batch_for_step(self, step: int) -> NDArray[np.int64]:
         """Row indices of the batch that step ``step`` (1-based) uses; empty for step 0."""
@@ -523,7 +519,9 @@ class Trainer:
         elif self._step == 0:
             return False
         else:
-            self._truncate_to(self._step - 1)
+            self._version += 1
+            self._step -= 1
+            self._theta, self._grad, self._opt_state = self._trajectory.truncate(self._step)
         self._status, self._stop_reason = Status.READY, ""
         return True
 
@@ -562,24 +560,6 @@ class Trainer:
             raise ValueError(f"Rows {start}..{stop} are not within 0..{rows}.")
         return start, stop
 
-    def _record(
-        self,
-        row: int,
-        loss: float,
-        acc: float,
-        test: tuple[float, float],
-        theta: FloatArray,
-        grad: FloatArray,
-        state: Any,
-    ) -> None:
-        self._curves.set(row, loss, acc, test)
-        self._lrs.record(row, self._lr)
-        self._checkpoints.offer(row, theta, grad, state)
-        tail = self._tail
-        tail.append(theta, grad, state)
-        if tail.stop - tail.start > 2 * self._interval:
-            tail.drop_front(self._interval)
-
     def _update(
         self, step0: int, theta: FloatArray, grad: FloatArray, state: Any, lr: float
     ) -> tuple[FloatArray, Any]:
@@ -592,71 +572,26 @@ class Trainer:
         updates, state = self.optimizer.update(g, state, theta, lr)
         return theta + updates, state
 
-    def _replay(self, start: int, stop: int, with_grad: bool = True):
-        """Yield ``(row, theta, grad, state)`` for rows ``start..stop-1``, recomputed.
+    def _advance(
+        self,
+        step0: int,
+        theta: FloatArray,
+        grad: FloatArray | None,
+        state: Any,
+        lr: float,
+        with_grad: bool,
+    ) -> tuple[FloatArray, FloatArray | None, Any]:
+        """Recompute step ``step0 + 1`` for the history (see ``history.Advance``).
 
-        The replay begins at the checkpoint at or before ``start``.  Without ``with_grad``
-        a mini-batch replay skips the full-set gradient (``grad`` is then None), which the
-        next update does not need.
+        The same operations as ``_step_once``, so the same floats.  A mini-batch step does
+        not need the full-set gradient, so it is skipped unless ``with_grad``.
         """
-        if start >= stop:
-            return
-        row, (theta, grad, state) = self._checkpoints.at_or_before(start)
-        X, y, lrs = self._X, self._y, self._lrs
-        full = self._full_batch or with_grad
-        with np.errstate(over="ignore", invalid="ignore"):
-            while True:
-                if row >= start:
-                    yield row, theta, grad, state
-                if row + 1 >= stop:
-                    return
-                theta, state = self._update(row, theta, grad, state, lrs.at(row + 1))
-                row += 1
-                grad = self.model.loss_and_grad(theta, X, y)[1] if full else None
-
-    def _path(self, start: int, stop: int, with_grad: bool) -> tuple[FloatArray, FloatArray]:
-        """``theta`` (and gradient when ``with_grad``) rows ``start..stop-1``."""
-        p = self._X.shape[1] + 1
-        theta = np.empty((stop - start, p))
-        grad = np.empty((stop - start, p)) if with_grad else None
-        kept = max(start, min(stop, self._tail.start))  # rows from here on are in the tail
-        for row, t, g, _ in self._replay(start, kept, with_grad):
-            theta[row - start] = t
-            if grad is not None:
-                grad[row - start] = g
-        if kept < stop:
-            theta[kept - start :] = self._tail.theta(kept, stop)
-            if grad is not None:
-                grad[kept - start :] = self._tail.grad(kept, stop)
-        return theta, grad
-
-    def _segment_with(self, row: int) -> Segment:
-        """A kept segment holding ``row``, recomputing the one around it if needed."""
-        if row in self._tail:
-            return self._tail
-        if self._browse is None or row not in self._browse:
-            start, _ = self._checkpoints.at_or_before(row)
-            stop = min(start + self._interval, self._tail.start)
-            segment = Segment(start, self._X.shape[1] + 1, 2 * self._interval + 1)
-            for _, theta, grad, state in self._replay(start, stop):
-                segment.append(theta, grad, state)
-            self._browse = segment
-        return self._browse
-
-    def _truncate_to(self, row: int) -> None:
-        """Make ``row`` the latest row, forgetting the ones after it."""
-        self._version += 1
-        if row not in self._tail:
-            self._tail = self._segment_with(row)
-            self._browse = None
-        elif self._browse is not None:
-            self._browse.truncate(row + 1)
-        self._tail.truncate(row + 1)
-        self._curves.truncate(row + 1)
-        self._lrs.truncate(row + 1)
-        self._checkpoints.truncate(row + 1)
-        self._theta, self._grad, self._opt_state = self._tail.row(row)
-        self._step = row
+        theta, state = self._update(step0, theta, grad, state, lr)
+        if with_grad or self._full_batch:
+            grad = self.model.loss_and_grad(theta, self._X, self._y)[1]
+        else:
+            grad = None
+        return theta, grad, state
 
     def _step_once(self) -> Status:
         if self._status is not Status.READY:
@@ -671,7 +606,7 @@ class Trainer:
         if not (loss <= self._loss_limit and math.isfinite(test[0]) and np.isfinite(grad).all()):
             return self._reject(k + 1, loss)
         epoch = self._epoch_of(k + 1)
-        self._record(k + 1, loss, acc, test, new_theta, grad, state)
+        self._trajectory.record(loss, acc, test, self._lr, new_theta, grad, state)
         self._theta, self._grad, self._opt_state, self._step = new_theta, grad, state, k + 1
         if not self._check_tol(grad):
             max_epochs = self.config.max_epochs
