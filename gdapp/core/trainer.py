@@ -1,4 +1,4 @@
-"""Training one step at a time, with a full history, exact step back and stop rules.
+"""Training one step at a time, with a compact history, exact step back and stop rules.
 
 Conventions
 -----------
@@ -36,6 +36,18 @@ Stop rules, checked after every step:
   kept and the status becomes ``DIVERGING``; ``diverging_window = 0`` turns it off;
 - epochs: reaching ``max_epochs`` gives ``MAX_EPOCHS``.
 
+History
+-------
+A run is deterministic (batches come from ``(seed, step)``, and the learning rate of
+every step is recorded where it changed), so the trainer keeps the scalar curves of
+every row but ``theta``, the gradient and the optimizer state only every
+``checkpoint_interval`` steps (see ``history.py``).  Any other row is recomputed from the
+checkpoint before it, bit for bit: ``state_at(k)`` gives one row, ``theta_rows`` a range,
+``history.theta`` and ``history.grad`` the whole run.  The latest rows (between one and
+two ``checkpoint_interval``s of them) are kept in full; a step back before them
+recomputes the segment it lands in once and keeps it, so stepping back many times in a
+row costs one replay of at most ``checkpoint_interval`` steps per segment.
+
 Randomness comes only from ``numpy.random.default_rng`` seeded per use: the random
 start from ``default_rng(seed)`` and the order of epoch ``e`` from
 ``default_rng([seed, e])``, so stepping back and replaying gives the same batches.
@@ -44,22 +56,26 @@ start from ``default_rng(seed)`` and the order of epoch ``e`` from
 from __future__ import annotations
 
 import math
-from collections import deque
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gdapp.core.history import ScalarCurves, Trajectory
 from gdapp.core.models import MODEL_NAMES, LinearModel, LogisticModel, make_model
 from gdapp.core.optimizers import OPTIMIZER_NAMES, Optimizer, make_optimizer
 from gdapp.core.stops import DIVERGING_WINDOW, DivergenceWatch
 
 __all__ = [
+    "CHECKPOINT_INTERVAL",
     "DIVERGENCE_FACTOR",
-    "UNDO_LIMIT",
     "History",
     "Status",
+    "StepState",
     "TrainConfig",
     "Trainer",
     "batch_indices",
@@ -68,11 +84,11 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-UNDO_LIMIT = 100_000  # steps that step_back can undo
+# Steps between two kept (theta, gradient, optimizer state) rows.  Recomputing a row costs
+# at most this many steps: about 10 ms at some 20 us a step on the diabetes data.
+CHECKPOINT_INTERVAL = 512
 DIVERGENCE_FACTOR = 1e6  # a step may not raise the loss above this times max(1, initial loss)
-INITIAL_CAPACITY_ROWS = 1024  # history rows allocated up front; doubled when full
 RANDOM_INIT_STD = 0.01  # standard deviation of init="random"
-_REJECTED = object()  # undo entry of a step that diverged and was not committed
 
 
 class Status(StrEnum):
@@ -186,10 +202,13 @@ def batch_indices(n: int, batch_size: int | None, seed: int, step: int) -> NDArr
 
 @dataclass(frozen=True)
 class History:
-    """Read-only views of the recorded rows; row ``k`` is the state after step ``k``.
+    """Read-only arrays of the recorded rows ``step[0]..step[-1]``, one entry per row.
 
-    Arrays have one row per step (``theta`` and ``grad`` are ``(rows, d + 1)``).  The views
-    share memory with the trainer: copy them to keep them across ``step_back`` or ``reset``.
+    ``trainer.history`` holds every row of the run, so index ``k`` is row ``k``;
+    ``trainer.history_rows(start, stop)`` holds rows ``start..stop-1``.  The scalar
+    fields are copies.  ``theta`` and ``grad`` (``(rows, d + 1)``) are recomputed from the
+    trainer's checkpoints the first time either is read, which costs about one step per
+    row: read them before the trainer steps back or resets (that raises ``RuntimeError``).
     """
 
     step: NDArray[np.int64]
@@ -198,18 +217,54 @@ class History:
     test_loss: FloatArray | None
     train_acc: FloatArray
     test_acc: FloatArray | None
-    theta: FloatArray
-    grad: FloatArray
     lr: FloatArray
+    _path: Callable[[], tuple[FloatArray, FloatArray]] = field(repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.step.shape[0])
 
+    @cached_property
+    def _rows(self) -> tuple[FloatArray, FloatArray]:
+        theta, grad = self._path()
+        return _read_only(theta), _read_only(grad)
+
+    @property
+    def theta(self) -> FloatArray:
+        """Parameters of every row, ``(rows, d + 1)``."""
+        return self._rows[0]
+
+    @property
+    def grad(self) -> FloatArray:
+        """Full-training-set gradient of every row, ``(rows, d + 1)``."""
+        return self._rows[1]
+
+
+class StepState(NamedTuple):
+    """Everything recorded about one row ``step`` of a run (arrays are copies)."""
+
+    step: int
+    epoch: float
+    theta: FloatArray  # (d + 1,)
+    grad: FloatArray  # (d + 1,) full-training-set gradient at theta
+    opt_state: Any  # the optimizer state after the step
+    lr: float  # the learning rate the step used (row 0: the initial rate)
+    train_loss: float
+    train_acc: float
+    test_loss: float | None
+    test_acc: float | None
+
 
 def _read_only(a: np.ndarray) -> np.ndarray:
-    view = a.view()
-    view.flags.writeable = False
-    return view
+    a.flags.writeable = False
+    return a
+
+
+def _optional_read_only(a: np.ndarray | None) -> np.ndarray | None:
+    return None if a is None else _read_only(a)
+
+
+def _copy_state(state: Any) -> Any:
+    return type(state)(*(f.copy() if isinstance(f, np.ndarray) else f for f in state))
 
 
 def _check_xy(X: ArrayLike, y: ArrayLike, what: str) -> tuple[FloatArray, FloatArray]:
@@ -236,7 +291,15 @@ class Trainer:
         y_test: ArrayLike | None = None,
         config: TrainConfig | None = None,
         theta0: ArrayLike | None = None,
+        *,
+        checkpoint_interval: int = CHECKPOINT_INTERVAL,
     ) -> None:
+        if not (_is_int(checkpoint_interval) and checkpoint_interval >= 1):
+            raise ValueError(
+                f"checkpoint_interval must be an integer >= 1, got {checkpoint_interval!r}."
+            )
+        self._interval = int(checkpoint_interval)
+        self._version = 0  # bumped whenever recorded rows are dropped (step back, reset)
         self._X, self._y = _check_xy(X_train, y_train, "training")
         if self._X.shape[0] == 0:
             raise ValueError("The training set has no rows.")
@@ -295,10 +358,12 @@ class Trainer:
         self._lr = float(cfg.lr)
         self._opt_state = self.optimizer.init(theta)
         self._tol_armed = True
-        self._undo: deque = deque(maxlen=UNDO_LIMIT)
-        self._allocate(INITIAL_CAPACITY_ROWS, p)
+        self._rejected = False  # the last step diverged and was not taken
+        self._version += 1
+        curves = ScalarCurves(n, None if self._Xt is None else self._Xt.shape[0])
+        self._trajectory = Trajectory(p, curves, self._interval, self._advance, self._lr)
         self._theta, self._grad, self._step = theta, grad, 0
-        self._record(0, 0.0, loss, acc, test, theta, grad)
+        self._trajectory.record(loss, acc, test, self._lr, theta, grad, self._opt_state)
         self._loss_limit = DIVERGENCE_FACTOR * max(1.0, loss)
         window = cfg.diverging_window and max(cfg.diverging_window, self._batches_per_epoch)
         self._watch = DivergenceWatch(loss, window)
@@ -308,37 +373,6 @@ class Trainer:
             self._stop(Status.MAX_EPOCHS, f"Reached the maximum of {cfg.max_epochs} epochs.")
         else:
             self._check_tol(grad)
-
-    def _allocate(self, rows: int, p: int) -> None:
-        self._capacity = rows
-        self._epoch_buf = np.zeros(rows)
-        self._loss_buf = np.zeros(rows)
-        self._acc_buf = np.zeros(rows)
-        self._lr_buf = np.zeros(rows)
-        self._theta_buf = np.zeros((rows, p))
-        self._grad_buf = np.zeros((rows, p))
-        self._tloss_buf = np.zeros(rows) if self.has_test else None
-        self._tacc_buf = np.zeros(rows) if self.has_test else None
-
-    def _grow(self) -> None:
-        """Double the capacity of every history buffer, keeping the recorded rows."""
-        rows = self._step + 1
-        for name in (
-            "_epoch_buf",
-            "_loss_buf",
-            "_acc_buf",
-            "_lr_buf",
-            "_theta_buf",
-            "_grad_buf",
-            "_tloss_buf",
-            "_tacc_buf",
-        ):
-            old = getattr(self, name)
-            if old is not None:
-                new = np.zeros((2 * self._capacity, *old.shape[1:]))
-                new[:rows] = old[:rows]
-                setattr(self, name, new)
-        self._capacity *= 2
 
     # -- read-only state -------------------------------------------------------------
     @property
@@ -358,8 +392,7 @@ class Trainer:
     @property
     def opt_state(self):
         """Current optimizer state (a copy of the NamedTuple and its arrays)."""
-        s = self._opt_state
-        return type(s)(*(f.copy() if isinstance(f, np.ndarray) else f for f in s))
+        return _copy_state(self._opt_state)
 
     @property
     def lr(self) -> float:
@@ -388,19 +421,83 @@ class Trainer:
 
     @property
     def history(self) -> History:
-        rows = self._step + 1
-        test = self.has_test
+        """Every row of the run, 0..step_count; see ``History``."""
+        return self.history_rows(0)
+
+    def history_rows(self, start: int = 0, stop: int | None = None) -> History:
+        """Rows ``start..stop-1`` (``stop`` defaults to ``step_count + 1``); see ``History``."""
+        start, stop = self._check_range(start, stop)
+        steps = np.arange(start, stop)
+        curves = self._trajectory.curves
+        version = self._version
+
+        def path() -> tuple[FloatArray, FloatArray]:
+            if self._version != version:
+                raise RuntimeError(
+                    "The trainer stepped back or reset since this history was read; "
+                    "read trainer.history again."
+                )
+            return self._trajectory.path(start, stop, with_grad=True)
+
         return History(
-            step=_read_only(np.arange(rows)),
-            epoch=_read_only(self._epoch_buf[:rows]),
-            train_loss=_read_only(self._loss_buf[:rows]),
-            test_loss=_read_only(self._tloss_buf[:rows]) if test else None,
-            train_acc=_read_only(self._acc_buf[:rows]),
-            test_acc=_read_only(self._tacc_buf[:rows]) if test else None,
-            theta=_read_only(self._theta_buf[:rows]),
-            grad=_read_only(self._grad_buf[:rows]),
-            lr=_read_only(self._lr_buf[:rows]),
+            step=_read_only(steps),
+            epoch=_read_only(self._epochs(steps)),
+            train_loss=_read_only(curves.train_loss(start, stop)),
+            test_loss=_optional_read_only(curves.test_loss(start, stop)),
+            train_acc=_read_only(curves.train_acc(start, stop)),
+            test_acc=_optional_read_only(curves.test_acc(start, stop)),
+            lr=_read_only(self._trajectory.lrs.rows(start, stop)),
+            _path=path,
         )
+
+    def theta_rows(self, start: int = 0, stop: int | None = None) -> FloatArray:
+        """Parameters of rows ``start..stop-1``, ``(rows, d + 1)``, a fresh array.
+
+        Rows among the latest ones cost a copy; older rows are recomputed from the
+        checkpoint before ``start``, about one step's work per row.
+        """
+        start, stop = self._check_range(start, stop)
+        return self._trajectory.path(start, stop, with_grad=False)[0]
+
+    def state_at(self, step: int) -> StepState:
+        """Row ``step`` (0..step_count) exactly as the run recorded it.
+
+        Recomputes at most ``checkpoint_interval`` steps, and keeps the segment it
+        recomputed, so the neighbouring rows cost nothing afterwards.
+        """
+        k = int(step)
+        if not 0 <= k <= self._step:
+            raise ValueError(f"step must be in 0..{self._step}, got {step}.")
+        theta, grad, state = self._trajectory.row(k)
+        curves = self._trajectory.curves
+        test_loss = curves.test_loss(k, k + 1)
+        test_acc = curves.test_acc(k, k + 1)
+        return StepState(
+            step=k,
+            epoch=self._epoch_of(k),
+            theta=theta,
+            grad=grad,
+            opt_state=_copy_state(state),
+            lr=self._trajectory.lrs.at(k),
+            train_loss=float(curves.train_loss(k, k + 1)[0]),
+            train_acc=float(curves.train_acc(k, k + 1)[0]),
+            test_loss=None if test_loss is None else float(test_loss[0]),
+            test_acc=None if test_acc is None else float(test_acc[0]),
+        )
+
+    @property
+    def lr_changes(self) -> list[tuple[int, float]]:
+        """``(step, lr)`` for step 0 and each step whose rate differs from the one before."""
+        return self._trajectory.lrs.changes()
+
+    @property
+    def checkpoint_interval(self) -> int:
+        return self._interval
+
+    @property
+    def history_nbytes(self) -> int:
+        """Bytes of the arrays the history holds (curves, checkpoints, kept segments)."""
+        return self._trajectory.nbytes
 
     def batch_for_step(self, step: int) -> NDArray[np.int64]:
         """Row indices of the batch that step ``step`` (1-based) uses; empty for step 0."""
@@ -427,8 +524,8 @@ class Trainer:
         diverging rule, stays off until the next reset; the epoch rule only fires when the
         epoch count crosses ``max_epochs``.
         """
-        if self._status is Status.DIVERGED and self._undo and self._undo[-1] is _REJECTED:
-            self._undo.pop()
+        if self._status is Status.DIVERGED:
+            self._rejected = False
         if self._status is Status.CONVERGED:
             self._tol_armed = False
         if self._status is Status.DIVERGING:
@@ -452,17 +549,16 @@ class Trainer:
         """Undo the last step bit for bit; False if there is nothing to undo.
 
         After a rejected (diverged) step this only clears the DIVERGED status, since the
-        rejected step changed nothing else.
+        rejected step changed nothing else.  Any step can be undone, back to step 0.
         """
-        if not self._undo:
+        if self._rejected:
+            self._rejected = False
+        elif self._step == 0:
             return False
-        entry = self._undo.pop()
-        if entry is not _REJECTED:
-            k = self._step - 1
-            self._step = k
-            self._theta = self._theta_buf[k].copy()
-            self._grad = self._grad_buf[k].copy()
-            self._opt_state = entry
+        else:
+            self._version += 1
+            self._step -= 1
+            self._theta, self._grad, self._opt_state = self._trajectory.truncate(self._step)
             self._refill_watch()
         self._status, self._stop_reason = Status.READY, ""
         return True
@@ -486,40 +582,60 @@ class Trainer:
         bs = self.config.batch_size
         return self._perm[k * bs : (k + 1) * bs]
 
-    def _record(
+    def _epochs(self, steps: NDArray[np.int64]) -> FloatArray:
+        """``_epoch_of`` of every entry of ``steps``, the same floats."""
+        if self._full_batch:
+            return steps.astype(np.float64)
+        n = self._X.shape[0]
+        full, k = np.divmod(steps, self._batches_per_epoch)
+        return (full * n + k * self.config.batch_size) / n
+
+    def _check_range(self, start: int, stop: int | None) -> tuple[int, int]:
+        rows = self._step + 1
+        stop = rows if stop is None else int(stop)
+        start = int(start)
+        if not 0 <= start <= stop <= rows:
+            raise ValueError(f"Rows {start}..{stop} are not within 0..{rows}.")
+        return start, stop
+
+    def _update(
+        self, step0: int, theta: FloatArray, grad: FloatArray, state: Any, lr: float
+    ) -> tuple[FloatArray, Any]:
+        """Update number ``step0`` (0-based) from ``theta`` whose full-set gradient is ``grad``."""
+        if self._full_batch:
+            g = grad
+        else:
+            idx = self._batch(step0)
+            g = self.model.loss_and_grad(theta, self._X[idx], self._y[idx])[1]
+        updates, state = self.optimizer.update(g, state, theta, lr)
+        return theta + updates, state
+
+    def _advance(
         self,
-        row: int,
-        epoch: float,
-        loss: float,
-        acc: float,
-        test: tuple[float, float],
+        step0: int,
         theta: FloatArray,
-        grad: FloatArray,
-    ) -> None:
-        if row >= self._capacity:
-            self._grow()
-        self._epoch_buf[row] = epoch
-        self._loss_buf[row] = loss
-        self._acc_buf[row] = acc
-        self._lr_buf[row] = self._lr
-        self._theta_buf[row] = theta
-        self._grad_buf[row] = grad
-        if self._tloss_buf is not None:
-            self._tloss_buf[row] = test[0]
-            self._tacc_buf[row] = test[1]
+        grad: FloatArray | None,
+        state: Any,
+        lr: float,
+        with_grad: bool,
+    ) -> tuple[FloatArray, FloatArray | None, Any]:
+        """Recompute step ``step0 + 1`` for the history (see ``history.Advance``).
+
+        The same operations as ``_step_once``, so the same floats.  A mini-batch step does
+        not need the full-set gradient, so it is skipped unless ``with_grad``.
+        """
+        theta, state = self._update(step0, theta, grad, state, lr)
+        if with_grad or self._full_batch:
+            grad = self.model.loss_and_grad(theta, self._X, self._y)[1]
+        else:
+            grad = None
+        return theta, grad, state
 
     def _step_once(self) -> Status:
         if self._status is not Status.READY:
             return self._status
         k = self._step
-        theta = self._theta
-        if self._full_batch:
-            g = self._grad
-        else:
-            idx = self._batch(k)
-            g = self.model.loss_and_grad(theta, self._X[idx], self._y[idx])[1]
-        updates, state = self.optimizer.update(g, self._opt_state, theta, self._lr)
-        new_theta = theta + updates
+        new_theta, state = self._update(k, self._theta, self._grad, self._opt_state, self._lr)
         loss, grad, acc = self.model.loss_grad_and_accuracy(new_theta, self._X, self._y)
         test = (0.0, 0.0)
         if self._Xt is not None:
@@ -527,9 +643,8 @@ class Trainer:
         # `not (loss <= limit)` is also true for nan.
         if not (loss <= self._loss_limit and math.isfinite(test[0]) and np.isfinite(grad).all()):
             return self._reject(k + 1, loss)
-        self._undo.append(self._opt_state)
         epoch = self._epoch_of(k + 1)
-        self._record(k + 1, epoch, loss, acc, test, new_theta, grad)
+        self._trajectory.record(loss, acc, test, self._lr, new_theta, grad, state)
         self._theta, self._grad, self._opt_state, self._step = new_theta, grad, state, k + 1
         diverging = self._watch.observe(loss) and self._diverging_armed
         if not self._check_tol(grad):
@@ -543,14 +658,14 @@ class Trainer:
     def _refill_watch(self) -> None:
         """After a step back: count the window again from the recorded losses."""
         first = max(1, self._step + 1 - self._watch.window)
-        self._watch.refill(self.history.train_loss[first:])
+        self._watch.refill(self.history_rows(first).train_loss)
 
     def _reject(self, step: int, loss: float) -> Status:
         if math.isfinite(loss):
             what = f"jump to {loss:.3g}, above the limit of {self._loss_limit:.3g}"
         else:
             what = "become non-finite"
-        self._undo.append(_REJECTED)
+        self._rejected = True
         self._stop(
             Status.DIVERGED,
             f"Diverged at step {step}: with learning rate {self._lr:g} the training loss would "

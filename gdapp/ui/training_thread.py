@@ -11,6 +11,12 @@ the plots do while a frame is drawn.
 During a run snapshots are batched to at most ``1 / SNAPSHOT_INTERVAL_S`` per second, and
 no more than ``MAX_SNAPSHOTS_IN_FLIGHT`` wait unread in the GUI thread's queue: a busy GUI
 slows the reporting, never the training, and the queue cannot grow without bound.
+
+The Trainer keeps the parameters of its latest steps only (older ones are recomputed from
+checkpoints), so the worker copies each new step's parameters as the steps are taken and
+holds them until a snapshot sends them (``_UnsentRows``). A snapshot that resends older
+rows (``request_snapshot``, after a reset it is all of them) has the Trainer recompute
+their parameters, about one step's work per row.
 """
 
 from __future__ import annotations
@@ -36,6 +42,44 @@ RATE_WINDOW_S = 0.5  # window over which steps per second are measured
 HOLD_TIMEOUT_S = 0.25  # longest a hold from the GUI thread can stall a step (a safety net)
 
 
+class _UnsentRows:
+    """Parameter rows ``start..stop-1`` taken but not yet sent, ``(rows, d+1)``."""
+
+    def __init__(self) -> None:
+        self.start = 0
+        self._rows = np.empty((0, 0))
+        self._n = 0
+
+    @property
+    def stop(self) -> int:
+        return self.start + self._n
+
+    def clear(self, start: int) -> None:
+        """Forget every row; the next one added is row ``start``."""
+        self.start, self._n = start, 0
+
+    def extend(self, rows: np.ndarray) -> None:
+        count = rows.shape[0]
+        if self._n + count > self._rows.shape[0] or self._rows.shape[1] != rows.shape[1]:
+            grown = np.empty((max(2 * (self._n + count), 64), rows.shape[1]))
+            if self._rows.shape[1] == rows.shape[1]:
+                grown[: self._n] = self._rows[: self._n]
+            self._rows = grown
+        self._rows[self._n : self._n + count] = rows
+        self._n += count
+
+    def truncate(self, stop: int) -> None:
+        """Keep the rows below ``stop``; the next row added is then row ``min(stop, self.stop)``."""
+        if stop <= self.start:
+            self.start, self._n = stop, 0
+        else:
+            self._n = min(self._n, stop - self.start)
+
+    def since(self, first: int) -> np.ndarray:
+        """A copy of rows ``first..stop-1`` (``first >= start``)."""
+        return self._rows[first - self.start : self._n].copy()
+
+
 class TrainingWorker(QObject):
     """Owns a Trainer; every public slot is a command sent from the GUI thread.
 
@@ -57,6 +101,7 @@ class TrainingWorker(QObject):
         self._running = False
         self._speed: float | None = None  # steps per second; None = as fast as possible
         self._dirty_from = 0  # lowest history row that changed since the last snapshot
+        self._unsent = _UnsentRows()
         self._last_emit = 0.0
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
@@ -111,7 +156,7 @@ class TrainingWorker(QObject):
             self.error.emit(f"Could not set up training: {exc}")
             return
         self._generation = generation
-        self._dirty_from = 0
+        self._restart_rows()
         self._emit_snapshot()
 
     @Slot(int)
@@ -165,7 +210,7 @@ class TrainingWorker(QObject):
         except (ValueError, TypeError) as exc:
             self.error.emit(f"Could not reset training: {exc}")
             return
-        self._dirty_from = 0
+        self._restart_rows()
         self._emit_snapshot()
 
     @Slot(object, object)
@@ -183,7 +228,9 @@ class TrainingWorker(QObject):
             return
         self._stop_running()
         if self._trainer.step_back():
-            self._dirty_from = min(self._dirty_from, len(self._trainer.history) - 1)
+            last = self._trainer.step_count
+            self._dirty_from = min(self._dirty_from, last)
+            self._unsent.truncate(last + 1)
         self._emit_snapshot()
 
     @Slot(float)
@@ -212,7 +259,7 @@ class TrainingWorker(QObject):
         if trainer.epoch >= max_epochs:
             self._stop_running()
             trainer.reset(config)
-            self._dirty_from = 0
+            self._restart_rows()
             self.notice.emit(
                 f"Max epochs {max_epochs:,} is not ahead of the current epoch: "
                 "training restarted at epoch 0."
@@ -284,7 +331,7 @@ class TrainingWorker(QObject):
         elif self._running and now - self._last_emit >= SNAPSHOT_INTERVAL_S:
             with self._in_flight_lock:
                 busy = self._in_flight >= MAX_SNAPSHOTS_IN_FLIGHT
-            if not busy and len(trainer.history) > self._dirty_from:
+            if not busy and trainer.step_count + 1 > self._dirty_from:
                 self._emit_snapshot()
 
     def _guarded_steps(self, n: int) -> bool:
@@ -297,7 +344,21 @@ class TrainingWorker(QObject):
             self._stop_running()
             self.error.emit(f"Training stopped at step {trainer.step_count}: {exc}")
             return False
+        finally:
+            self._take_new_rows()
         return status == Status.READY
+
+    def _take_new_rows(self) -> None:
+        """Copy the parameters of the steps taken since the last call (still kept in full)."""
+        trainer = self._trainer
+        rows = trainer.step_count + 1
+        if self._unsent.stop < rows:
+            self._unsent.extend(trainer.theta_rows(self._unsent.stop, rows))
+
+    def _restart_rows(self) -> None:
+        """After a (re)load or reset: every row is new."""
+        self._dirty_from = 0
+        self._unsent.clear(0)
 
     def _steps_due(self, now: float) -> int:
         if self._speed is None:
@@ -332,13 +393,20 @@ class TrainingWorker(QObject):
         trainer = self._trainer
         if trainer is None:
             return
-        history = trainer.history
-        length = len(history)
+        self._take_new_rows()
+        length = trainer.step_count + 1
         first = min(self._dirty_from, length)
+        history = trainer.history_rows(first)
         rows: dict[str, np.ndarray | None] = {}
         for key in ROW_KEYS:
-            column = getattr(history, key)
-            rows[key] = None if column is None else np.array(column[first:], copy=True)
+            if key != "theta":
+                column = getattr(history, key)
+                rows[key] = None if column is None else np.array(column, copy=True)
+        if first >= self._unsent.start:
+            rows["theta"] = self._unsent.since(first)
+        else:
+            rows["theta"] = trainer.theta_rows(first, length)
+        self._unsent.clear(length)
         now = time.perf_counter()
         step_count = trainer.step_count
         last_batch = trainer.batch_for_step(step_count)  # empty at step 0

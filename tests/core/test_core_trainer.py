@@ -5,10 +5,9 @@ import re
 import numpy as np
 import pytest
 
-import gdapp.core.trainer as trainer_module
 from gdapp.core.optimizers import OPTIMIZER_NAMES
 from gdapp.core.trainer import (
-    History,
+    CHECKPOINT_INTERVAL,
     Status,
     TrainConfig,
     Trainer,
@@ -42,16 +41,26 @@ def ref_logistic(theta, X, y, fit_bias=True, l2=0.0):
     return loss, grad, np.mean((a >= 0.5) == y)
 
 
+HISTORY_FIELDS = (
+    "step",
+    "epoch",
+    "train_loss",
+    "test_loss",
+    "train_acc",
+    "test_acc",
+    "theta",
+    "grad",
+    "lr",
+)
+
+
 def config(**fields):
     return TrainConfig(**{"max_epochs": 10**6, **fields})
 
 
 def snapshot(t: Trainer) -> dict:
     h = t.history
-    snap = {
-        f: None if getattr(h, f) is None else np.array(getattr(h, f))
-        for f in History.__dataclass_fields__
-    }
+    snap = {f: None if getattr(h, f) is None else np.array(getattr(h, f)) for f in HISTORY_FIELDS}
     snap.update(
         theta=t.theta,
         grad=t.grad,
@@ -347,25 +356,35 @@ def test_bias_stays_zero_without_bias(name):
     )
 
 
-def test_undo_depth_is_limited(monkeypatch):
-    monkeypatch.setattr(trainer_module, "UNDO_LIMIT", 3)
-    t = Trainer(X, Y)
-    t.run(5)
-    assert [t.step_back() for _ in range(4)] == [True, True, True, False]
-    assert t.step_count == 2 and len(t.history) == 3
+def test_step_back_reaches_step_zero_from_a_long_run():
+    t = Trainer(X, Y, config=config(lr=0.5), checkpoint_interval=16)
+    t.run(100)
+    for k in range(99, -1, -1):
+        assert t.step_back() and t.step_count == k and len(t.history) == k + 1
+    assert not t.step_back()
+    np.testing.assert_array_equal(t.theta, np.zeros(D + 1))
 
 
-def test_history_grows_past_its_first_capacity_and_is_read_only():
-    steps = trainer_module.INITIAL_CAPACITY_ROWS * 2 + 5
+def test_history_spans_checkpoints_and_is_read_only():
+    steps = 3 * CHECKPOINT_INTERVAL + 5
     t = Trainer(X, Y, XT, YT, config(lr=1.0))
     t.run(steps)
     h = t.history
     assert len(h) == steps + 1
     theta = np.zeros(D + 1)
     for k in range(steps + 1):
-        if k in (0, 1, 1023, 1024, 1025, 2048, steps):
+        if k in (
+            0,
+            1,
+            CHECKPOINT_INTERVAL - 1,
+            CHECKPOINT_INTERVAL,
+            2 * CHECKPOINT_INTERVAL + 1,
+            steps,
+        ):
             np.testing.assert_allclose(h.theta[k], theta, rtol=1e-9, atol=1e-12)
-            assert h.test_loss[k] == pytest.approx(ref_logistic(theta, XT, YT)[0], rel=1e-9)
+            loss, _, acc = ref_logistic(theta, XT, YT)
+            assert h.test_loss[k] == pytest.approx(loss, rel=1e-9)
+            assert h.test_acc[k] == acc
         theta = theta - 1.0 * ref_logistic(theta, X, Y)[1]
     with pytest.raises(ValueError):
         h.theta[0, 0] = 1.0
