@@ -45,6 +45,7 @@ from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.lesson_panel import LessonPanel
 from gdapp.ui.panels.settings_panel import SettingsPanel
 from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
+from gdapp.ui.session_commands import SessionCommands
 from gdapp.ui.settings import make_settings, read_config, read_origin, read_speed, write_session
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS, TrainingStatusBar
 from gdapp.ui.training_thread import Snapshot
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
 
         self.setStatusBar(TrainingStatusBar(self.controller))
         self.status_labels = self.statusBar().labels
+        self.sessions = SessionCommands(self)
         build_menus(self)
         self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(*self._default_size())
@@ -164,7 +166,10 @@ class MainWindow(QMainWindow):
         self.workspace.page_chosen.connect(self._on_workspace_page_chosen)
 
         self._restore_settings()
-        if self.lesson_panel.is_first_launch() and lessons:
+        # The last session saved or opened comes back (run, view, lesson place) if there is
+        # one; a truly new learner has none and starts on lesson 1.
+        resumed = self.sessions.resume_last()
+        if not resumed and self.lesson_panel.is_first_launch() and lessons:
             # A new learner starts on lesson 1, once the window is up so that the spotlight
             # finds the widget the lesson talks about.
             self.view_model.set_state(self.lesson_panel.view_state())
@@ -485,6 +490,22 @@ class MainWindow(QMainWindow):
     def open_csv_dialog(self):
         self.show_page("data")
         return self.dataset_panel.open_csv_dialog()
+
+    def save_session(self, path: str | Path) -> None:
+        """Save the current run, view and lesson place to ``path`` (a message if it fails)."""
+        self.sessions.save_session(path)
+
+    def open_session(self, path: str | Path) -> bool:
+        """Open a session file; False (message shown, nothing changed) when it is refused.
+
+        True means its steps are being replayed: ``session_ready(ok)`` is emitted at the end.
+        """
+        return self.sessions.open_session(path)
+
+    @property
+    def session_ready(self):
+        """``SessionCommands.session_ready``: an opened session's replay has ended."""
+        return self.sessions.session_ready
 
     def reset_layout(self) -> None:
         """Put every dock back where it started and show the lesson."""
