@@ -58,6 +58,7 @@ RECENT_KEY = "sessions/recent"  # JSON list of paths, newest first
 LAST_KEY = "sessions/last"  # the session to open on the next launch ("" for none)
 RECENT_LIMIT = 8
 REPLAY_CHUNK_STEPS = 500  # steps per command during a replay (a few ms of training each)
+POST_EXAMPLE_VARIANTS = ("post", "correct")  # the lesson figure's two update rules
 FILE_FILTER = f"Gradient Descent Lab sessions (*{SUFFIX});;JSON (*.json);;All files (*)"
 
 
@@ -446,10 +447,31 @@ def _lesson_progress(window: MainWindow) -> dict[str, Any] | None:
 
 
 def _view_state(data: SessionData, name: str) -> ViewState:
+    """The session's ViewState, each choice checked against what the panels can show."""
+    from gdapp.core.optimizers import OPTIMIZER_NAMES
+    from gdapp.ui.panels.figure_page import FIGURE_TITLES
+    from gdapp.ui.panels.graph.views import BUG_NAMES, VIEW_NAMES
+    from gdapp.ui.panels.landscape.state import MODES
+
     try:
-        return ViewState(**data.view)
+        state = ViewState(**data.view)
     except (TypeError, ValueError) as exc:
         raise SessionFileError(f"{name}: view: {exc}") from None
+    choices = (
+        ("graph_view", state.graph_view, VIEW_NAMES),
+        ("graph_bug", state.graph_bug, BUG_NAMES),
+        ("figure", state.figure, (None, *FIGURE_TITLES)),
+        ("landscape_mode", state.landscape_mode, MODES),
+        ("post_example", state.post_example[0], POST_EXAMPLE_VARIANTS),
+    )
+    for field, value, allowed in choices:
+        if value not in allowed:
+            known = ", ".join(str(a) for a in allowed if a is not None)
+            raise SessionFileError(f"{name}: view.{field} {value!r} is not one of {known}.")
+    for optimizer, lr in state.overlays:
+        if optimizer not in OPTIMIZER_NAMES or not lr > 0:
+            raise SessionFileError(f"{name}: view.overlays holds an unknown run {optimizer!r}.")
+    return state
 
 
 def _load_dataset(data: SessionData, name: str) -> tuple[Dataset, dict[str, Any]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton
 
 from gdapp.core.trainer import TrainConfig, Trainer
 from gdapp.datasets import load_csv, load_preset
@@ -217,6 +217,11 @@ HOSTILE = {
     ),
     "steps_out_of_range": (lambda p: _edit(p, lambda d: d.update(steps=10**12)), "steps"),
     "bad_page": (lambda p: _edit(p, lambda d: d["view"].update(page="nowhere")), "page"),
+    "bad_graph_view": (
+        lambda p: _edit(p, lambda d: d["view"].update(graph_view="__import__('os')")),
+        "view.graph_view",
+    ),
+    "bad_figure": (lambda p: _edit(p, lambda d: d["view"].update(figure="nope")), "figure"),
     "bad_config": (lambda p: _edit(p, lambda d: d["config"].update(optimizer="sgd9")), "sgd9"),
     "unknown_option": (
         lambda p: _edit(p, lambda d: d["dataset"]["options"].update(command="rm -rf /")),
@@ -344,3 +349,48 @@ def test_a_new_learner_still_starts_on_lesson_one(qtbot):
     win = open_window(qtbot)
     qtbot.waitUntil(lambda: win.lesson_panel.is_active)
     assert win.lesson_panel.runner.position == (0, 0)
+
+
+def test_a_chosen_start_is_kept(qtbot, tmp_path):
+    win = open_window(qtbot)
+    ctrl = win.controller
+    start = np.linspace(-0.5, 0.5, ctrl.dataset.X.shape[1] + 1)
+    ctrl.set_config(max_epochs=LONG, lr=0.3)
+    ctrl.reset(start)
+    steps_done(qtbot, win, 15)
+    dataset = load_preset("diabetes")
+    trainer = Trainer(dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test,
+                      config=ctrl.config, theta0=start)  # fmt: skip
+    trainer.run(15)
+    before = state_of(win)
+    assert before["theta"] == np.array(trainer.theta).tobytes()
+    path = tmp_path / "start.gdsession"
+    win.save_session(path)
+    assert json.loads(path.read_text())["start"] == start.tolist()
+    win.close()
+    assert state_of(reopened(qtbot, path)) == before
+
+
+def test_recent_list_keeps_the_last_eight(qtbot, tmp_path):
+    win = open_window(qtbot)
+    paths = [tmp_path / f"s{k}.gdsession" for k in range(10)]
+    for path in paths:
+        win.save_session(path)
+    assert win.sessions.recent_paths() == [str(p.resolve()) for p in reversed(paths)][:8]
+
+
+def test_file_menu_offers_the_session_commands(qtbot, tmp_path):
+    win = open_window(qtbot)
+    sessions = win.sessions
+    assert sessions.save_action.shortcut().toString() == "Ctrl+S"
+    assert sessions.save_as_action.shortcut().toString() == "Ctrl+Shift+S"
+    (file_menu,) = [m for m in win.findChildren(QMenu) if m.title() == "&File"]
+    titles = [a.text() for a in file_menu.actions()]
+    for title in ("Open &session…", "&Save session", "Save session &as…", "Open &recent"):
+        assert title in titles
+    path = tmp_path / "menu.gdsession"
+    win.save_session(path)
+    assert json.loads(path.read_text())["steps"] == 0
+    steps_done(qtbot, win, 4)
+    sessions.save_action.trigger()  # Save goes to the current file, without a dialog
+    assert json.loads(path.read_text())["steps"] == 4
