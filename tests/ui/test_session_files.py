@@ -394,3 +394,18 @@ def test_file_menu_offers_the_session_commands(qtbot, tmp_path):
     steps_done(qtbot, win, 4)
     sessions.save_action.trigger()  # Save goes to the current file, without a dialog
     assert json.loads(path.read_text())["steps"] == 4
+
+
+def test_a_broken_last_session_is_not_resumed(qtbot, tmp_path):
+    win = open_window(qtbot)
+    path = tmp_path / "broken.gdsession"
+    win.save_session(path)
+    win.close()
+    path.write_text('{"format": "gdapp-session", "version": 1, "steps": [')
+    again = open_window(qtbot)
+    assert again.message_bar.isHidden()
+    assert again.findChild(QMessageBox, "errorDialog") is None  # no dialog at launch
+    assert (
+        "Could not resume the last session. broken.gdsession" in again.statusBar().currentMessage()
+    )
+    assert again.controller.dataset_origin == {"preset": "diabetes"}
