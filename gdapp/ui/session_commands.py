@@ -73,6 +73,7 @@ class _Replay:
     previous: _Previous | None
     awaited: int = 0  # the controller's command count whose snapshot is awaited
     cleared_at: int = -1  # step at which a stop was last cleared
+    last_done: int = -1  # step count when the latest chunk was asked for
     resumed: bool = False
 
 
@@ -331,6 +332,10 @@ class SessionCommands(QObject):
             controller.clear_stop()
             replay.awaited = controller.commands_sent
             return
+        if done == replay.last_done:  # stepping was asked for and nothing was taken
+            self._fail(f"the replay could not go past step {done:,}")
+            return
+        replay.last_done = done
         lr = plan.lr_at(done + 1)
         if lr != controller.config.lr:
             controller.set_config(lr=lr)

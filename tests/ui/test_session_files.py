@@ -409,3 +409,18 @@ def test_a_broken_last_session_is_not_resumed(qtbot, tmp_path):
         "Could not resume the last session. broken.gdsession" in again.statusBar().currentMessage()
     )
     assert again.controller.dataset_origin == {"preset": "diabetes"}
+
+
+def test_a_run_kept_going_past_a_diverging_stop_replays(qtbot, tmp_path):
+    win = open_window(qtbot)
+    ctrl = win.controller
+    ctrl.set_config(max_epochs=LONG, lr=100.0)
+    assert steps_done(qtbot, win, 30).step_count == 20  # the diverging rule stops it
+    assert ctrl.last_snapshot.status == "diverging"
+    ctrl.clear_stop()  # what Keep going does
+    assert steps_done(qtbot, win, 10).step_count == 30
+    before = state_of(win)
+    path = tmp_path / "kept-going.gdsession"
+    win.save_session(path)
+    win.close()
+    assert state_of(reopened(qtbot, path)) == before
