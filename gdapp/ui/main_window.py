@@ -701,6 +701,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
             self._closed = True
+            self.sessions.shutdown()
             self._save_settings()
             self.dismiss_spotlight()
             for widget in self.workspace.built_pages().values():

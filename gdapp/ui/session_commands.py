@@ -15,27 +15,35 @@ final parameters are hashed and compared with the file's hash; when they differ 
 run is put back the same way and the user is told. Only then are the ViewState and the
 lesson progress applied.
 
+A CSV larger than ``SYNC_LOAD_BYTES`` is hashed a slice per event-loop turn and loaded on
+the ``DatasetLoader``'s thread, so ``open_session`` returns before it is checked; a problem
+found then ends the opening with a message and ``session_ready(False)``, the window as it
+was.
+
 ``session_ready(bool)`` is emitted when an ``open_session`` that returned True has finished:
-True when the replay reproduced the saved weights, False when the previous run was put back.
-``is_replaying`` says whether one is still under way.
+True when the replay reproduced the saved weights, False when it did not (the previous run
+is then back) or when a large CSV was refused. ``is_replaying`` says whether an opening is
+still under way.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 import gdapp
 from gdapp.core.trainer import TrainConfig, initial_theta
 from gdapp.datasets import PRESETS, Dataset, DatasetError, load_csv, load_preset
+from gdapp.ui.dataset_loader import DatasetLoader, describe_error
 from gdapp.ui.session_file import (
     SUFFIX,
     SessionData,
@@ -57,6 +65,8 @@ if TYPE_CHECKING:
 RECENT_KEY = "sessions/recent"  # JSON list of paths, newest first
 LAST_KEY = "sessions/last"  # the session to open on the next launch ("" for none)
 RECENT_LIMIT = 8
+SYNC_LOAD_BYTES = 2**20  # a CSV up to this size is hashed and loaded at once (tens of ms)
+HASH_SLICE_BYTES = 4 * 2**20  # a larger one is hashed this much per event-loop turn
 REPLAY_CHUNK_STEPS = 500  # steps per command during a replay (a few ms of training each)
 POST_EXAMPLE_VARIANTS = ("post", "correct")  # the lesson figure's two update rules
 FILE_FILTER = f"Gradient Descent Lab sessions (*{SUFFIX});;JSON (*.json);;All files (*)"
@@ -75,6 +85,20 @@ class _Replay:
     cleared_at: int = -1  # step at which a stop was last cleared
     last_done: int = -1  # step count when the latest chunk was asked for
     resumed: bool = False
+
+
+@dataclass
+class _Pending:
+    """A session whose large CSV is being hashed, then loaded (off the GUI thread)."""
+
+    data: SessionData
+    name: str
+    path: str
+    view: ViewState
+    resumed: bool
+    handle: Any
+    digest: Any
+    loader: DatasetLoader | None = None
 
 
 @dataclass
@@ -98,6 +122,10 @@ class SessionCommands(QObject):
         self._window = window
         self._settings = window._settings
         self._replay: _Replay | None = None
+        self._pending: _Pending | None = None
+        self._hash_timer = QTimer(self)
+        self._hash_timer.setInterval(0)
+        self._hash_timer.timeout.connect(self._on_hash_timer_timeout)
         self.current_path: str | None = None
         controller = window.controller
         controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
@@ -175,7 +203,7 @@ class SessionCommands(QObject):
     def save_session(self, path: str | Path) -> bool:
         """Write the current run to ``path``; False with the reason shown when it cannot."""
         name = Path(path).name
-        if self._replay is not None:
+        if self.is_replaying:
             self._window._show_error(f"Could not save {name}: a session is still being opened.")
             return False
         window = self._window
@@ -208,8 +236,8 @@ class SessionCommands(QObject):
 
     @property
     def is_replaying(self) -> bool:
-        """True while an opened session's steps are being replayed."""
-        return self._replay is not None
+        """True while an opened session is being checked, loaded or replayed."""
+        return self._replay is not None or self._pending is not None
 
     def open_dialog(self) -> bool:
         start = str(Path(self.current_path).parent) if self.current_path else str(Path.home())
@@ -222,29 +250,99 @@ class SessionCommands(QObject):
         Nothing in the window changes when False is returned. True means the replay has
         started; ``session_ready`` says how it ended.
         """
-        window = self._window
         name = Path(path).name
-        if self._replay is not None:
+        if self.is_replaying:
             self._refuse(f"Could not open {name}: another session is still being opened.", resumed)
             return False
         try:
             data = read_session_file(path)
             view = _view_state(data, name)
+            csv = _large_csv(data, name)
+            if csv is not None:
+                # Hashed a slice per event-loop turn, then loaded on the loader's thread;
+                # session_ready(False) and a message if either finds a problem.
+                handle = open(csv, "rb")  # noqa: SIM115 (closed when the hash is done or stopped)
+                self._pending = _Pending(data, name, str(path), view, resumed, handle,
+                                         hashlib.sha256())  # fmt: skip
+                self._hash_timer.start()
+                self._window.statusBar().showMessage(f"Checking {csv.name}…")
+                return True
             dataset, origin = _load_dataset(data, name)
-            d = dataset.X.shape[1]
-            if data.start is not None and len(data.start) != d + 1:
-                raise SessionFileError(
-                    f"{name}: start holds {len(data.start)} numbers, but the dataset has "
-                    f"{d} features (so {d + 1} numbers with the bias)."
-                )
+            _check_start(data, dataset, name)
         except SessionFileError as exc:
             self._refuse(str(exc), resumed)
             return False
-        window.message_bar.hide()
-        previous = self._previous()
-        replay = _Replay(data, name, str(path), view, previous, resumed=resumed)
-        self._begin(replay, dataset, origin)
+        except OSError as exc:
+            self._refuse(f"{name}: could not read its CSV file: {exc.strerror or exc}.", resumed)
+            return False
+        self._start_replay(data, name, str(path), view, resumed, dataset, origin)
         return True
+
+    def shutdown(self) -> None:
+        """Stop a CSV check or load under way (the window is closing)."""
+        pending, self._pending = self._pending, None
+        self._hash_timer.stop()
+        if pending is not None:
+            pending.handle.close()
+            if pending.loader is not None:
+                pending.loader.shutdown()
+
+    def _start_replay(self, data, name, path, view, resumed, dataset, origin) -> None:
+        self._window.message_bar.hide()
+        previous = self._previous()
+        replay = _Replay(data, name, path, view, previous, resumed=resumed)
+        self._begin(replay, dataset, origin)
+
+    def _on_hash_timer_timeout(self) -> None:
+        pending = self._pending
+        if pending is None:
+            self._hash_timer.stop()
+            return
+        try:
+            chunk = pending.handle.read(HASH_SLICE_BYTES)
+        except OSError as exc:
+            self._pending_failed(f"could not read its CSV file: {exc.strerror or exc}")
+            return
+        if chunk:
+            pending.digest.update(chunk)
+            return
+        self._hash_timer.stop()
+        pending.handle.close()
+        source = pending.data.dataset
+        if pending.digest.hexdigest() != source["sha256"]:
+            self._pending_failed(_changed_csv(source["csv"]))
+            return
+        pending.loader = DatasetLoader(self)
+        pending.loader.loaded.connect(self._on_loader_loaded)
+        pending.loader.failed.connect(self._on_loader_failed)
+        pending.loader.start(source["csv"], **source["options"])
+        self._window.statusBar().showMessage(f"Loading {Path(source['csv']).name}…")
+
+    def _on_loader_loaded(self, dataset: Dataset) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            _check_start(pending.data, dataset, pending.name)
+        except SessionFileError as exc:
+            self._pending = pending
+            self._pending_failed(str(exc).removeprefix(f"{pending.name}: "))
+            return
+        data = pending.data
+        self._start_replay(data, pending.name, pending.path, pending.view, pending.resumed,
+                           dataset, data.origin)  # fmt: skip
+
+    def _on_loader_failed(self, error: BaseException) -> None:
+        self._pending_failed(describe_error(error))
+
+    def _pending_failed(self, problem: str) -> None:
+        pending = self._pending
+        self.shutdown()
+        if pending is None:
+            return
+        self._window.statusBar().clearMessage()
+        self._refuse(f"{pending.name}: {problem}", pending.resumed)
+        self.session_ready.emit(False)
 
     def resume_last(self) -> bool:
         """Open the last session saved or opened, if it still exists; True if it started."""
@@ -479,6 +577,36 @@ def _view_state(data: SessionData, name: str) -> ViewState:
     return state
 
 
+def _changed_csv(csv: str | Path) -> str:
+    return (
+        f"the CSV file {csv} has changed since the session was saved "
+        "(its SHA-256 differs), so the run cannot be rebuilt."
+    )
+
+
+def _large_csv(data: SessionData, name: str) -> Path | None:
+    """The session's CSV when it is too large to check and load at once; None otherwise."""
+    if "csv" not in data.dataset:
+        return None
+    csv = Path(data.dataset["csv"])
+    try:
+        size = csv.stat().st_size
+    except OSError:
+        raise SessionFileError(
+            f"{name}: the CSV file {csv} it was trained on is missing."
+        ) from None
+    return csv if size > SYNC_LOAD_BYTES else None
+
+
+def _check_start(data: SessionData, dataset: Dataset, name: str) -> None:
+    d = dataset.X.shape[1]
+    if data.start is not None and len(data.start) != d + 1:
+        raise SessionFileError(
+            f"{name}: start holds {len(data.start)} numbers, but the dataset has "
+            f"{d} features (so {d + 1} numbers with the bias)."
+        )
+
+
 def _load_dataset(data: SessionData, name: str) -> tuple[Dataset, dict[str, Any]]:
     """The session's dataset, loaded but not yet shown; SessionFileError naming the problem."""
     source = data.dataset
@@ -502,10 +630,7 @@ def _load_dataset(data: SessionData, name: str) -> tuple[Dataset, dict[str, Any]
     except OSError as exc:
         raise SessionFileError(f"{name}: could not read {csv}: {exc.strerror or exc}.") from None
     if digest != source["sha256"]:
-        raise SessionFileError(
-            f"{name}: the CSV file {csv} has changed since the session was saved "
-            "(its SHA-256 differs), so the run cannot be rebuilt."
-        )
+        raise SessionFileError(f"{name}: {_changed_csv(csv)}")
     try:
         dataset = load_csv(csv, **source["options"])
     except DatasetError as exc:

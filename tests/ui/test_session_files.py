@@ -424,3 +424,49 @@ def test_a_run_kept_going_past_a_diverging_stop_replays(qtbot, tmp_path):
     win.save_session(path)
     win.close()
     assert state_of(reopened(qtbot, path)) == before
+
+
+@pytest.fixture
+def large_csv(tmp_path) -> Path:
+    """A CSV above the size checked at once, so it is hashed and loaded in the background."""
+    from gdapp.ui.session_commands import SYNC_LOAD_BYTES
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(24_000, 3))
+    y = (X @ (1.0, -0.5, 0.25) + rng.normal(size=len(X)) > 0).astype(int)
+    rows = (f"{a!r},{b!r},{c!r},{v}" for (a, b, c), v in zip(X.tolist(), y, strict=True))
+    path = tmp_path / "large.csv"
+    path.write_text("\n".join(["a,b,c,outcome", *rows]) + "\n")
+    assert path.stat().st_size > SYNC_LOAD_BYTES
+    return path
+
+
+def test_a_large_csv_session_reopens(qtbot, tmp_path, large_csv):
+    win = open_window(qtbot)
+    assert win.controller.load_csv(large_csv, label="outcome")
+    train_with_lr_change(qtbot, win, batch_size=500)
+    before = state_of(win)
+    path = tmp_path / "large.gdsession"
+    win.save_session(path)
+    win.close()
+    again = reopened(qtbot, path)
+    assert state_of(again) == before
+
+
+def test_a_changed_large_csv_is_refused_later_and_nothing_changes(qtbot, tmp_path, large_csv):
+    win = open_window(qtbot)
+    assert win.controller.load_csv(large_csv, label="outcome")
+    steps_done(qtbot, win, 3)
+    path = tmp_path / "large.gdsession"
+    win.save_session(path)
+    with open(large_csv, "ab") as handle:
+        handle.write(b"0.5,0.5,0.5,1\n")
+    win.controller.load_preset("diabetes")
+    steps_done(qtbot, win, 2)
+    before = state_of(win)
+    with qtbot.waitSignal(win.session_ready, timeout=REPLAY_TIMEOUT_MS) as ready:
+        assert win.open_session(path)  # the file itself is fine; its CSV is checked later
+    assert ready.args == [False]
+    assert "large.csv has changed" in error_text(win)
+    assert not win.sessions.is_replaying
+    assert state_of(win) == before
