@@ -189,7 +189,7 @@ def session_dict(
     A CSV origin's file is hashed now; OSError when it cannot be read.
     """
     if "csv" in origin:
-        path = str(origin["csv"])
+        path = os.path.abspath(origin["csv"])  # the session may be opened from anywhere
         options = {k: _plain(v) for k, v in origin.items() if k != "csv"}
         dataset: dict[str, Any] = {"csv": path, "sha256": file_sha256(path), "options": options}
     else:
