@@ -45,6 +45,7 @@ from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.settings_panel import SettingsPanel
 from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
+from gdapp.ui.session_commands import SessionCommands
 from gdapp.ui.settings import make_settings, read_session, write_session
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS, TrainingStatusBar
 from gdapp.ui.training_thread import Snapshot
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
 
         self.setStatusBar(TrainingStatusBar(self.controller))
         self.status_labels = self.statusBar().labels
+        self.sessions = SessionCommands(self)
         build_menus(self)
         self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(*self._default_size())
@@ -169,7 +171,10 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         if self.settings_warnings:
             self.statusBar().showMessage(" ".join(self.settings_warnings))
-        if self.lesson_panel.is_first_launch() and lessons:
+        # The last session saved or opened comes back (run, view, lesson place) if there is
+        # one; a truly new learner has none and starts on lesson 1.
+        resumed = self.sessions.resume_last()
+        if not resumed and self.lesson_panel.is_first_launch() and lessons:
             # A new learner starts on lesson 1, once the window is up so that the spotlight
             # finds the widget the lesson talks about.
             self.view_model.set_state(self.lesson_panel.view_state())
@@ -491,6 +496,22 @@ class MainWindow(QMainWindow):
         self.show_page("data")
         return self.dataset_panel.open_csv_dialog()
 
+    def save_session(self, path: str | Path) -> None:
+        """Save the current run, view and lesson place to ``path`` (a message if it fails)."""
+        self.sessions.save_session(path)
+
+    def open_session(self, path: str | Path) -> bool:
+        """Open a session file; False (message shown, nothing changed) when it is refused.
+
+        True means its steps are being replayed: ``session_ready(ok)`` is emitted at the end.
+        """
+        return self.sessions.open_session(path)
+
+    @property
+    def session_ready(self):
+        """``SessionCommands.session_ready``: an opened session's replay has ended."""
+        return self.sessions.session_ready
+
     def reset_layout(self) -> None:
         """Put every dock back where it started and show the lesson."""
         self.restoreState(self._default_state, LAYOUT_VERSION)
@@ -685,6 +706,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
             self._closed = True
+            self.sessions.shutdown()
             self._save_settings()
             self.dismiss_spotlight()
             for widget in self.workspace.built_pages().values():

@@ -32,6 +32,8 @@ SHORTCUTS = (
     ("Ctrl+0", "Text back to its normal size"),
     ("Ctrl+,", "Show or hide the training settings"),
     ("Ctrl+O", "Open a CSV file"),
+    ("Ctrl+S", "Save the session (run, view and lesson place)"),
+    ("Ctrl+Shift+S", "Save the session under another name"),
     ("F1", "This list"),
     ("Ctrl+Q", "Quit"),
 )
@@ -102,6 +104,8 @@ def build_menus(window: MainWindow) -> None:
         "openCsvAction", "Load your own table from a CSV file",
     )  # fmt: skip
     file_menu.addAction(open_action)
+    window.sessions.add_to_menu(file_menu)
+    file_menu.addSeparator()
     presets_menu = file_menu.addMenu("&Presets")
     window.preset_group = QActionGroup(window)
     window.preset_actions = {}

@@ -158,6 +158,20 @@ class LessonPanel(QWidget):
         self._set_active(True)
         self._enter_step()
 
+    def restore_progress(self, data: object) -> None:
+        """Take saved progress (``LessonRunner.to_dict()`` output) without entering the step.
+
+        The app is left as it is (the panel stops driving it); Resume lesson enters the step.
+        """
+        if self._runner is None:
+            return
+        self._actions.dismiss_spotlight()
+        self._runner = LessonRunner.from_dict(self._lessons, data)
+        self._applied = None
+        self._save()
+        self._show_step()
+        self._set_active(False)
+
     def leave(self) -> None:
         """Stop driving the app; the position is kept for ``start`` (Resume) later."""
         self._actions.dismiss_spotlight()
