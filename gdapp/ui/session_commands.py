@@ -552,7 +552,7 @@ def _lesson_progress(window: MainWindow) -> dict[str, Any] | None:
 def _view_state(data: SessionData, name: str) -> ViewState:
     """The session's ViewState, each choice checked against what the panels can show."""
     from gdapp.core.optimizers import OPTIMIZER_NAMES
-    from gdapp.ui.panels.figure_page import FIGURE_TITLES
+    from gdapp.ui.lessons.figure_page import FIGURE_TITLES
     from gdapp.ui.panels.graph.views import BUG_NAMES, VIEW_NAMES
     from gdapp.ui.panels.landscape.state import MODES
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
 
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 from gdapp.ui.panels.csv_dialog import CsvImportDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -22,7 +22,7 @@ TYPE = ["No", "Yes", "No", "Yes", "No", "No", "No", "Yes", "Yes", "No"]
 
 @pytest.fixture
 def controller(qapp):
-    ctrl = AppController()
+    ctrl = TrainingSession()
     ctrl.load_preset("diabetes")
     yield ctrl
     ctrl.shutdown()

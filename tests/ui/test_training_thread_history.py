@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gdapp.core.trainer import CHECKPOINT_INTERVAL, Trainer
-from gdapp.ui.controller import AppController
+from gdapp.ui.controller import TrainingSession
 
 STEPS = 2 * CHECKPOINT_INTERVAL + 300
 BACK = CHECKPOINT_INTERVAL + 200  # lands two checkpoints back
@@ -14,7 +14,7 @@ BACK = CHECKPOINT_INTERVAL + 200  # lands two checkpoints back
 class Recorder:
     """Rebuilds the theta rows from the snapshots the way a panel does."""
 
-    def __init__(self, controller: AppController) -> None:
+    def __init__(self, controller: TrainingSession) -> None:
         self.last = None
         self.theta: list[np.ndarray] = []
         controller.snapshot_ready.connect(self._on_snapshot)
@@ -24,12 +24,12 @@ class Recorder:
         self.theta = self.theta[: snapshot.first_row] + list(snapshot.rows["theta"])
 
 
-def settled(controller: AppController, recorder: Recorder, step_count: int) -> bool:
+def settled(controller: TrainingSession, recorder: Recorder, step_count: int) -> bool:
     last = recorder.last
     return last is not None and last.step_count == step_count and not controller.is_running
 
 
-def reference_thetas(controller: AppController, steps: int) -> np.ndarray:
+def reference_thetas(controller: TrainingSession, steps: int) -> np.ndarray:
     """theta after each of ``steps`` steps of a fresh trainer, read as the steps are taken."""
     data = controller.dataset
     trainer = Trainer(data.X_train, data.y_train, data.X_test, data.y_test, controller.config)
