@@ -1,15 +1,21 @@
 """Gradient Descent Lab: a desktop app that shows gradient descent at work."""
 
-import tomllib
-from importlib import metadata as _metadata
+from __future__ import annotations
+
+from functools import cache
 from pathlib import Path
 
 
+@cache
 def _version() -> str:
     """The installed package's version; from pyproject.toml in a source tree never installed."""
+    from importlib import metadata  # scanning the installed packages costs ~30 ms: on demand
+
     try:
-        return _metadata.version("gdapp")
-    except _metadata.PackageNotFoundError:
+        return metadata.version("gdapp")
+    except metadata.PackageNotFoundError:
+        import tomllib
+
         pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
         if pyproject.is_file():
             with pyproject.open("rb") as file:
@@ -17,4 +23,7 @@ def _version() -> str:
         return "unknown"
 
 
-__version__ = _version()
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module 'gdapp' has no attribute {name!r}")

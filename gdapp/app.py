@@ -76,7 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "gdapp", *args])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationVersion(gdapp.__version__)
     app.setWindowIcon(QIcon(str(resource_path(APP_ICON))))
     sys.excepthook = _on_uncaught_exception
 
@@ -85,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     app.aboutToQuit.connect(window.close)  # saves settings and joins the training thread
     window.show()
+    # The version is looked up in the installed metadata (~30 ms): after the first frame.
+    QTimer.singleShot(0, lambda: app.setApplicationVersion(gdapp.__version__))
     if os.environ.get(REPORT_SHOWN_ENV) == "1":
         QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
     status = app.exec()
