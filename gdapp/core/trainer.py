@@ -553,15 +553,29 @@ class Trainer:
         """
         if self._rejected:
             self._rejected = False
-        elif self._step == 0:
-            return False
-        else:
+            self._status, self._stop_reason = Status.READY, ""
+            return True
+        return self._step > 0 and self.rewind(self._step - 1)
+
+    def rewind(self, step: int) -> bool:
+        """Go back to ``step`` (0 <= step <= step_count) bit for bit, forgetting later steps.
+
+        The state is that of a fresh run of ``step`` steps with the same settings and
+        learning-rate changes; the status becomes READY. Step back is ``rewind(k - 1)``.
+        Returns False when there was nothing to change.
+        """
+        step = int(step)
+        if not 0 <= step <= self._step:
+            raise ValueError(f"step must lie in 0..{self._step}, got {step}")
+        changed = step < self._step or self._rejected or self._status is not Status.READY
+        self._rejected = False
+        if step < self._step:
             self._version += 1
-            self._step -= 1
-            self._theta, self._grad, self._opt_state = self._trajectory.truncate(self._step)
+            self._step = step
+            self._theta, self._grad, self._opt_state = self._trajectory.truncate(step)
             self._refill_watch()
         self._status, self._stop_reason = Status.READY, ""
-        return True
+        return changed
 
     # -- internals -------------------------------------------------------------------
     def _epoch_of(self, step: int) -> float:

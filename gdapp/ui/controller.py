@@ -83,6 +83,7 @@ class TrainingSession(QObject):
     _reset_requested = Signal(object)
     _reset_start_requested = Signal(object, object)
     _step_back_requested = Signal()
+    _seek_requested = Signal(int)
     _lr_requested = Signal(float)
     _max_epochs_requested = Signal(int)
     _clear_stop_requested = Signal()
@@ -130,6 +131,7 @@ class TrainingSession(QObject):
         self._reset_requested.connect(worker.reset)
         self._reset_start_requested.connect(worker.reset_start)
         self._step_back_requested.connect(worker.step_back)
+        self._seek_requested.connect(worker.seek)
         self._lr_requested.connect(worker.set_lr)
         self._max_epochs_requested.connect(worker.set_max_epochs)
         self._clear_stop_requested.connect(worker.clear_stop)
@@ -335,6 +337,11 @@ class TrainingSession(QObject):
         self._send(
             self._step_back_requested,
         )
+
+    def seek(self, step: int) -> None:
+        """Show step ``step`` of the run (the timeline): back exactly, forward by stepping."""
+        self._set_running(False)
+        self._send(self._seek_requested, int(step))
 
     def clear_stop(self) -> None:
         """Accept a divergence, convergence or max-epochs stop so stepping may go on."""

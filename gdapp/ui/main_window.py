@@ -48,6 +48,7 @@ from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
 from gdapp.ui.session_commands import SessionCommands
 from gdapp.ui.settings import make_settings, read_session, write_session
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS, TrainingStatusBar
+from gdapp.ui.timeline import TimelineBar
 from gdapp.ui.training_thread import Snapshot
 from gdapp.ui.view_state import PAGES, TARGET_PAGES, ViewModel, ViewState
 from gdapp.ui.window_menus import TextScale, build_menus, shortcuts_html
@@ -123,7 +124,10 @@ class MainWindow(QMainWindow):
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(2, 2, 2, 0)
         central_layout.setSpacing(4)
+        self.timeline = TimelineBar(self.controller)
+        self._branch: tuple | None = None
         central_layout.addWidget(self.message_bar)
+        central_layout.addWidget(self.timeline)
         central_layout.addWidget(self.workspace, 1)
         self.setCentralWidget(central)
 
@@ -165,6 +169,8 @@ class MainWindow(QMainWindow):
         controller.error.connect(self._on_controller_error)
         self.training_bar.input_refused.connect(self._on_training_bar_input_refused)
         self.view_model.changed.connect(self._on_view_model_changed)
+        self.timeline.branch_left.connect(self._on_timeline_branch_left)
+        self.training_bar.reset_action.triggered.connect(self.timeline.forget_branch)
         self.workspace.page_built.connect(self._on_workspace_page_built)
         self.workspace.page_chosen.connect(self._on_workspace_page_chosen)
 
@@ -416,6 +422,8 @@ class MainWindow(QMainWindow):
 
     def _on_workspace_page_built(self, page: str, widget: QWidget) -> None:
         self._apply_view_to(page, widget, self.view_model.state)
+        if page == "plots" and self._branch is not None:
+            widget.set_branch(*self._branch)
         if page == "graph":
             for name in ("graphViewSelector", "bugSelector"):
                 combo = widget.findChild(QComboBox, name)
@@ -438,6 +446,11 @@ class MainWindow(QMainWindow):
                 toggle.toggled.connect(self._on_table_scaled_toggled)
         if self.text_scale.factor != 1.0:
             self.apply_text_scale(self.text_scale.factor, QApplication.font())
+
+    def _on_timeline_branch_left(self, epoch, loss) -> None:
+        self._branch = None if epoch is None else (epoch, loss)
+        if self.workspace.is_built("plots"):
+            self.plots_panel.set_branch(epoch, loss)
 
     def _on_workspace_page_chosen(self, page: str) -> None:
         if not self._applying_view:

@@ -233,6 +233,29 @@ class TrainingWorker(QObject):
             self._unsent.truncate(last + 1)
         self._emit_snapshot()
 
+    @Slot(int)
+    def seek(self, step: int) -> None:
+        """Put the run at ``step`` (pausing first): back bit for bit, or forward by stepping.
+
+        Going back forgets the later steps, as step back does; going forward takes the steps
+        again with the settings in force now (a fork, when they were changed).
+        """
+        self._commands_seen += 1
+        trainer = self._trainer
+        if trainer is None:
+            return
+        self._stop_running()
+        step = max(0, int(step))
+        if step < trainer.step_count or trainer.status is not Status.READY:
+            trainer.rewind(min(step, trainer.step_count))
+            last = trainer.step_count
+            self._dirty_from = min(self._dirty_from, last)
+            self._unsent.truncate(last + 1)
+        for _ in range(step - trainer.step_count):
+            if not self._guarded_steps(1):
+                break
+        self._emit_snapshot()
+
     @Slot(float)
     def set_lr(self, lr: float) -> None:
         """Use ``lr`` from the next step on; a run keeps going."""

@@ -62,6 +62,9 @@ NAME_CHARS = 18  # longest feature name written on a tick or in the legend
 WEIGHTS_TITLE = "Weights and bias"
 
 
+BRANCH_COLOR = (120, 120, 120, 150)  # a forked-off branch: grey, translucent
+
+
 class PlotsPanel(QWidget):
     """Four plots: ``lossPlot``, ``accuracyPlot``, ``weightsPlot`` and ``weightsBarPlot``.
 
@@ -129,6 +132,14 @@ class PlotsPanel(QWidget):
             "train_acc": make_curve(self.accuracy_plot, TRAIN_COLOR, "train"),
             "test_acc": make_curve(self.accuracy_plot, TEST_COLOR, "test", dashed=True),
         }
+        # The part of the run a timeline fork left behind, drawn faded under the live curve.
+        self.branch_curve = pg.PlotDataItem(
+            pen=pg.mkPen(BRANCH_COLOR, width=2, style=Qt.PenStyle.DashLine)
+        )
+        self.branch_curve.setObjectName("branchCurve")
+        self.branch_curve.setZValue(-1)
+        self.branch_curve.setVisible(False)
+        self.loss_plot.addItem(self.branch_curve)
         # A dot on the newest point, so a single step (or step 0) is visible.
         self.heads: dict[str, pg.ScatterPlotItem] = {}
         for key in self.curves:
@@ -242,7 +253,20 @@ class PlotsPanel(QWidget):
 
     # -- controller events ----------------------------------------------------------------
 
+    def set_branch(self, epoch: np.ndarray | None, loss: np.ndarray | None) -> None:
+        """Draw an abandoned branch's training loss faded on the loss plot (None: remove)."""
+        if epoch is None or loss is None or not len(epoch):
+            self.branch_curve.setData([], [])
+            self.branch_curve.setVisible(False)
+            self.loss_legend.removeItem(self.branch_curve)
+            return
+        self.branch_curve.setData(np.asarray(epoch, float), np.asarray(loss, float))
+        self.branch_curve.setVisible(True)
+        self.loss_legend.removeItem(self.branch_curve)
+        self.loss_legend.addItem(self.branch_curve, "earlier branch")
+
     def _on_controller_dataset_changed(self, dataset: Dataset) -> None:
+        self.set_branch(None, None)
         self._names = (*dataset.feature_names, "bias")
         self._has_test = len(dataset.test_idx) > 0
         self._picks = None
