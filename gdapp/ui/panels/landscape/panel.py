@@ -154,8 +154,8 @@ class LandscapePanel(QWidget):
         controller.config_changed.connect(self._on_controller_config_changed)
         if controller.dataset is not None:
             self._on_controller_dataset_changed(controller.dataset)
-        if controller.last_snapshot is not None:
-            controller.request_snapshot()
+        if controller.last_snapshot is not None:  # made late: the session's history is there
+            self._on_controller_snapshot_ready(controller.last_snapshot)
 
     # -- construction ------------------------------------------------------------------
 
@@ -479,19 +479,11 @@ class LandscapePanel(QWidget):
     def _on_controller_snapshot_ready(self, snapshot) -> None:
         if self._X is None:
             return
-        rows = snapshot.rows.get("theta")
-        if rows is not None and snapshot.first_row > self._rows:
-            self._controller.request_snapshot()  # rows are missing: ask for all of them
-            rows = None
-        if rows is not None:
-            rows = np.asarray(rows, dtype=float).reshape(-1, self._X.shape[1] + 1)
-            end = snapshot.first_row + rows.shape[0]
-            if end > self._history.shape[0]:
-                grown = np.zeros((max(end, 2 * self._history.shape[0]), self._history.shape[1]))
-                grown[: self._rows] = self._history[: self._rows]
-                self._history = grown
-            self._history[snapshot.first_row : end] = rows
-            self._rows = end
+        # The path is the session's one history (downsampled on a long run), not a copy.
+        history = self._controller.history
+        if history.total_rows and history.n_params == self._X.shape[1] + 1:
+            self._history = history.theta()
+            self._rows = history.point_count
             if snapshot.first_row == 0 and not self._user_zoomed:
                 self._fit_pending = True
             if snapshot.first_row == 0 and self._start is None:
