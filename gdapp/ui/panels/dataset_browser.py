@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 HIGHLIGHT_INTERVAL_MS = 100  # shading follows snapshots at most this often
 PROGRESS_RESOLUTION = 1000
 ROW_PADDING_PX = 6  # table row height = font height + this
-FIT_SAMPLE_ROWS = 100  # rows measured when fitting column widths (Qt's default: 1000)
+FIT_SAMPLE_ROWS = 40  # rows measured when fitting column widths (Qt's default: 1000)
 PRESET_TIPS = {
     "diabetes": "Pima diabetes data, all 768 rows; 1 = diabetic; min–max scaled on the "
     "training rows.",

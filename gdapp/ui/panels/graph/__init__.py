@@ -7,6 +7,16 @@
 ``controls``, ``nudge``, ``animation``, ``table``, ``export``  what surrounds it
 """
 
-from gdapp.ui.panels.graph.panel import GraphPanel, ViewState
+from __future__ import annotations
 
 __all__ = ["GraphPanel", "ViewState"]
+
+
+def __getattr__(name: str):
+    # On demand: the settings check reads constants from this package at start-up, before
+    # the graph page (and its panel) is ever built.
+    if name in __all__:
+        from gdapp.ui.panels.graph import panel
+
+        return getattr(panel, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
