@@ -208,7 +208,8 @@ def test_nesting_beyond_the_limit_is_refused():
         ({"start": []}, ("start must hold",)),
         ({"start": [1, "x"]}, ("start[1] must be a number",)),
         ({"lessons": [1]}, ("lessons must be an object",)),
-        ({"forks": [{"step": 3}]}, ("forks has 1 entries",)),
+        ({"forks": [{"step": 3}]}, ("forks[0].epoch must be a list",)),
+        ({"forks": [{"epoch": [0, 1], "train_loss": [0.7]}]}, ("has 2 epochs but 1 losses",)),
     ],
 )
 def test_bad_fields_are_refused_by_name(changes, words):

@@ -220,6 +220,7 @@ class SessionCommands(QObject):
                 view=window.view_model.state.to_dict(),
                 lessons=lessons,
                 app_version=gdapp.__version__,
+                forks=[branch] if (branch := window.timeline.branch()) is not None else [],
             )
             write_session_file(path, data)
         except SessionFileError as exc:
@@ -466,6 +467,8 @@ class SessionCommands(QObject):
             return
         if replay.plan.lessons is not None:
             window.lesson_panel.restore_progress(replay.plan.lessons)
+        for epoch, loss in replay.plan.forks[-1:]:  # the timeline draws one branch
+            window.timeline.restore_branch(epoch, loss)
         self._remember(replay.path)
         window.statusBar().showMessage(f"Opened {replay.name}", NOTICE_TIMEOUT_MS)
         if replay.resumed:

@@ -44,6 +44,8 @@ MAX_DEPTH = 32  # containers inside containers; a session needs five
 MAX_NUMBER_CHARS = 40  # digits of one number in the file (a float64 repr needs 24)
 MAX_STEPS = 10_000_000  # steps a session may replay
 MAX_LR_CHANGES = 100_000
+MAX_FORKS = 4  # branches the timeline left behind, kept with a session
+MAX_FORK_POINTS = 10_000  # points of one branch's loss curve
 MAX_TEXT_CHARS = 4096  # one string (a path, a column name)
 HASH_CHUNK_BYTES = 2**20
 
@@ -101,7 +103,8 @@ class SessionData:
     start: tuple[float, ...] | None = None
     view: dict[str, Any] = dataclasses.field(default_factory=dict)
     lessons: dict[str, Any] | None = None
-    forks: tuple[()] = ()
+    # Branches the timeline left behind: (epoch, train loss) points, drawn faded.
+    forks: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = ()
 
     @property
     def origin(self) -> dict[str, Any]:
@@ -183,6 +186,7 @@ def session_dict(
     view: Mapping[str, Any] | None = None,
     lessons: Mapping[str, Any] | None = None,
     app_version: str = "",
+    forks: Sequence[tuple[Sequence[float], Sequence[float]]] = (),
 ) -> dict[str, Any]:
     """The JSON data of a session (``origin`` as ``TrainingSession.dataset_origin`` gives it).
 
@@ -206,7 +210,9 @@ def session_dict(
         "theta_sha256": theta_sha256(theta),
         "view": {k: _plain(v) for k, v in dict(view or {}).items()},
         "lessons": None if lessons is None else _plain(dict(lessons)),
-        "forks": [],
+        "forks": [
+            {"epoch": _points(epoch), "train_loss": _points(loss)} for epoch, loss in forks
+        ],
     }
 
 
@@ -406,7 +412,10 @@ def _check(data: Any, name: str) -> SessionData:
     lessons = data.get("lessons")
     if lessons is not None:
         lessons = c.mapping(lessons, "lessons")
-    forks = c.items(data.get("forks", []), "forks", 0)
+    forks = tuple(
+        _check_fork(c, fork, f"forks[{k}]")
+        for k, fork in enumerate(c.items(data.get("forks", []), "forks", MAX_FORKS))
+    )
     return SessionData(
         dataset=dataset,
         config=config,
@@ -416,7 +425,28 @@ def _check(data: Any, name: str) -> SessionData:
         start=start,
         view=view,
         lessons=lessons,
-        forks=tuple(forks),
+        forks=forks,
+    )
+
+
+def _points(values: Sequence[float]) -> list[float]:
+    """At most MAX_FORK_POINTS of a branch's points, evenly spread, as plain floats."""
+    values = [float(v) for v in values]
+    if len(values) > MAX_FORK_POINTS:
+        step = len(values) / MAX_FORK_POINTS
+        values = [values[int(k * step)] for k in range(MAX_FORK_POINTS - 1)] + [values[-1]]
+    return values
+
+
+def _check_fork(c: _Checker, value: Any, field: str) -> tuple[tuple[float, ...], ...]:
+    fork = c.mapping(value, field)
+    epoch = c.items(fork.get("epoch"), f"{field}.epoch", MAX_FORK_POINTS)
+    loss = c.items(fork.get("train_loss"), f"{field}.train_loss", MAX_FORK_POINTS)
+    if len(epoch) != len(loss):
+        raise c.fail(field, f"has {len(epoch)} epochs but {len(loss)} losses.")
+    return (
+        tuple(c.number(x, f"{field}.epoch[{k}]") for k, x in enumerate(epoch)),
+        tuple(c.number(x, f"{field}.train_loss[{k}]") for k, x in enumerate(loss)),
     )
 
 

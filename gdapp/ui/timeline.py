@@ -86,6 +86,15 @@ class TimelineBar(QWidget):
         """The furthest step of the current branch (the slider's maximum)."""
         return self._branch_end
 
+    def branch(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The branch left behind, as drawn: (epoch, training loss) points, or None."""
+        return self._branch
+
+    def restore_branch(self, epoch, loss) -> None:
+        """Draw a saved branch faded again (a reopened session); it cannot be scrubbed."""
+        self._branch = (np.asarray(epoch, dtype=float), np.asarray(loss, dtype=float))
+        self.branch_left.emit(*self._branch)
+
     def show_step(self, step: int) -> None:
         """Move the timeline to ``step`` (as a drag to it would)."""
         self.slider.setValue(int(step))

@@ -470,3 +470,31 @@ def test_a_changed_large_csv_is_refused_later_and_nothing_changes(qtbot, tmp_pat
     assert "large.csv has changed" in error_text(win)
     assert not win.sessions.is_replaying
     assert state_of(win) == before
+
+
+def test_a_timeline_fork_is_saved_and_drawn_again(qtbot, tmp_path):
+    win = fresh_window(qtbot)
+    win.lesson_panel.leave()
+    steps_done(qtbot, win, 80)
+    win.timeline.show_step(30)  # back along the timeline: steps 31..80 become a branch
+    ctrl = win.controller
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot.step_count == 30
+        and ctrl.last_snapshot.commands_seen == ctrl.commands_sent,
+        timeout=10_000,
+    )
+    epoch, loss = win.timeline.branch()
+    assert len(loss) == 81
+    path = tmp_path / "fork.gdsession"
+    win.save_session(path)
+    saved = json.loads(path.read_text())
+    assert saved["steps"] == 30 and len(saved["forks"]) == 1
+    assert saved["forks"][0]["train_loss"] == [float(v) for v in loss]
+    win.close()
+    again = reopened(qtbot, path)
+    again.show_page("plots")
+    curve = again.plots_panel.branch_curve
+    assert curve.isVisible()
+    np.testing.assert_array_equal(curve.yData, loss)
+    np.testing.assert_array_equal(curve.xData, epoch)
+    again.close()
