@@ -210,9 +210,7 @@ def session_dict(
         "theta_sha256": theta_sha256(theta),
         "view": {k: _plain(v) for k, v in dict(view or {}).items()},
         "lessons": None if lessons is None else _plain(dict(lessons)),
-        "forks": [
-            {"epoch": _points(epoch), "train_loss": _points(loss)} for epoch, loss in forks
-        ],
+        "forks": [{"epoch": _points(epoch), "train_loss": _points(loss)} for epoch, loss in forks],
     }
 
 

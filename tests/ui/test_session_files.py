@@ -479,8 +479,10 @@ def test_a_timeline_fork_is_saved_and_drawn_again(qtbot, tmp_path):
     win.timeline.show_step(30)  # back along the timeline: steps 31..80 become a branch
     ctrl = win.controller
     qtbot.waitUntil(
-        lambda: ctrl.last_snapshot.step_count == 30
-        and ctrl.last_snapshot.commands_seen == ctrl.commands_sent,
+        lambda: (
+            ctrl.last_snapshot.step_count == 30
+            and ctrl.last_snapshot.commands_seen == ctrl.commands_sent
+        ),
         timeout=10_000,
     )
     epoch, loss = win.timeline.branch()
