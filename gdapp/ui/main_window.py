@@ -185,7 +185,8 @@ class MainWindow(QMainWindow):
             # finds the widget the lesson talks about.
             self.view_model.set_state(self.lesson_panel.view_state())
             QTimer.singleShot(0, self, self._start_first_lesson)
-        self.workspace.show_page(self.view_model.state.page)
+        # The page in front is built right after the first frame, so the window shows at once.
+        self.workspace.select_page(self.view_model.state.page)
         if problems:
             names = ", ".join(problem.path.name for problem in problems)
             self.statusBar().showMessage(
@@ -206,7 +207,12 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_sized", False):
             self._sized = True
             self._size_lesson_column()
+            QTimer.singleShot(0, self, self._build_front_page)
             QTimer.singleShot(IDLE_BUILD_DELAY_MS, self, self._build_next_page)
+
+    def _build_front_page(self) -> None:
+        if not self._closed:
+            self.workspace.page(self.workspace.current_page)
 
     def _start_first_lesson(self) -> None:
         if not self._closed:
@@ -395,7 +401,10 @@ class MainWindow(QMainWindow):
                 self.figure_page.set_post_example(*state.post_example)
                 self.figure_page.set_figure(state.figure)
             if self.workspace.current_page != state.page:
-                self.workspace.show_page(state.page)
+                if self.isVisible():
+                    self.workspace.show_page(state.page)
+                else:
+                    self.workspace.select_page(state.page)
             for page, widget in self.workspace.built_pages().items():
                 self._apply_view_to(page, widget, state)
             idle = state.page == "graph" and state.graph_view == "example"

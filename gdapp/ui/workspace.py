@@ -35,6 +35,7 @@ class Workspace(QTabWidget):
         self._hosts: dict[str, QWidget] = {}
         self._pages: dict[str, QWidget] = {}
         self._showing = False
+        self._deferred = False
         for name in PAGES:
             host = QWidget()
             host.setObjectName(f"{name}Page")
@@ -74,6 +75,16 @@ class Workspace(QTabWidget):
         finally:
             self._showing = False
 
+    def select_page(self, name: str) -> None:
+        """Put page ``name`` in front without building it yet (before the first frame)."""
+        self._showing = True
+        self._deferred = True
+        try:
+            self.setCurrentIndex(PAGES.index(name))
+        finally:
+            self._showing = False
+            self._deferred = False
+
     def set_figure_title(self, title: str | None) -> None:
         """Enable the figure tab titled ``title``, or disable it (None)."""
         index = PAGES.index("figure")
@@ -82,7 +93,8 @@ class Workspace(QTabWidget):
 
     def _on_current_changed(self, index: int) -> None:
         name = PAGES[index]
-        self.page(name)
+        if not self._deferred:
+            self.page(name)
         if not self._showing:
             self.page_chosen.emit(name)
 
