@@ -635,3 +635,14 @@ def test_a_wide_row_draws_twelve_inputs_and_keeps_z_and_the_loss_exact(app, qtbo
     assert float(shown["z"].value) == pytest.approx(z, rel=1e-12, abs=1e-12)
     loss = np.logaddexp(0.0, z) - y * z
     assert float(shown["L"].value) == pytest.approx(loss, rel=1e-12)
+
+
+def test_a_probability_that_rounds_to_one_shows_no_number_on_its_edge(app, qtbot):
+    from gdapp.core.graph_builders import build_sample
+    from gdapp.ui.panels.graph import text
+
+    # z = 40: a = σ(40) is exactly 1.0 in float64, so dL/da = (1 − y)/(1 − a) has no value.
+    graph = build_sample(np.array([1.0]), np.array([40.0]), 0.0, 0.0)
+    assert graph.node("a").value == 1.0
+    labels = text.edge_labels(graph, "sample", "logistic")
+    assert labels[("a", "L")] == "dL/da = −y/a + (1 − y)/(1 − a)"

@@ -161,7 +161,10 @@ def edge_labels(graph: Graph, view: str, model: str = "logistic") -> dict[tuple[
             if text:
                 label += f" = {text}"
                 with np.errstate(all="ignore"):  # a on a bound: no number to show
-                    value = None if number is None else number()
+                    try:
+                        value = None if number is None else number()
+                    except ZeroDivisionError:  # plain floats: a rounded to exactly 0 or 1
+                        value = None
                 scalar = value is not None and np.ndim(value) == 0 and np.isfinite(value)
                 if scalar and text != _format(value):
                     label += f" = {_format(float(value))}"
