@@ -35,7 +35,7 @@ from gdapp.ui.panels.graph import views
 from gdapp.ui.panels.graph.animation import GraphWalk
 from gdapp.ui.panels.graph.canvas import GraphCanvas
 from gdapp.ui.panels.graph.controls import restore_settings
-from gdapp.ui.panels.graph.export import compose_export
+from gdapp.ui.panels.graph.export import compose_export, compose_svg
 from gdapp.ui.panels.graph.nudge import (
     LIVE_ENTRY_LIMIT,
     SYNC_ENTRY_LIMIT,
@@ -212,11 +212,20 @@ class GraphPanel(QWidget):
         self._flush()
 
     def export_image(self, path: str | Path) -> Path:
-        """Write the whole diagram with its caption and legend as an image (PNG by default)."""
+        """Write the whole diagram with its caption and legend (PNG without a suffix).
+
+        A ``.svg`` path gets an SVG drawing, any other an image; OSError if it cannot be written.
+        """
         self._flush()
         path = Path(path)
         if not path.suffix:
             path = path.with_suffix(".png")
+        if path.suffix.lower() == ".svg":
+            svg = compose_svg(
+                self.graph_view.scene(), self._caption_text(), self._symbol_for_legend()
+            )
+            path.write_bytes(svg)
+            return path
         image = compose_export(
             self.graph_view.render_image(), self._caption_text(), self._symbol_for_legend()
         )
@@ -370,7 +379,10 @@ class GraphPanel(QWidget):
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
         suggested = str(Path(folder or Path.home()) / f"graph-{self._view}.png")
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export graph as image", suggested, "PNG image (*.png);;JPEG image (*.jpg)"
+            self,
+            "Export graph as image",
+            suggested,
+            "PNG image (*.png);;SVG drawing (*.svg);;JPEG image (*.jpg)",
         )
         if not path:
             return
