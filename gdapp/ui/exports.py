@@ -195,24 +195,31 @@ class WindowExports(QObject):
         window.show_page("plots")  # a hidden panel does not draw; the export shows it drawn
         panel.redraw()
         if target.suffix == ".svg":
-            if key is None:
-                offsets = {k: v.mapTo(panel, QPoint(0, 0)) for k, v in panel.views.items()}
-                parts = [
-                    (plot_svg(view.ci), offsets[k].x(), offsets[k].y())
-                    for k, view in panel.views.items()
-                ]
-                data = combine_svgs(parts, panel.width(), panel.height())
+            try:
+                if key is None:
+                    offsets = {k: v.mapTo(panel, QPoint(0, 0)) for k, v in panel.views.items()}
+                    parts = [
+                        (plot_svg(view.ci), offsets[k].x(), offsets[k].y())
+                        for k, view in panel.views.items()
+                    ]
+                    data = combine_svgs(parts, panel.width(), panel.height())
+                else:
+                    data = plot_svg(panel.views[key].ci)
+            except SvgUnavailableError as error:
+                target, data, note = target.with_suffix(".png"), None, str(error)
             else:
-                data = plot_svg(panel.views[key].ci)
-        elif key is None:
-            data = png_bytes(panel.grab().toImage())
+                note = ""
         else:
+            data, note = None, ""
+        if data is None and key is None:
+            data = png_bytes(panel.grab().toImage())
+        elif data is None:
             view = panel.views[key]
             exporter = pyqtgraph.exporters.ImageExporter(view.ci)  # the plot and its legend
             exporter.parameters()["width"] = max(view.width(), MIN_PLOT_EXPORT_PX) * EXPORT_SCALE
             exporter.parameters()["antialias"] = True
             data = png_bytes(exporter.export(toBytes=True))
-        return self._write_now(target, title, data)
+        return self._write_now(target, title, data, note)
 
     def export_graph(self, path: str | os.PathLike[str] | None = None) -> bool:
         """The computation graph as shown (with caption and legend), PNG or SVG."""
@@ -250,14 +257,18 @@ class WindowExports(QObject):
         panel.wait_until_idle(LANDSCAPE_WAIT_MS)
         name = "landscapeSlicePlot" if panel.mode == "slice" else "landscapeContourPlot"
         plot = panel.findChild(pg.PlotWidget, name)
+        data, note = None, ""
         if target.suffix == ".svg":
-            data = plot_svg(plot.getPlotItem())
-        else:
+            try:
+                data = plot_svg(plot.getPlotItem())
+            except SvgUnavailableError as error:
+                target, note = target.with_suffix(".png"), str(error)
+        if data is None:
             exporter = pyqtgraph.exporters.ImageExporter(plot.getPlotItem())
             exporter.parameters()["width"] = max(plot.width(), MIN_PLOT_EXPORT_PX) * EXPORT_SCALE
             exporter.parameters()["antialias"] = True
             data = png_bytes(exporter.export(toBytes=True))
-        return self._write_now(target, "the cost landscape", data)
+        return self._write_now(target, "the cost landscape", data, note)
 
     # -- tables ---------------------------------------------------------------------------
 
@@ -464,18 +475,18 @@ class WindowExports(QObject):
         settings.setValue(FOLDER_KEY, str(folder))
         settings.sync()
 
-    def _write_now(self, target: Path, what: str, data: bytes) -> bool:
+    def _write_now(self, target: Path, what: str, data: bytes, note: str = "") -> bool:
         problem = unwritable(target)
         if problem is None:
             try:
                 target.write_bytes(data)
             except OSError as error:
                 problem = error.strerror or str(error)
-        return self._report(target, what, problem)
+        return self._report(target, what, problem, note)
 
-    def _report(self, target: Path, what: str, problem: str | None) -> bool:
+    def _report(self, target: Path, what: str, problem: str | None, note: str = "") -> bool:
         if problem is None:
-            self._status(f"Saved {target}", NOTICE_TIMEOUT_MS)
+            self._status(f"{note}Saved {target}", NOTICE_TIMEOUT_MS)
             return True
         self._window._show_error(f"Could not save {what} as {target.name}: {problem}")
         return False
@@ -517,8 +528,21 @@ def png_bytes(image: QImage) -> bytes:
     return bytes(data.data())
 
 
+class SvgUnavailableError(Exception):
+    """pyqtgraph could not make an SVG document here; the message says so for the status bar."""
+
+
+SVG_UNAVAILABLE = (
+    "SVG drawings cannot be made with this Qt version (pyqtgraph#3485), so a PNG image was "
+    "saved instead. "
+)
+
+
 def plot_svg(item: Any) -> bytes:
     """A pyqtgraph item (a PlotItem or a layout) and its children as an SVG document.
+
+    Raises ``SvgUnavailableError`` when the exporter fails or writes no well-formed SVG (as
+    with Qt >= 6.11, pyqtgraph#3485).
 
     Curves thicker than 1 px are drawn as one line per segment on screen (pyqtgraph's
     segmented-line mode, faster to paint); for the file each becomes one polyline.
@@ -531,11 +555,15 @@ def plot_svg(item: Any) -> bytes:
     for curve in curves:
         curve.setSegmentedLineMode("off")
     try:
-        data = pyqtgraph.exporters.SVGExporter(item).export(toBytes=True)
+        data = bytes(pyqtgraph.exporters.SVGExporter(item).export(toBytes=True))
+        if ET.fromstring(data).tag != f"{{{SVG_NS}}}svg":
+            raise ValueError("the document is not SVG")
+    except Exception as error:  # the exporter's failures vary with the Qt version
+        raise SvgUnavailableError(SVG_UNAVAILABLE) from error
     finally:
         for curve, mode in zip(curves, modes, strict=True):
             curve.setSegmentedLineMode(mode)
-    return bytes(data)
+    return data
 
 
 _URL_REF = re.compile(r"url\(#")

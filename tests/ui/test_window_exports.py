@@ -136,6 +136,23 @@ def test_the_menu_exports_the_weight_bars(qtbot, window, tmp_path, monkeypatch):
     assert error_text(window) is None
 
 
+def test_a_failing_svg_exporter_gives_a_png_and_says_so(qtbot, window, tmp_path, monkeypatch):
+    """pyqtgraph's SVG export raises with Qt >= 6.11 (pyqtgraph#3485); the plot still saves."""
+    import pyqtgraph.exporters
+
+    def broken(self, *args, **kwargs):
+        raise TypeError("QByteArray expected")  # the kind of failure a newer Qt gives
+
+    monkeypatch.setattr(pyqtgraph.exporters.SVGExporter, "export", broken)
+    steps_taken(qtbot, window, 2)
+    assert window.export_plot("loss", tmp_path / "loss.svg")
+    assert not (tmp_path / "loss.svg").exists()
+    assert (tmp_path / "loss.png").read_bytes()[:8] == PNG_SIGNATURE
+    message = window.statusBar().currentMessage()
+    assert "PNG image was saved instead" in message and message.endswith(f"{tmp_path / 'loss.png'}")
+    assert error_text(window) is None
+
+
 def test_graph_exports_as_png_and_svg(qtbot, window, tmp_path):
     steps_taken(qtbot, window, 1)
     window.graph_panel.set_view("sample")
