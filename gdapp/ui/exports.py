@@ -9,13 +9,14 @@ Formats go by the path's suffix: ``.png`` or ``.svg`` for the plots, the computa
 and the cost landscape; ``.csv`` or ``.json`` for the weights. SVG comes from pyqtgraph's
 ``SVGExporter`` (it fails with Qt >= 6.11, pyqtgraph#3485, hence the pin below 6.11).
 
-Pictures are drawn on the GUI thread, where their widgets live, and return True or False.
-The history CSV, the script and the notebook can take over a second (a long history has
-10⁶ cells to format; the code exports load the data file again to check it), so their
-inputs are copied on the GUI thread and the file is written on an ``ExportJob``'s own
-thread. Those methods return the job (None when refused before it started): its
-``finished(job)`` signal fires on the GUI thread once the thread has been joined, and then
-``done``, ``ok``, ``path`` and ``message`` say how it went.
+The plots and the weights are written at once (``export_plot`` and ``export_weights``
+return True or False). The other exports can take over 0.1 s: the graph's and the
+landscape's large PNGs to encode, the history CSV (a long history has 10⁶ cells to format),
+the script and the notebook (which load the data file again to check it). Their inputs are
+drawn or copied on the GUI thread, and the file is encoded and written on an
+``ExportJob``'s own thread. Those methods return the job (None when refused before it
+started): its ``finished(job)`` signal fires on the GUI thread once the thread has been
+joined, and then ``done``, ``ok``, ``path`` and ``message`` say how it went.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import numpy as np
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
+    QCoreApplication,
+    QEventLoop,
     QIODevice,
     QObject,
     QPoint,
@@ -65,6 +68,7 @@ EXPORT_SCALE = 2  # exported plot images have twice the on-screen resolution
 MIN_PLOT_EXPORT_PX = 400  # narrowest exported plot image, before the scale
 JOIN_TIMEOUT_MS = 10_000  # how long shutdown() waits for a file being written
 FOLDER_KEY = "export/folder"  # where the last export went: the next dialog starts there
+SVG_MAX_MARKERS = 50  # a scatter of more points is left out of an SVG (see plot_svg)
 LANDSCAPE_WAIT_MS = 5_000  # an export waits this long for a picture being computed
 # Menu entries of the plots: (key for export_plot, menu text, file name stem).
 PLOT_EXPORTS = (
@@ -75,6 +79,7 @@ PLOT_EXPORTS = (
     (None, "All &plots…", "plots"),
 )
 PLOT_ALIASES = {"bars": "current weights"}
+_NO_INPUT = QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
 IMAGE_FILTERS = {".png": "PNG image (*.png)", ".svg": "SVG drawing (*.svg)"}
 # pyqtgraph is imported where a picture is made, after PySide6 (so that it uses it), and not
 # when the window starts.
@@ -132,6 +137,7 @@ class ExportJob(QObject):
         self.ok = False
         self.message = ""
         self.note = ""  # added to "Saved …" (a downsampled history says so)
+        self.prefix = ""  # put before it (an SVG that became a PNG says so)
         self._problem: str | None = "the export stopped before it finished"
         self._thread = QThread()
         self._thread.setObjectName("exportThread")
@@ -161,7 +167,7 @@ class ExportJob(QObject):
         self.done = True
         self.ok = self._problem is None
         if self.ok:
-            self.message = f"Saved {self.path}{self.note}"
+            self.message = f"{self.prefix}Saved {self.path}{self.note}"
         else:
             self.message = f"Could not save {self.what} as {self.path.name}: {self._problem}"
         self.finished.emit(self)
@@ -198,10 +204,12 @@ class WindowExports(QObject):
             try:
                 if key is None:
                     offsets = {k: v.mapTo(panel, QPoint(0, 0)) for k, v in panel.views.items()}
-                    parts = [
-                        (plot_svg(view.ci), offsets[k].x(), offsets[k].y())
-                        for k, view in panel.views.items()
-                    ]
+                    parts = []
+                    for k, view in panel.views.items():
+                        parts.append((plot_svg(view.ci), offsets[k].x(), offsets[k].y()))
+                        # A plot takes up to ~100 ms to write out; paints and timers run
+                        # between two (user input waits, so no command can interleave).
+                        QCoreApplication.processEvents(_NO_INPUT)
                     data = combine_svgs(parts, panel.width(), panel.height())
                 else:
                     data = plot_svg(panel.views[key].ci)
@@ -221,28 +229,28 @@ class WindowExports(QObject):
             data = png_bytes(exporter.export(toBytes=True))
         return self._write_now(target, title, data, note)
 
-    def export_graph(self, path: str | os.PathLike[str] | None = None) -> bool:
-        """The computation graph as shown (with caption and legend), PNG or SVG."""
+    def export_graph(self, path: str | os.PathLike[str] | None = None) -> ExportJob | None:
+        """The computation graph as shown (with caption and legend), PNG or SVG.
+
+        Drawn now; the PNG's encoding (~0.1 s for a large graph) and the writing happen on
+        the returned job's thread.
+        """
         window = self._window
         panel = window.graph_panel
         stem = f"graph-{panel.current_view()}"
         target = self._target(path, "Export the computation graph", stem, IMAGE_FILTERS)
         if target is None:
-            return False
+            return None
         window.show_page("graph")
-        problem = unwritable(target)
-        if problem is None:
-            try:
-                panel.export_image(target)
-            except OSError as error:
-                problem = error.strerror or str(error)
-        return self._report(target, "the computation graph", problem)
+        picture = panel.composed_svg() if target.suffix == ".svg" else panel.composed_image()
+        return self._start(target, "the computation graph", _writer(target, picture), "")
 
-    def export_landscape(self, path: str | os.PathLike[str] | None = None) -> bool:
+    def export_landscape(self, path: str | os.PathLike[str] | None = None) -> ExportJob | None:
         """The cost landscape as shown (slice or contour, with the paths), PNG or SVG.
 
         A picture still being computed is waited for (the event loop keeps running) for at
-        most ``LANDSCAPE_WAIT_MS``.
+        most ``LANDSCAPE_WAIT_MS``; the file is encoded and written on the returned job's
+        thread.
         """
         import pyqtgraph as pg
         import pyqtgraph.exporters
@@ -252,23 +260,24 @@ class WindowExports(QObject):
         stem = f"landscape-{panel.mode}"
         target = self._target(path, "Export the cost landscape", stem, IMAGE_FILTERS)
         if target is None:
-            return False
+            return None
         window.show_page("landscape")
         panel.wait_until_idle(LANDSCAPE_WAIT_MS)
         name = "landscapeSlicePlot" if panel.mode == "slice" else "landscapeContourPlot"
         plot = panel.findChild(pg.PlotWidget, name)
-        data, note = None, ""
+        picture: bytes | QImage | None = None
+        note = ""
         if target.suffix == ".svg":
             try:
-                data = plot_svg(plot.getPlotItem())
+                picture = plot_svg(plot.getPlotItem())
             except SvgUnavailableError as error:
                 target, note = target.with_suffix(".png"), str(error)
-        if data is None:
+        if picture is None:
             exporter = pyqtgraph.exporters.ImageExporter(plot.getPlotItem())
             exporter.parameters()["width"] = max(plot.width(), MIN_PLOT_EXPORT_PX) * EXPORT_SCALE
             exporter.parameters()["antialias"] = True
-            data = png_bytes(exporter.export(toBytes=True))
-        return self._write_now(target, "the cost landscape", data, note)
+            picture = exporter.export(toBytes=True)
+        return self._start(target, "the cost landscape", _writer(target, picture), "", note)
 
     # -- tables ---------------------------------------------------------------------------
 
@@ -412,14 +421,14 @@ class WindowExports(QObject):
             job.wait(JOIN_TIMEOUT_MS)
 
     def _start(
-        self, target: Path, what: str, task: Callable[[], Any], note: str
+        self, target: Path, what: str, task: Callable[[], Any], note: str, prefix: str = ""
     ) -> ExportJob | None:
         problem = unwritable(target)
         if problem is not None:
             self._report(target, what, problem)
             return None
         job = ExportJob(target, what, task)
-        job.note = note
+        job.note, job.prefix = note, prefix
         job.finished.connect(self._on_job_finished)
         self._jobs.append(job)
         self._status(f"Writing {target.name}…", 0)
@@ -518,6 +527,19 @@ def unwritable(path: Path) -> str | None:
     return None
 
 
+def _writer(path: Path, picture: bytes | QImage) -> Callable[[], None]:
+    """A task writing ``picture`` to ``path``: bytes as they are, an image encoded as PNG.
+
+    The task runs on a job's thread: a QImage may be encoded there once no other thread
+    paints on it (the window keeps no reference).
+    """
+
+    def write() -> None:
+        path.write_bytes(picture if isinstance(picture, bytes) else png_bytes(picture))
+
+    return write
+
+
 def png_bytes(image: QImage) -> bytes:
     """``image`` encoded as PNG."""
     data = QByteArray()
@@ -550,10 +572,20 @@ def plot_svg(item: Any) -> bytes:
     import pyqtgraph as pg
     import pyqtgraph.exporters
 
-    curves = [i for i in item.scene().items() if isinstance(i, pg.PlotCurveItem)]
+    items = item.scene().items()
+    curves = [i for i in items if isinstance(i, pg.PlotCurveItem)]
     modes = [curve.opts["segmentedLineMode"] for curve in curves]
     for curve in curves:
         curve.setSegmentedLineMode("off")
+    # The exporter writes each marker as an element of its own (about 0.4 ms each): the dots
+    # along a long descent path are left out, its line and the start and end markers stay.
+    crowded = [
+        i
+        for i in items
+        if isinstance(i, pg.ScatterPlotItem) and i.isVisible() and len(i.data) > SVG_MAX_MARKERS
+    ]
+    for scatter in crowded:
+        scatter.setVisible(False)
     try:
         data = bytes(pyqtgraph.exporters.SVGExporter(item).export(toBytes=True))
         if ET.fromstring(data).tag != f"{{{SVG_NS}}}svg":
@@ -563,6 +595,8 @@ def plot_svg(item: Any) -> bytes:
     finally:
         for curve, mode in zip(curves, modes, strict=True):
             curve.setSegmentedLineMode(mode)
+        for scatter in crowded:
+            scatter.setVisible(True)
     return data
 
 

@@ -493,17 +493,17 @@ class MainWindow(QMainWindow):
         self.lesson_dock.show()
         self.settings_dock.hide()
 
-    # File ▸ Export (see gdapp.ui.exports): pictures and tables return True when written,
-    # the history and the code exports the ExportJob writing them (None when refused).
+    # File ▸ Export (see gdapp.ui.exports): the plots and the weights return True when
+    # written; the others return the ExportJob writing the file (None when refused).
 
     def export_plot(self, key: str | None, path: str | None = None) -> bool:
         """Save one plot (``PlotsPanel.views`` key) or all of them (None): PNG, or SVG."""
         return self.exports.export_plot(key, path)
 
-    def export_graph(self, path: str | None = None) -> bool:
+    def export_graph(self, path: str | None = None):
         return self.exports.export_graph(path)
 
-    def export_landscape(self, path: str | None = None) -> bool:
+    def export_landscape(self, path: str | None = None):
         return self.exports.export_landscape(path)
 
     def export_weights(self, path: str | None = None) -> bool:

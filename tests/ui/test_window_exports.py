@@ -156,9 +156,11 @@ def test_a_failing_svg_exporter_gives_a_png_and_says_so(qtbot, window, tmp_path,
 def test_graph_exports_as_png_and_svg(qtbot, window, tmp_path):
     steps_taken(qtbot, window, 1)
     window.graph_panel.set_view("sample")
-    assert window.export_graph(tmp_path / "graph.png")
+    job = finished(qtbot, window.export_graph(tmp_path / "graph.png"))
+    assert job.ok, job.message
     assert (tmp_path / "graph.png").read_bytes()[:8] == PNG_SIGNATURE
-    assert window.export_graph(tmp_path / "graph.svg")
+    assert window.statusBar().currentMessage() == f"Saved {tmp_path / 'graph.png'}"
+    assert finished(qtbot, window.export_graph(tmp_path / "graph.svg")).ok
     root = svg_shapes(tmp_path / "graph.svg")
     texts = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
     assert "w1" in texts  # the cards' labels stay text
@@ -167,9 +169,9 @@ def test_graph_exports_as_png_and_svg(qtbot, window, tmp_path):
 
 def test_landscape_exports_as_png_and_svg(qtbot, window, tmp_path):
     steps_taken(qtbot, window, 3)
-    assert window.export_landscape(tmp_path / "landscape.png")
+    assert finished(qtbot, window.export_landscape(tmp_path / "landscape.png")).ok
     assert (tmp_path / "landscape.png").read_bytes()[:8] == PNG_SIGNATURE
-    assert window.export_landscape(tmp_path / "landscape.svg")
+    assert finished(qtbot, window.export_landscape(tmp_path / "landscape.svg")).ok
     root = svg_shapes(tmp_path / "landscape.svg")
     assert list(root.iter(f"{SVG}image"))  # the colour map, embedded
     assert 4 in [len(line) for line in lines(root)]  # the descent path: start, three steps
@@ -295,7 +297,7 @@ def test_an_unwritable_path_opens_an_error_naming_the_file(qtbot, window, tmp_pa
     assert "run.py" in error_text(window)
     blocker = tmp_path / "a file"
     blocker.write_text("", encoding="utf-8")
-    assert not window.export_graph(blocker / "graph.png")
+    assert window.export_graph(blocker / "graph.png") is None
     assert "graph.png" in error_text(window) and "is a file" in error_text(window)
 
 

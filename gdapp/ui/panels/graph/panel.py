@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QFontInfo, QKeySequence, QShortcut
+from PySide6.QtGui import QFontInfo, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -221,17 +221,24 @@ class GraphPanel(QWidget):
         if not path.suffix:
             path = path.with_suffix(".png")
         if path.suffix.lower() == ".svg":
-            svg = compose_svg(
-                self.graph_view.scene(), self._caption_text(), self._symbol_for_legend()
-            )
-            path.write_bytes(svg)
+            path.write_bytes(self.composed_svg())
             return path
-        image = compose_export(
-            self.graph_view.render_image(), self._caption_text(), self._symbol_for_legend()
-        )
+        image = self.composed_image()
         if not image.save(str(path)):
             raise OSError(f"could not write the image {path}")
         return path
+
+    def composed_image(self) -> QImage:
+        """The whole diagram with its caption and legend, at twice the scene's size."""
+        self._flush()
+        return compose_export(
+            self.graph_view.render_image(), self._caption_text(), self._symbol_for_legend()
+        )
+
+    def composed_svg(self) -> bytes:
+        """The same picture as an SVG document (UTF-8)."""
+        self._flush()
+        return compose_svg(self.graph_view.scene(), self._caption_text(), self._symbol_for_legend())
 
     def min_text_px(self) -> float:
         """The smallest text on screen over every node: font pixel size × the view's scale."""
