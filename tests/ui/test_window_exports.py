@@ -18,6 +18,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from gdapp.ui.history import SessionHistory
@@ -131,7 +132,7 @@ def test_the_menu_exports_the_weight_bars(qtbot, window, tmp_path, monkeypatch):
         lambda *args: (str(chosen), "SVG drawing (*.svg)"),
     )
     steps_taken(qtbot, window, 2)
-    window.findChild(type(window.training_bar.step_action), "export_weight_bars").trigger()
+    window.findChild(QAction, "export_weight_bars").trigger()
     svg_shapes(chosen)
     assert error_text(window) is None
 
@@ -194,6 +195,27 @@ def test_weights_csv_and_json_read_back_as_the_trainers_theta(qtbot, window, tmp
     weights = [document["weights"][n] for n in names]
     assert np.array_equal([*weights, document["bias"]], theta)
     assert document["dataset"] == {"preset": "diabetes"}
+
+
+def test_the_dialog_offers_a_name_after_the_dataset_and_its_filter_picks_the_format(
+    qtbot, window, tmp_path, monkeypatch
+):
+    asked = []
+
+    def answer(parent, title, start, filters):
+        asked.append((start, filters))
+        return str(tmp_path / "mine"), "JSON file (*.json)"
+
+    monkeypatch.setattr("gdapp.ui.exports.QFileDialog.getSaveFileName", answer)
+    steps_taken(qtbot, window, 2)
+    window.findChild(QAction, "exportWeightsAction").trigger()
+    ((start, filters),) = asked
+    assert Path(start).name == "diabetes-weights.csv"
+    assert filters == "CSV table (*.csv);;JSON file (*.json)"
+    document = json.loads((tmp_path / "mine.json").read_text(encoding="utf-8"))
+    assert document["bias"] == window.controller.last_snapshot.theta[-1]
+    window.findChild(QAction, "exportWeightsAction").trigger()
+    assert Path(asked[1][0]).parent == tmp_path  # the next dialog opens where this one saved
 
 
 def test_history_csv_rows_equal_the_windows_history(qtbot, window, tmp_path):
