@@ -265,6 +265,9 @@ class WindowExports(QObject):
         panel.wait_until_idle(LANDSCAPE_WAIT_MS)
         name = "landscapeSlicePlot" if panel.mode == "slice" else "landscapeContourPlot"
         plot = panel.findChild(pg.PlotWidget, name)
+        if plot is None:  # the panel's layout changed: say so rather than fail
+            self._report(target, "the cost landscape", f"no plot named {name} to draw")
+            return None
         picture: bytes | QImage | None = None
         note = ""
         if target.suffix == ".svg":
