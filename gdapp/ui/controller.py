@@ -438,7 +438,3 @@ def _origin_of(dataset: Dataset) -> dict[str, Any]:
 def _shut_down_live_controllers() -> None:
     for controller in list(_LIVE_CONTROLLERS):
         controller.shutdown()
-
-
-# The name this class had before it also held the history; kept for callers written then.
-AppController = TrainingSession

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QDoubleSpinBox,
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -41,6 +40,7 @@ import gdapp
 from gdapp.datasets import PRESETS, Dataset
 from gdapp.lessons.model import load_available_lessons
 from gdapp.ui.controller import DEFAULT_PRESET, TrainingSession
+from gdapp.ui.exports import WindowExports
 from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.settings_panel import SettingsPanel
@@ -64,7 +64,6 @@ IDLE_BUILD_DELAY_MS = 400  # pages not in front are built this long after the fi
 IDLE_BUILD_GAP_MS = 60  # and one at a time, so the window stays responsive meanwhile
 COMPACT_TOOLBAR_BELOW_PX = 1200  # narrower windows get icon-only Back, Pause and Reset
 LAYOUT_VERSION = 2  # bump when the docks change, so an old saved layout is ignored
-EXPORT_SCALE = 2  # exported images have twice the on-screen resolution
 TEXT_SCALE_KEY = "view/text_scale"
 EXAMPLE_IDLE_REASON = (
     "The post's a, b, c graph is not trained: choose the patient or batch view of the "
@@ -156,6 +155,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(TrainingStatusBar(self.controller))
         self.status_labels = self.statusBar().labels
         self.sessions = SessionCommands(self)
+        self.exports = WindowExports(self)
         build_menus(self)
         self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(*self._default_size())
@@ -542,33 +542,30 @@ class MainWindow(QMainWindow):
         self.lesson_dock.show()
         self.settings_dock.hide()
 
-    def export_plot(self, key: str | None, path: str | None = None) -> bool:
-        """Save one plot (``PlotsPanel.views`` key) or all of them (None) as a PNG image."""
-        import pyqtgraph.exporters
+    # File ▸ Export (see gdapp.ui.exports): the plots and the weights return True when
+    # written; the others return the ExportJob writing the file (None when refused).
 
-        name = "plots" if key is None else f"{key.replace(' ', '-')}-plot"
-        if path is None:
-            start = str(Path.home() / f"{name}.png")
-            path, _ = QFileDialog.getSaveFileName(self, "Export plot image", start, "PNG (*.png)")
-            if not path:
-                return False
-        if not path.lower().endswith(".png"):
-            path += ".png"
-        panel = self.plots_panel
-        if key is None:
-            ok = panel.grab().save(path, "PNG")
-        else:
-            view = panel.views[key]
-            exporter = pyqtgraph.exporters.ImageExporter(view.ci)  # the plot and its legend
-            exporter.parameters()["width"] = max(view.width(), 400) * EXPORT_SCALE
-            exporter.parameters()["antialias"] = True
-            exporter.export(path)
-            ok = Path(path).exists()
-        if ok:
-            self.statusBar().showMessage(f"Saved {path}", NOTICE_TIMEOUT_MS)
-        else:
-            self._show_error(f"Could not write the image {path}. Is the folder writable?")
-        return bool(ok)
+    def export_plot(self, key: str | None, path: str | None = None) -> bool:
+        """Save one plot (``PlotsPanel.views`` key) or all of them (None): PNG, or SVG."""
+        return self.exports.export_plot(key, path)
+
+    def export_graph(self, path: str | None = None):
+        return self.exports.export_graph(path)
+
+    def export_landscape(self, path: str | None = None):
+        return self.exports.export_landscape(path)
+
+    def export_weights(self, path: str | None = None) -> bool:
+        return self.exports.export_weights(path)
+
+    def export_history(self, path: str | None = None):
+        return self.exports.export_history(path)
+
+    def export_script(self, path: str | None = None):
+        return self.exports.export_script(path)
+
+    def export_notebook(self, path: str | None = None):
+        return self.exports.export_notebook(path)
 
     def show_shortcuts(self) -> None:
         self._show_info("shortcutsDialog", "Keyboard shortcuts", shortcuts_html())
@@ -731,6 +728,7 @@ class MainWindow(QMainWindow):
             self.sessions.shutdown()
             self._save_settings()
             self.dismiss_spotlight()
+            self.exports.shutdown()
             for widget in self.workspace.built_pages().values():
                 shutdown = getattr(widget, "shutdown", None)
                 if shutdown is not None:

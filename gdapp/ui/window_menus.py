@@ -95,6 +95,42 @@ def _action(window: QWidget, text: str, shortcut, slot, name: str = "", tip: str
     return action
 
 
+def _add_export_menu(window: MainWindow, menu) -> None:
+    """File ▸ Export: each plot, the graph and the landscape, the tables, the run as code."""
+    from gdapp.ui.exports import PLOT_EXPORTS
+
+    exports = window.exports
+    for key, text, stem in PLOT_EXPORTS:
+        if key is None:
+            menu.addSeparator()
+        action = _action(
+            window, text, None, lambda k=key: exports.export_plot(k),
+            f"export_{stem.replace('-', '_')}", "Save as a PNG image or an SVG drawing",
+        )  # fmt: skip
+        menu.addAction(action)
+    menu.addSeparator()
+    for text, slot, name, tip in (
+        ("Computation &graph…", exports.export_graph, "exportGraphAction",
+         "Save the graph as shown, as a PNG image or an SVG drawing"),
+        ("Cost la&ndscape…", exports.export_landscape, "exportLandscapeAction",
+         "Save the landscape as shown, as a PNG image or an SVG drawing"),
+        (None, None, None, None),
+        ("W&eights (CSV or JSON)…", exports.export_weights, "exportWeightsAction",
+         "Save the current weights and bias"),
+        ("&History (CSV)…", exports.export_history, "exportHistoryAction",
+         "Save loss, accuracy, weights and learning rate, one row per step"),
+        (None, None, None, None),
+        ("Run as Python &script…", exports.export_script, "exportScriptAction",
+         "Save code that repeats this run with numpy and pandas"),
+        ("Run as Jupyter &notebook…", exports.export_notebook, "exportNotebookAction",
+         "Save a notebook that repeats this run step by step"),
+    ):  # fmt: skip
+        if text is None:
+            menu.addSeparator()
+        else:
+            menu.addAction(_action(window, text, None, slot, name, tip))
+
+
 def build_menus(window: MainWindow) -> None:
     """File, Training, View and Help menus for ``window``."""
     menu_bar = window.menuBar()
@@ -116,13 +152,7 @@ def build_menus(window: MainWindow) -> None:
         action.triggered.connect(lambda _checked=False, n=name: window.controller.load_preset(n))
         window.preset_group.addAction(action)
         window.preset_actions[name] = action
-    export_menu = file_menu.addMenu("&Export plot image")
-    for key in ("loss", "accuracy", "weights", "bars"):
-        action = export_menu.addAction(f"{key.capitalize()} plot…")
-        action.triggered.connect(lambda _checked=False, k=key: window.export_plot(k))
-    export_menu.addSeparator()
-    all_action = export_menu.addAction("All plots…")
-    all_action.triggered.connect(lambda: window.export_plot(None))
+    _add_export_menu(window, file_menu.addMenu("&Export"))
     file_menu.addSeparator()
     quit_action = _action(window, "&Quit", QKeySequence.StandardKey.Quit, window.close)
     quit_action.setMenuRole(QAction.MenuRole.QuitRole)

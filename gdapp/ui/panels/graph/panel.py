@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QFontInfo, QKeySequence, QShortcut
+from PySide6.QtGui import QFontInfo, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -35,7 +35,7 @@ from gdapp.ui.panels.graph import views
 from gdapp.ui.panels.graph.animation import GraphWalk
 from gdapp.ui.panels.graph.canvas import GraphCanvas
 from gdapp.ui.panels.graph.controls import restore_settings
-from gdapp.ui.panels.graph.export import compose_export
+from gdapp.ui.panels.graph.export import compose_export, compose_svg
 from gdapp.ui.panels.graph.nudge import (
     LIVE_ENTRY_LIMIT,
     SYNC_ENTRY_LIMIT,
@@ -215,17 +215,33 @@ class GraphPanel(QWidget):
         self._flush()
 
     def export_image(self, path: str | Path) -> Path:
-        """Write the whole diagram with its caption and legend as an image (PNG by default)."""
+        """Write the whole diagram with its caption and legend (PNG without a suffix).
+
+        A ``.svg`` path gets an SVG drawing, any other an image; OSError if it cannot be written.
+        """
         self._flush()
         path = Path(path)
         if not path.suffix:
             path = path.with_suffix(".png")
-        image = compose_export(
-            self.graph_view.render_image(), self._caption_text(), self._symbol_for_legend()
-        )
+        if path.suffix.lower() == ".svg":
+            path.write_bytes(self.composed_svg())
+            return path
+        image = self.composed_image()
         if not image.save(str(path)):
             raise OSError(f"could not write the image {path}")
         return path
+
+    def composed_image(self) -> QImage:
+        """The whole diagram with its caption and legend, at twice the scene's size."""
+        self._flush()
+        return compose_export(
+            self.graph_view.render_image(), self._caption_text(), self._symbol_for_legend()
+        )
+
+    def composed_svg(self) -> bytes:
+        """The same picture as an SVG document (UTF-8)."""
+        self._flush()
+        return compose_svg(self.graph_view.scene(), self._caption_text(), self._symbol_for_legend())
 
     def min_text_px(self) -> float:
         """The smallest text on screen over every node: font pixel size × the view's scale."""
@@ -373,7 +389,10 @@ class GraphPanel(QWidget):
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
         suggested = str(Path(folder or Path.home()) / f"graph-{self._view}.png")
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export graph as image", suggested, "PNG image (*.png);;JPEG image (*.jpg)"
+            self,
+            "Export graph as image",
+            suggested,
+            "PNG image (*.png);;SVG drawing (*.svg);;JPEG image (*.jpg)",
         )
         if not path:
             return
