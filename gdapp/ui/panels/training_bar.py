@@ -96,7 +96,7 @@ class TrainingBar(QToolBar):
 
         pixmap = QStyle.StandardPixmap
         self.step_back_action = action(
-            "stepBackAction", "Back", pixmap.SP_MediaSeekBackward, "Left",
+            "stepBackAction", "Step back", pixmap.SP_MediaSeekBackward, "Left",
             "Step back: undo the latest step exactly", controller.step_back,
         )  # fmt: skip
         self.step_action = action(
