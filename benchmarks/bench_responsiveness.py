@@ -81,7 +81,14 @@ def main() -> None:
     models, optimizers = ("linear", "logistic"), ("adam", "momentum", "gd", "rmsprop")
     presets, pages = ("diabetes-post", "diabetes"), ("graph", "landscape", "plots", "data")
 
+    durations: dict[str, list[float]] = {kind: [] for kind in kinds}
+
     def action(k: int) -> None:
+        started = time.perf_counter()
+        act(k)
+        durations[kinds[k % len(kinds)]].append((time.perf_counter() - started) * 1000)
+
+    def act(k: int) -> None:
         kind = kinds[k % len(kinds)]
         if kind == "model":
             controller.set_config(model=models[k % 2])
@@ -111,6 +118,10 @@ def main() -> None:
             f"p99 {np.percentile(lags, 99):6.1f} ms, worst {lags.max():6.1f} ms "
             f"over {len(lags)} ticks"
         )
+    for kind, values in durations.items():
+        if values:
+            print(f"  {kind:9s} switch on the GUI thread: median {np.median(values):6.1f} ms, "
+                  f"worst {max(values):6.1f} ms")  # fmt: skip
     ratio = busy.max() / max(np.percentile(idle, 99), 1.0)
     print(f"worst lag while switching / idle p99: {ratio:.1f}   (aim: worst <= 100 ms)")
 

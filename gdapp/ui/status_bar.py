@@ -44,7 +44,7 @@ def short_reason(snapshot: Snapshot) -> str:
     if snapshot.status == "diverging":
         return f"Stopped: diverging at step {snapshot.step_count}, learning rate too large"
     if snapshot.status == "max_epochs":
-        return f"Stopped: reached max epochs ({snapshot.config.max_epochs:,})"
+        return f"Stopped at max epochs ({snapshot.config.max_epochs:,})"
     if snapshot.status == "converged":
         return "Stopped: converged (gradient below the tolerance)"
     return snapshot.stop_reason

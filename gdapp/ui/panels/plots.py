@@ -486,7 +486,9 @@ class PlotsPanel(QWidget):
         # Leave room beside the longest bar for the widest value label, on both sides.
         extent = max(float(np.max(np.abs(theta))), 1e-3)
         width_px = max(self.bars_plot.getViewBox().width(), 1.0)
-        room_px = max(self._label_metrics.horizontalAdvance(t) for t in texts) + LABEL_GAP_PX
+        # TextItems draw a little wider than the metrics say (their own font and margins).
+        widest = max(self._label_metrics.horizontalAdvance(t) for t in texts)
+        room_px = 1.25 * widest + 8 + LABEL_GAP_PX
         room_px = min(room_px, width_px / 4)  # a tiny plot keeps at least half for the bars
         half_range = extent / (1.0 - 2.0 * room_px / width_px)
         self.bars_plot.setXRange(-half_range, half_range, padding=0)
