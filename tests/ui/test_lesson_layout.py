@@ -116,6 +116,7 @@ def settled(qtbot, window):
     )
 
 
+@pytest.mark.slow  # 51 steps entered twice each, training included: the full suite runs it
 def test_entering_a_step_from_anywhere_gives_the_same_state(qtbot):
     window = open_window(qtbot, (1280, 800))
     panel = window.lesson_panel
