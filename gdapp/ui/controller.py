@@ -241,7 +241,8 @@ class TrainingSession(QObject):
         )
         self._send(self._load_requested, data, self._config, self._generation)
         self._selected_sample = -1
-        self.dataset_changed.emit(dataset)
+        with self.hold_training():  # every panel lays itself out for the new dataset
+            self.dataset_changed.emit(dataset)
 
     def select_sample(self, row: int) -> None:
         """Make ``row`` (an index into ``dataset.X``) the current sample; -1 clears it."""

@@ -308,6 +308,15 @@ class MainWindow(QMainWindow):
                 self.workspace.page(page)
                 QTimer.singleShot(IDLE_BUILD_GAP_MS, self, self._build_next_page)
                 return
+        # Then the lesson figures, so a step with a figure does not pay for making it.
+        from gdapp.ui.lessons.figures import FIGURE_CLASSES
+
+        figures = self.figure_page
+        for name in FIGURE_CLASSES:
+            if not figures.has_figure(name):
+                figures.figure(name)
+                QTimer.singleShot(IDLE_BUILD_GAP_MS, self, self._build_next_page)
+                return
 
     def find_widget(self, name: str) -> QWidget | None:
         """The widget named ``name`` (building the page it lives on), or None."""

@@ -66,6 +66,10 @@ class FigurePage(QWidget):
     def current(self) -> str | None:
         return self._current
 
+    def has_figure(self, name: str) -> bool:
+        """Whether figure ``name`` has been made."""
+        return name in self._figures
+
     def figure(self, name: str) -> LessonFigure:
         """The figure called ``name``, made on first use."""
         if name not in FIGURE_CLASSES:

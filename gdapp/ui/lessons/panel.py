@@ -414,10 +414,12 @@ class LessonPanel(QWidget):
     # -- moving between steps ------------------------------------------------------------
 
     def _after_move(self) -> None:
-        self._save()
-        self._set_active(True)
-        self._show_step()
-        self._enter_step()
+        # A burst of GUI work: a run waits between two steps meanwhile (see hold_training).
+        with self._controller.hold_training():
+            self._save()
+            self._set_active(True)
+            self._show_step()
+            self._enter_step()
 
     def _show_no_lessons(self) -> None:
         self._title.setText("No lessons")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QTextBrowser
 TEXT_PX = 14  # lesson text size; the formula SVGs are drawn to sit beside 14 px text
 FORMULA_MARGIN_PX = 24  # room kept free beside a formula scaled down to the view's width
 RERENDER_DELAY_MS = 120
+IMAGE_CACHE_SIZE = 256  # formula images kept (the lessons have about 40 formulas)
 STYLE_SHEET = """
 code { background-color: #eef1f4; }
 h3 { margin-top: 10px; }
@@ -36,6 +37,7 @@ class LessonTextBrowser(QTextBrowser):
         self._markdown = ""
         self._rendered_width = -1
         self._scale = 1.0
+        self._images: dict[tuple, QImage | None] = {}
         self._apply_font()
         self.document().setDefaultStyleSheet(STYLE_SHEET)
         self.document().setDocumentMargin(10)
@@ -89,8 +91,17 @@ class LessonTextBrowser(QTextBrowser):
         return super().loadResource(kind, url)
 
     def _render_svg(self, url: QUrl) -> QImage | None:
+        """The formula at ``url`` drawn for the current width and scale (cached)."""
         resolved = self._base.resolved(url) if url.isRelative() else url
         path = resolved.toLocalFile()
+        key = (path, self.viewport().width(), self._scale, self.devicePixelRatioF())
+        if key not in self._images:
+            if len(self._images) > IMAGE_CACHE_SIZE:
+                self._images.clear()
+            self._images[key] = self._draw_svg(path)
+        return self._images[key]
+
+    def _draw_svg(self, path: str) -> QImage | None:
         if not Path(path).is_file():
             return None
         renderer = QSvgRenderer(path)
