@@ -26,7 +26,6 @@ import tracemalloc
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -34,7 +33,7 @@ from gdapp.core import landscape  # noqa: E402
 from gdapp.core.replay import replay  # noqa: E402
 from gdapp.core.trainer import TrainConfig  # noqa: E402
 from gdapp.datasets import load_preset  # noqa: E402
-from gdapp.datasets.dataset import assemble  # noqa: E402
+from gdapp.datasets.dataset import from_arrays  # noqa: E402
 from gdapp.ui.controller import TrainingSession  # noqa: E402
 from gdapp.ui.panels.landscape import LandscapePanel, jobs  # noqa: E402
 
@@ -47,18 +46,7 @@ def built_dataset(n: int, d: int = 8):
     rng = np.random.default_rng(0)
     values = rng.normal(size=(n, d))
     labels = (values @ rng.normal(size=d) + rng.logistic(size=n) > 0).astype(np.int8)
-    return assemble(
-        name=f"{n} rows",
-        source="bench",
-        features=pd.DataFrame(values, columns=[f"x{k}" for k in range(d)]),
-        y01=labels,
-        label_name="label",
-        positive_label="1",
-        negative_label="0",
-        scale="standard",
-        test_fraction=0.2,
-        seed=0,
-    )
+    return from_arrays(values, labels, name=f"{n} rows")
 
 
 def dataset_of(n: int):

@@ -39,13 +39,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GDAPP_SETTINGS_DIR", tempfile.mkdtemp(prefix="gdapp-bench-"))
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gdapp.core.trainer import TrainConfig, Trainer  # noqa: E402
 from gdapp.datasets import Dataset, load_preset  # noqa: E402
-from gdapp.datasets.dataset import assemble  # noqa: E402
+from gdapp.datasets.dataset import from_arrays  # noqa: E402
 from gdapp.ui.controller import TrainingSession  # noqa: E402
 from gdapp.ui.history import COLUMNS, SessionHistory  # noqa: E402
 from gdapp.ui.main_window import MainWindow  # noqa: E402
@@ -227,18 +226,7 @@ def wide_dataset(n_features: int = WIDE_FEATURES, n_rows: int = WIDE_ROWS) -> Da
     values = rng.normal(size=(n_rows, n_features))
     y = (values[:, 0] > 0).astype(np.int8)
     y[:2] = (0, 1)
-    return assemble(
-        name="wide",
-        source="wide.csv",
-        features=pd.DataFrame(values, columns=[f"x{j}" for j in range(n_features)]),
-        y01=y,
-        label_name="label",
-        positive_label="1",
-        negative_label="0",
-        scale="standard",
-        test_fraction=0.2,
-        seed=0,
-    )
+    return from_arrays(values, y, name="wide")
 
 
 def plots_on(app: QApplication, dataset: Dataset, steps: int = 20) -> dict[str, float]:

@@ -228,3 +228,33 @@ def assemble(
         description=description,
         notes=tuple(notes),
     )
+
+
+def from_arrays(
+    X: np.ndarray,
+    y01: np.ndarray,
+    *,
+    name: str = "arrays",
+    feature_names: Sequence[str] | None = None,
+    scale: str = "standard",
+    test_fraction: float = 0.2,
+    seed: int = 0,
+) -> Dataset:
+    """A Dataset from a numeric table X (n, d) and 0/1 labels y01 (n,), assembled (split,
+    scaled) as the presets are; features are named ``x0, x1, ...`` unless named."""
+    X = np.asarray(X, dtype=np.float64)
+    names = (
+        list(feature_names) if feature_names is not None else [f"x{j}" for j in range(X.shape[1])]
+    )
+    return assemble(
+        name=name,
+        source=f"{name}.csv",
+        features=pd.DataFrame(X, columns=names),
+        y01=np.asarray(y01, dtype=np.int8),
+        label_name="label",
+        positive_label="1",
+        negative_label="0",
+        scale=scale,
+        test_fraction=test_fraction,
+        seed=seed,
+    )

@@ -135,3 +135,20 @@ def test_zero_test_fraction_gives_an_empty_test_split(write_file):
     assert dataset.X_test.shape == (0, 1)
     assert dataset.y_test.shape == (0,)
     np.testing.assert_array_equal(dataset.train_idx, np.arange(4))
+
+
+def test_from_arrays_assembles_a_table_as_the_presets_do():
+    from gdapp.datasets.dataset import from_arrays, split_indices
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(loc=3.0, scale=2.0, size=(50, 3))
+    y = (X[:, 0] > 3.0).astype(int)
+    dataset = from_arrays(X, y, name="made", seed=2)
+    assert dataset.feature_names == ("x0", "x1", "x2") and dataset.name == "made"
+    train, test = split_indices(y.astype(np.int8), 0.2, 2)
+    np.testing.assert_array_equal(dataset.train_idx, train)
+    np.testing.assert_array_equal(dataset.test_idx, test)
+    # Standard scaling fitted on the training rows only: mean 0 and sd 1 there.
+    np.testing.assert_allclose(dataset.X_train.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(dataset.X_train.std(axis=0), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(dataset.y, y)

@@ -368,25 +368,11 @@ def test_view_options_are_remembered(qtbot, panel, browser_controller):
 
 
 def test_a_ten_thousand_column_table_measures_only_its_first_columns(qtbot, controller):
+    from gdapp.datasets.dataset import from_arrays
     from gdapp.ui.panels import dataset_browser
 
     rng = np.random.default_rng(0)
-    wide = pd.DataFrame(rng.normal(size=(40, 10_000)), columns=[f"x{j}" for j in range(10_000)])
-    wide["label"] = np.arange(40) % 2
-    from gdapp.datasets.dataset import assemble
-
-    dataset = assemble(
-        name="wide",
-        source="wide.csv",
-        features=wide.drop(columns="label"),
-        y01=wide["label"].to_numpy(np.int8),
-        label_name="label",
-        positive_label="1",
-        negative_label="0",
-        scale="standard",
-        test_fraction=0.2,
-        seed=0,
-    )
+    dataset = from_arrays(rng.normal(size=(40, 10_000)), np.arange(40) % 2, name="wide")
     panel = dataset_browser.DatasetBrowserPanel(controller)
     qtbot.addWidget(panel)
     panel.resize(900, 500)

@@ -607,20 +607,12 @@ def test_landscape_graph_and_lesson_figure_agree_on_the_log_loss(controller, qtb
 
 
 def test_a_wide_row_draws_twelve_inputs_and_keeps_z_and_the_loss_exact(app, qtbot):
-    import pandas as pd
-
-    from gdapp.datasets.dataset import assemble
+    from gdapp.datasets.dataset import from_arrays
     from gdapp.ui.panels.graph.views import MAX_GRAPH_FEATURES
 
     panel, ctrl = app
     rng = np.random.default_rng(3)
-    n = 500
-    features = pd.DataFrame(rng.normal(size=(40, n)), columns=[f"f{j}" for j in range(n)])
-    dataset = assemble(
-        name="wide", source="wide.csv", features=features,
-        y01=(np.arange(40) % 2).astype(np.int8), label_name="label", positive_label="1",
-        negative_label="0", scale="standard", test_fraction=0.0, seed=0,
-    )  # fmt: skip
+    dataset = from_arrays(rng.normal(size=(40, 500)), np.arange(40) % 2, test_fraction=0.0)
     ctrl.set_dataset(dataset)
     qtbot.waitUntil(lambda: ctrl.last_snapshot is not None)
     ctrl.select_sample(4)

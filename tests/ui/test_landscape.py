@@ -11,7 +11,6 @@ import dataclasses
 import threading
 
 import numpy as np
-import pandas as pd
 import pytest
 import shiboken6
 from PySide6.QtCore import QPointF, Qt, QTimer
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QPushButton
 
 from gdapp.core import landscape
 from gdapp.core.replay import replay
-from gdapp.datasets.dataset import assemble
+from gdapp.datasets.dataset import from_arrays
 from gdapp.ui.panels.landscape import LandscapePanel, LandscapeState, jobs, worker
 
 # The offscreen platform warns that it cannot size or raise a top-level window.
@@ -43,18 +42,7 @@ def built_dataset(n: int, d: int = 8, seed: int = 0):
     values = rng.normal(size=(n, d)) * rng.uniform(0.5, 3.0, size=d)
     w = rng.normal(size=d)
     labels = (values @ w + rng.logistic(size=n) > 0).astype(np.int8)
-    return assemble(
-        name="built",
-        source="built",
-        features=pd.DataFrame(values, columns=[f"x{k}" for k in range(d)]),
-        y01=labels,
-        label_name="label",
-        positive_label="1",
-        negative_label="0",
-        scale="standard",
-        test_fraction=0.2,
-        seed=seed,
-    )
+    return from_arrays(values, labels, name="built", seed=seed)
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
 
 from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import load_preset
-from gdapp.datasets.dataset import assemble
+from gdapp.datasets.dataset import from_arrays
 from gdapp.ui.history import MAX_HELD_ROWS, SessionHistory
 from gdapp.ui.panels.plots import MAX_WEIGHT_CURVES, MIN_EPOCH_SPAN, PlotsPanel
 from gdapp.ui.training_thread import Snapshot
@@ -236,18 +235,7 @@ def wide_dataset(n_features: int = 10_000, n_rows: int = 60):
     y = (values[:, 0] + 0.5 * values[:, 1] > 0).astype(np.int8)
     y[:2] = (0, 1)  # both classes present
     columns = [f"x{j}" for j in range(n_features)]
-    return assemble(
-        name="wide",
-        source="wide.csv",
-        features=pd.DataFrame(values, columns=columns),
-        y01=y,
-        label_name="label",
-        positive_label="1",
-        negative_label="0",
-        scale="standard",
-        test_fraction=0.2,
-        seed=0,
-    )
+    return from_arrays(values, y, name="wide", feature_names=columns)
 
 
 def largest(theta: np.ndarray, k: int = MAX_WEIGHT_CURVES) -> set[int]:
