@@ -63,13 +63,7 @@ def build_logistic_sample(
 ) -> Graph:
     """Logistic regression on one sample, one node per feature: x (d,), w (d,), b, y in [0, 1]."""
     _check_bug(bug, SAMPLE_BUGS, "build_logistic_sample")
-    xs, ws, bn, z, names = _sample_logit(x, w, b, feature_names, bug == "drop_x")
-    yn = Value(_label(y), name="y")
-    L = _log_loss(z, yn, flip_sign=bug == "flip_sign")
-    return Graph(
-        L, params=(*ws, bn), bug=bug, bug_edges=_sample_bug_edges(bug, len(xs), "a"),
-        feature_names=names,
-    )  # fmt: skip
+    return _sample_graph(x, w, b, Value(_label(y), name="y"), feature_names, bug, "logistic")
 
 
 def build_linear_sample(
@@ -82,11 +76,16 @@ def build_linear_sample(
 ) -> Graph:
     """Least squares on one sample: z = w·x + b, yhat = z, L = (yhat - y)^2."""
     _check_bug(bug, SAMPLE_BUGS, "build_linear_sample")
+    return _sample_graph(x, w, b, Value(_number(y, "y"), name="y"), feature_names, bug, "linear")
+
+
+def _sample_graph(x, w, b, yn: Value, feature_names, bug: str | None, model: str) -> Graph:
+    """z = Σ wᵢxᵢ + b, then the model's loss against ``yn``; the bug edges end at its output."""
     xs, ws, bn, z, names = _sample_logit(x, w, b, feature_names, bug == "drop_x")
-    yn = Value(_number(y, "y"), name="y")
-    L = _squared_error(z, yn, flip_sign=bug == "flip_sign")
+    loss, output = (_log_loss, "a") if model == "logistic" else (_squared_error, "yhat")
+    L = loss(z, yn, flip_sign=bug == "flip_sign")
     return Graph(
-        L, params=(*ws, bn), bug=bug, bug_edges=_sample_bug_edges(bug, len(xs), "yhat"),
+        L, params=(*ws, bn), bug=bug, bug_edges=_sample_bug_edges(bug, len(xs), output),
         feature_names=names,
     )  # fmt: skip
 
