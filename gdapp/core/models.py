@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 
 from gdapp.core.functional import sigmoid
 from gdapp.core.losses import BCE_WITH_LOGITS, SQUARED_ERROR, Loss
+from gdapp.core.mlp import MLPModel
 
 __all__ = [
     "MODEL_NAMES",
@@ -54,6 +55,8 @@ __all__ = [
     "POST_Y",
     "LinearModel",
     "LogisticModel",
+    "MLPModel",
+    "Model",
     "PostTrajectory",
     "make_model",
     "post_gradient",
@@ -61,7 +64,7 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-MODEL_NAMES = ("logistic", "linear")
+MODEL_NAMES = ("logistic", "linear", "mlp")
 
 
 class _LinearPredictor:
@@ -90,6 +93,30 @@ class _LinearPredictor:
 
     def __hash__(self) -> int:
         return hash((type(self), self.fit_bias, self.l2))
+
+    # -- layout --------------------------------------------------------------------
+    def n_params(self, d: int) -> int:
+        """Length of ``theta`` for ``d`` features: ``d`` weights and the bias."""
+        return int(d) + 1
+
+    def n_features(self, p: int) -> int:
+        """The ``d`` whose parameter vector has length ``p``."""
+        return int(p) - 1
+
+    def param_names(self, feature_names: list[str] | tuple[str, ...]) -> list[str]:
+        """A name per entry of ``theta``: the feature names, then ``bias``."""
+        return [*feature_names, "bias"]
+
+    def weight_mask(self, d: int) -> NDArray[np.bool_]:
+        """True for the entries the L2 penalty applies to (the weights), False for the bias."""
+        mask = np.ones(int(d) + 1, dtype=bool)
+        mask[-1] = False
+        return mask
+
+    def initial_parameters(self, d: int, seed: int) -> FloatArray:
+        """The default start: every parameter 0 (a linear model's cost is convex)."""
+        del seed
+        return np.zeros(int(d) + 1)
 
     # -- predictions ---------------------------------------------------------------
     def logits(self, theta: FloatArray, X: FloatArray) -> FloatArray:
@@ -203,12 +230,27 @@ class LinearModel(_LinearPredictor):
         return np.clip(self.logits(theta, X), 0.0, 1.0)
 
 
-def make_model(name: str, fit_bias: bool = True, l2: float = 0.0) -> LogisticModel | LinearModel:
-    """The model called ``name`` (``"logistic"`` or ``"linear"``)."""
+Model = LogisticModel | LinearModel | MLPModel
+
+
+def make_model(
+    name: str,
+    fit_bias: bool = True,
+    l2: float = 0.0,
+    *,
+    hidden: int = 4,
+    activation: str = "tanh",
+) -> Model:
+    """The model called ``name`` (one of ``MODEL_NAMES``).
+
+    ``hidden`` and ``activation`` shape the hidden layer of ``"mlp"``; the others ignore them.
+    """
     if name == "logistic":
         return LogisticModel(fit_bias=fit_bias, l2=l2)
     if name == "linear":
         return LinearModel(fit_bias=fit_bias, l2=l2)
+    if name == "mlp":
+        return MLPModel(hidden=hidden, activation=activation, fit_bias=fit_bias, l2=l2)
     raise ValueError(f"Unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}.")
 
 

@@ -3,7 +3,8 @@
 Conventions
 -----------
 - ``X_train`` is ``(n, d)``, ``y_train`` is ``(n,)``; an optional test set has the same
-  ``d``.  ``theta`` is ``(d + 1,)``: weights then bias last (see ``models.py``).
+  ``d``.  ``theta`` is ``(p,)``: for the linear models ``p = d + 1`` (weights, then the
+  bias last), for a hidden layer ``p = h d + 2 h + 1`` (see ``models.py`` and ``mlp.py``).
 - Step ``k`` (``k = 1, 2, ...``) is the ``k``-th optimizer update; history row ``k`` holds
   the parameters after it, row 0 the initial parameters.  ``len(history) ==
   step_count + 1``.
@@ -12,7 +13,7 @@ Maths
 -----
 One step on the mini-batch ``B_k = batch_indices(n, batch_size, seed, k - 1)``:
 
-    g_k            = grad J_B(theta_{k-1})                (theta_{k-1} is (d + 1,))
+    g_k            = grad J_B(theta_{k-1})                (theta_{k-1} is (p,))
     u_k, state_k   = optimizer.update(g_k, state_{k-1}, theta_{k-1}, lr_k)
     theta_k        = theta_{k-1} + u_k
 
@@ -66,7 +67,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gdapp.core.history import ScalarCurves, Trajectory
-from gdapp.core.models import MODEL_NAMES, LinearModel, LogisticModel, make_model
+from gdapp.core.mlp import ACTIVATIONS, HIDDEN_RANGE
+from gdapp.core.models import MODEL_NAMES, Model, make_model
 from gdapp.core.optimizers import OPTIMIZER_NAMES, Optimizer, make_optimizer
 from gdapp.core.stops import DIVERGING_WINDOW, DivergenceWatch
 
@@ -80,6 +82,7 @@ __all__ = [
     "Trainer",
     "batch_indices",
     "initial_theta",
+    "model_for",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -116,6 +119,8 @@ class TrainConfig:
     seed: int = 0
     init: str = "zeros"  # "zeros" or "random" (N(0, RANDOM_INIT_STD^2))
     diverging_window: int = DIVERGING_WINDOW  # steps the diverging rule looks at; 0: off
+    hidden: int = 4  # hidden units of model "mlp" (HIDDEN_RANGE); ignored by the others
+    activation: str = "tanh"  # the hidden units' activation ("tanh" or "relu"), model "mlp"
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_NAMES:
@@ -145,6 +150,13 @@ class TrainConfig:
             raise ValueError(
                 f"diverging_window must be an integer >= 0, got {self.diverging_window!r}."
             )
+        lo, hi = HIDDEN_RANGE
+        if not (_is_int(self.hidden) and lo <= self.hidden <= hi):
+            raise ValueError(f"hidden must be an integer from {lo} to {hi}, got {self.hidden!r}.")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(
+                f"Unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}."
+            )
 
 
 def _is_int(value: object) -> bool:
@@ -158,31 +170,48 @@ def _check_lr(lr: float) -> float:
     return lr
 
 
-def initial_theta(config: TrainConfig, d: int, theta0: ArrayLike | None = None) -> FloatArray:
-    """Where a run with ``config`` on ``d`` features starts: a new ``(d + 1,)`` array.
+def model_for(config: TrainConfig) -> Model:
+    """The model ``config`` trains (its name, bias, L2 and, for ``"mlp"``, its hidden layer)."""
+    return make_model(
+        config.model,
+        config.fit_bias,
+        config.l2,
+        hidden=config.hidden,
+        activation=config.activation,
+    )
 
-    ``theta0`` (weights, then the bias) when given, else ``config.init``: zeros, or
-    ``N(0, RANDOM_INIT_STD^2)`` drawn from ``default_rng(config.seed)``.  Without a bias
-    (``config.fit_bias`` False) the bias entry is 0.  A ``theta0`` of the wrong shape or
-    with non-finite entries raises ValueError.  ``Trainer`` starts here, and so does anything
-    that needs to know where training starts without building a trainer.
+
+def initial_theta(config: TrainConfig, d: int, theta0: ArrayLike | None = None) -> FloatArray:
+    """Where a run with ``config`` on ``d`` features starts: a new ``(p,)`` array.
+
+    ``p`` is ``model_for(config).n_params(d)`` (``d + 1`` for the linear models).
+    ``theta0`` when given, else ``config.init``: zeros, or ``N(0, RANDOM_INIT_STD^2)``
+    drawn from ``default_rng(config.seed)``.  A hidden layer never starts at zeros (its
+    units would stay identical): it starts at ``MLPModel.initial_parameters(d, seed)``
+    whatever ``init`` says.  Without a bias (``config.fit_bias`` False) every bias entry is
+    0.  A ``theta0`` of the wrong shape or with non-finite entries raises ValueError.
+    ``Trainer`` starts here, and so does anything that needs to know where training starts
+    without building a trainer.
     """
-    p = int(d) + 1
+    model = model_for(config)
+    p = model.n_params(int(d))
     if theta0 is not None:
         theta = _check_theta0(theta0, p)
+    elif config.model == "mlp":
+        theta = model.initial_parameters(int(d), config.seed)
     elif config.init == "random":
         theta = np.random.default_rng(config.seed).normal(0.0, RANDOM_INIT_STD, p)
     else:
         theta = np.zeros(p)
     if not config.fit_bias:
-        theta[-1] = 0.0
+        theta[~model.weight_mask(int(d))] = 0.0
     return theta
 
 
 def _check_theta0(theta0: ArrayLike, p: int) -> FloatArray:
     theta = np.array(theta0, dtype=np.float64)
     if theta.shape != (p,) or not np.isfinite(theta).all():
-        raise ValueError(f"theta0 must be {p} finite numbers (weights, then bias).")
+        raise ValueError(f"theta0 must be {p} finite numbers (the model's parameters, bias last).")
     return theta
 
 
@@ -206,7 +235,7 @@ class History:
 
     ``trainer.history`` holds every row of the run, so index ``k`` is row ``k``;
     ``trainer.history_rows(start, stop)`` holds rows ``start..stop-1``.  The scalar
-    fields are copies.  ``theta`` and ``grad`` (``(rows, d + 1)``) are recomputed from the
+    fields are copies.  ``theta`` and ``grad`` (``(rows, p)``) are recomputed from the
     trainer's checkpoints the first time either is read, which costs about one step per
     row: read them before the trainer steps back or resets (that raises ``RuntimeError``).
     """
@@ -230,12 +259,12 @@ class History:
 
     @property
     def theta(self) -> FloatArray:
-        """Parameters of every row, ``(rows, d + 1)``."""
+        """Parameters of every row, ``(rows, p)``."""
         return self._rows[0]
 
     @property
     def grad(self) -> FloatArray:
-        """Full-training-set gradient of every row, ``(rows, d + 1)``."""
+        """Full-training-set gradient of every row, ``(rows, p)``."""
         return self._rows[1]
 
 
@@ -244,8 +273,8 @@ class StepState(NamedTuple):
 
     step: int
     epoch: float
-    theta: FloatArray  # (d + 1,)
-    grad: FloatArray  # (d + 1,) full-training-set gradient at theta
+    theta: FloatArray  # (p,)
+    grad: FloatArray  # (p,) full-training-set gradient at theta
     opt_state: Any  # the optimizer state after the step
     lr: float  # the learning rate the step used (row 0: the initial rate)
     train_loss: float
@@ -329,11 +358,13 @@ class Trainer:
         if not isinstance(cfg, TrainConfig):
             raise TypeError(f"config must be a TrainConfig, got {type(cfg).__name__}.")
         d = self._X.shape[1]
-        p = d + 1
+        model = model_for(cfg)
+        p = model.n_params(d)
         theta0_given = self._theta0_given
+        if theta0_given is not None and theta0_given.shape != (p,):
+            theta0_given = None  # a start for another model's layout
         if theta0 is not None:
             theta0_given = _check_theta0(theta0, p)
-        model = make_model(cfg.model, cfg.fit_bias, cfg.l2)
         theta = initial_theta(cfg, d, theta0_given)
         with np.errstate(over="ignore", invalid="ignore"):
             loss, grad, acc = model.loss_grad_and_accuracy(theta, self._X, self._y)
@@ -349,7 +380,7 @@ class Trainer:
 
         # Nothing above changed the trainer, so a rejected reset leaves it as it was.
         self.config, self._theta0_given = cfg, theta0_given
-        self.model: LogisticModel | LinearModel = model
+        self.model: Model = model
         self.optimizer: Optimizer = make_optimizer(cfg.optimizer)
         n = self._X.shape[0]
         self._full_batch = cfg.batch_size is None or cfg.batch_size >= n
@@ -381,12 +412,12 @@ class Trainer:
 
     @property
     def theta(self) -> FloatArray:
-        """Current parameters, ``(d + 1,)`` (a copy)."""
+        """Current parameters, ``(p,)`` (a copy)."""
         return self._theta.copy()
 
     @property
     def grad(self) -> FloatArray:
-        """Full-training-set gradient at the current parameters, ``(d + 1,)`` (a copy)."""
+        """Full-training-set gradient at the current parameters, ``(p,)`` (a copy)."""
         return self._grad.copy()
 
     @property
@@ -451,7 +482,7 @@ class Trainer:
         )
 
     def theta_rows(self, start: int = 0, stop: int | None = None) -> FloatArray:
-        """Parameters of rows ``start..stop-1``, ``(rows, d + 1)``, a fresh array.
+        """Parameters of rows ``start..stop-1``, ``(rows, p)``, a fresh array.
 
         Rows among the latest ones cost a copy; older rows are recomputed from the
         checkpoint before ``start``, about one step's work per row.

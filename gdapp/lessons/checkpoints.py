@@ -21,9 +21,9 @@ from typing import NamedTuple
 import numpy as np
 
 from gdapp.core.graph_builders import build_post_example
-from gdapp.core.models import POST_M0, POST_Y, make_model, post_gradient, run_post_example
+from gdapp.core.models import POST_M0, POST_Y, post_gradient, run_post_example
 from gdapp.core.optimizers import OPTIMIZER_NAMES
-from gdapp.core.trainer import Status, TrainConfig
+from gdapp.core.trainer import Status, TrainConfig, model_for
 from gdapp.lessons import checks
 from gdapp.lessons.context import (
     DEFAULT_GRAPH_INPUTS,
@@ -240,7 +240,7 @@ def larger_change_param(
 
 def _sample_model(context: CheckpointContext):
     """The live model without its L2 term: the penalty belongs to J, not to one patient's L."""
-    return make_model(context.config.model, context.config.fit_bias, 0.0)
+    return model_for(replace(context.config, l2=0.0))
 
 
 @_answer(2, ("y_hat", "z", "label", "loss", "row"))

@@ -16,8 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gdapp.core.models import make_model
-from gdapp.core.trainer import Status, TrainConfig, Trainer, initial_theta
+from gdapp.core.trainer import Status, TrainConfig, Trainer, initial_theta, model_for
 
 __all__ = ["DEFAULT_GRAPH_INPUTS", "CheckpointContext", "SimulatedRun"]
 
@@ -91,7 +90,7 @@ class CheckpointContext:
 
     def model(self):
         """The core model the live config describes."""
-        return make_model(self.config.model, self.config.fit_bias, self.config.l2)
+        return model_for(self.config)
 
     def sample(self, row: int | None = None) -> tuple[np.ndarray, float]:
         """Features (d,) and label of ``row`` (default: the selected sample)."""

@@ -17,6 +17,7 @@ OPTIMIZER_LABELS = {
 MODEL_LABELS = {
     "logistic": "Logistic (cross-entropy)",
     "linear": "Linear (squared error)",
+    "mlp": "One hidden layer (cross-entropy)",
 }
 INIT_LABELS = {"zeros": "Zeros", "random": "Small random (seeded)"}
 # Trainer status -> what the status bar says about it.

@@ -77,6 +77,8 @@ _CONFIG_KINDS = {
     "seed": "int",
     "init": "str",
     "diverging_window": "int",
+    "hidden": "int",
+    "activation": "str",
 }
 
 

@@ -105,6 +105,7 @@ def write_session(
 def _config_rules() -> dict[str, Any]:
     """Field -> check returning the value or raising ValueError with the reason."""
     # Imported here: the training toolbar and settings panel import this module's users.
+    from gdapp.core.mlp import ACTIVATIONS, HIDDEN_RANGE
     from gdapp.core.models import MODEL_NAMES
     from gdapp.core.optimizers import OPTIMIZER_NAMES
     from gdapp.ui.panels.settings_panel import L2_RANGE, MAX_EPOCHS_LIMIT, TOL_RANGE
@@ -123,6 +124,8 @@ def _config_rules() -> dict[str, Any]:
         "init": lambda v: _choice(v, ("zeros", "random")),
         # Steps the diverging rule watches; 0 turns it off.
         "diverging_window": lambda v: _whole(v, 0, MAX_EPOCHS_LIMIT),
+        "hidden": lambda v: _whole(v, *HIDDEN_RANGE),
+        "activation": lambda v: _choice(v, ACTIVATIONS),
     }
 
 

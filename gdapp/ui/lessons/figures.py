@@ -15,6 +15,7 @@ parameters); the post's figures are computed from ``gdapp.core.models``.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,9 +33,9 @@ from gdapp.core.models import (
     POST_PRINTED,
     POST_X,
     POST_Y,
-    make_model,
     run_post_example,
 )
+from gdapp.core.trainer import initial_theta, model_for
 
 if TYPE_CHECKING:
     from gdapp.ui.controller import TrainingSession
@@ -161,10 +162,10 @@ class _LiveFigure(LessonFigure):
             return None
         snapshot = controller.last_snapshot
         d = dataset.X.shape[1]
-        theta = snapshot.theta if snapshot is not None else np.zeros(d + 1)
         config = snapshot.config if snapshot is not None else controller.config
+        theta = snapshot.theta if snapshot is not None else initial_theta(config, d)
         x = dataset.X[row][None, :]
-        model = make_model(config.model, config.fit_bias, 0.0)
+        model = model_for(replace(config, l2=0.0))
         z = float(model.logits(theta, x)[0])
         return row, z, float(sigmoid(z)), float(dataset.y[row])
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdapp.core.models import make_model
+from gdapp.core.trainer import model_for
 from gdapp.datasets import PRESETS, Dataset
 from gdapp.ui.dataset_loader import DatasetLoader, describe_error, show_load_error
 from gdapp.ui.models.dataframe_model import (
@@ -612,7 +612,7 @@ class DatasetBrowserPanel(QWidget):
             self._update_info()
             return
         config = snapshot.config
-        predictor = make_model(config.model, fit_bias=config.fit_bias)
+        predictor = model_for(config)
         predicted = predictor.predict(theta, ds.X)
         mask = predicted != ds.y.astype(np.int64)
         previous = self._model.highlight_mask()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdapp.core import graph_builders as builders
-from gdapp.core.models import make_model
+from gdapp.core.trainer import model_for
 from gdapp.ui.panels.graph import views
 from gdapp.ui.panels.graph.animation import GraphWalk
 from gdapp.ui.panels.graph.canvas import GraphCanvas
@@ -651,7 +651,7 @@ class GraphPanel(QWidget):
             return None
         config = snapshot.config
         theta = np.asarray(snapshot.theta, dtype=float)
-        if theta.shape != (dataset.X_train.shape[1] + 1,):
+        model = model_for(config)
+        if theta.shape != (model.n_params(dataset.X_train.shape[1]),):
             return None
-        model = make_model(config.model, config.fit_bias, config.l2)
         return model.loss(theta, dataset.X_train, dataset.y_train)
