@@ -7,7 +7,7 @@ as numbers loads as numbers. Notes about how the file was read (delimiter, encod
 labels, thousands separators) appear in the message area. Load runs
 ``load_csv`` on a background thread (``DatasetLoader``) with a progress bar in the dialog;
 Cancel stops a running load first and closes the dialog on a second press. On success the
-dataset goes to ``controller.set_dataset``; on failure a message box names the file and
+dataset goes to ``session.set_dataset``; on failure a message box names the file and
 the problem, the dialog keeps every choice, and the current dataset stays as it was.
 
 Nothing here blocks: the dialog is shown with ``open()`` and error boxes with ``open()``,
@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,9 @@ from gdapp.datasets import DatasetError, encode_labels, label_classes, open_tabl
 from gdapp.ui.dataset_loader import DatasetLoader, ErrorReporter, describe_error, show_load_error
 from gdapp.ui.models.dataframe_model import DataFrameModel
 from gdapp.ui.settings import make_settings
+
+if TYPE_CHECKING:
+    from gdapp.ui.controller import TrainingSession
 
 PREVIEW_ROWS = 50
 DEFAULT_TEST_FRACTION = 0.2
@@ -101,19 +105,24 @@ def _is_numeric(column: pd.Series) -> bool:
 class CsvImportDialog(QDialog):
     """Choose how a CSV file becomes a dataset, then load it in the background.
 
-    ``controller`` receives the loaded dataset (``set_dataset``). ``path`` pre-fills the
+    ``session`` receives the loaded dataset (``set_dataset``). ``path`` pre-fills the
     file (e.g. a dropped file). ``dataset_loaded(Dataset)`` is emitted after a load.
     """
 
     dataset_loaded = Signal(object)
 
-    def __init__(self, controller, path: str | os.PathLike[str] | None = None, parent=None) -> None:
+    def __init__(
+        self,
+        session: TrainingSession,
+        path: str | os.PathLike[str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("csvImportDialog")
         self.setWindowTitle("Open CSV")
         self.setSizeGripEnabled(True)
         self.resize(800, 600)
-        self._controller = controller
+        self._controller = session
         self._path: Path | None = None
         self._preview = pd.DataFrame()
         self._preview_error = ""
