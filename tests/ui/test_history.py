@@ -7,13 +7,12 @@ import dataclasses
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.history_rows import N_PARAMS, rows_snapshot, synthetic_rows
 
 from gdapp.core.trainer import TrainConfig, Trainer
 from gdapp.datasets import load_preset
 from gdapp.ui.history import COLUMNS, SessionHistory
 from gdapp.ui.training_thread import Snapshot
-
-N_PARAMS = 9  # eight weights and the bias, as in the diabetes presets
 
 
 def row_values(row: int, tag: int, n_params: int) -> dict:
@@ -134,40 +133,8 @@ def test_truncate_then_append_matches_a_plain_list_of_rows(ops):
         check_against(history, reference)
 
 
-def synthetic_rows(first: int, stop: int, n_params: int) -> dict:
-    """Rows first..stop-1 whose values encode their row number."""
-    step = np.arange(first, stop)
-    value = step.astype(float)
-    return {
-        "step": step,
-        "epoch": value,
-        "train_loss": 1.0 / (1.0 + value),
-        "test_loss": 2.0 / (1.0 + value),
-        "train_acc": np.full(len(step), 0.5),
-        "test_acc": np.full(len(step), 0.25),
-        "theta": np.outer(value, np.arange(1, n_params + 1)),
-        "lr": np.full(len(step), 0.1),
-    }
-
-
 def feed(history: SessionHistory, first: int, stop: int, n_params: int) -> None:
-    rows = synthetic_rows(first, stop, n_params)
-    history.apply(
-        Snapshot(
-            step_count=stop - 1,
-            epoch=float(stop - 1),
-            status="ready",
-            stop_reason="",
-            theta=rows["theta"][-1].copy(),
-            grad=np.zeros(n_params),
-            lr=0.1,
-            config=TrainConfig(),
-            first_row=first,
-            rows=rows,
-            steps_per_second=0.0,
-            last_batch=np.arange(0),
-        )
-    )
+    history.apply(rows_snapshot(first, synthetic_rows(first, stop, n_params)))
 
 
 def test_a_million_rows_stay_within_ten_megabytes():

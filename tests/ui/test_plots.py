@@ -5,70 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from support.history_rows import N_PARAMS, rows_snapshot, synthetic_rows
 
-from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import load_preset
 from gdapp.datasets.dataset import from_arrays
 from gdapp.ui.history import MAX_HELD_ROWS, SessionHistory
 from gdapp.ui.panels.plots import MAX_WEIGHT_CURVES, MIN_EPOCH_SPAN, PlotsPanel
 from gdapp.ui.training_thread import Snapshot
 
-N_PARAMS = 9  # the diabetes presets: eight weights and the bias
-
-
-def rows(first: int, stop: int, n_params: int = N_PARAMS, test: bool = True) -> dict:
-    """History rows first..stop-1 whose values encode their row number."""
-    step = np.arange(first, stop)
-    value = step.astype(float)
-    return {
-        "step": step,
-        "epoch": value,
-        "train_loss": 1.0 / (1.0 + value),
-        "test_loss": 2.0 / (1.0 + value) if test else None,
-        "train_acc": np.full(len(step), 0.5),
-        "test_acc": np.full(len(step), 0.25) if test else None,
-        "theta": np.outer(value, np.arange(1, n_params + 1)),
-        "lr": np.full(len(step), 0.1),
-    }
+rows = synthetic_rows
 
 
 def snapshot(first: int, stop: int, running: bool = True, generation: int = 1) -> Snapshot:
-    block = rows(first, stop)
-    return Snapshot(
-        step_count=stop - 1,
-        epoch=float(stop - 1),
-        status="ready",
-        stop_reason="",
-        theta=block["theta"][-1].copy(),
-        grad=np.zeros(N_PARAMS),
-        lr=0.1,
-        config=TrainConfig(),
-        first_row=first,
-        rows=block,
-        steps_per_second=0.0,
-        last_batch=np.arange(3),
-        running=running,
-        generation=generation,
+    return rows_snapshot(
+        first, rows(first, stop), last_batch=np.arange(3), running=running, generation=generation
     )
 
 
 def apply(history: SessionHistory, first: int, block: dict) -> None:
-    history.apply(
-        Snapshot(
-            step_count=first + len(block["step"]) - 1,
-            epoch=0.0,
-            status="ready",
-            stop_reason="",
-            theta=np.zeros(N_PARAMS),
-            grad=np.zeros(N_PARAMS),
-            lr=0.1,
-            config=TrainConfig(),
-            first_row=first,
-            rows=block,
-            steps_per_second=0.0,
-            last_batch=np.arange(0),
-        )
-    )
+    history.apply(rows_snapshot(first, block, theta=np.zeros(N_PARAMS), epoch=0.0))
 
 
 def test_history_grows_by_doubling_and_holds_every_row():
@@ -314,26 +269,10 @@ def test_a_panel_made_late_draws_the_history_without_asking_for_it(qtbot, contro
 
 
 def theta_snapshot(first: int, thetas: np.ndarray, generation: int) -> Snapshot:
-    """Rows ``first``.. with parameters ``thetas`` ((k, d+1)) and made-up scalars."""
-    k = len(thetas)
-    block = rows(first, first + k, n_params=thetas.shape[1])
+    """Rows ``first``.. with parameters ``thetas`` ((k, p)) and made-up scalars."""
+    block = rows(first, first + len(thetas), n_params=thetas.shape[1])
     block["theta"] = thetas
-    return Snapshot(
-        step_count=first + k - 1,
-        epoch=float(first + k - 1),
-        status="ready",
-        stop_reason="",
-        theta=thetas[-1].copy(),
-        grad=np.zeros(thetas.shape[1]),
-        lr=0.1,
-        config=TrainConfig(),
-        first_row=first,
-        rows=block,
-        steps_per_second=0.0,
-        last_batch=np.arange(0),
-        running=False,
-        generation=generation,
-    )
+    return rows_snapshot(first, block, generation=generation)
 
 
 def test_a_weight_that_stays_among_the_largest_keeps_its_curve(qtbot, panel, controller):
