@@ -223,7 +223,9 @@ class ContributionsView(QWidget):
         self._penalty_bar = pg.BarGraphItem(
             x=empty, height=empty, width=BAR_WIDTH, brush=PENALTY_COLOR, pen=None
         )
+        # Two ring items with one pen each: a pen per spot costs a symbol render per spot.
         self._rings = pg.ScatterPlotItem(size=6, brush=None, pen=pg.mkPen(OUTSIDE_COLOR))
+        self._wrong_rings = pg.ScatterPlotItem(size=6, brush=None, pen=pg.mkPen(WRONG_COLOR))
         self._stars = pg.ScatterPlotItem(
             size=11, symbol="star", brush=pg.mkBrush(WORST_COLOR), pen=None
         )
@@ -245,6 +247,7 @@ class ContributionsView(QWidget):
             self._wrong_bars,
             self._penalty_bar,
             self._rings,
+            self._wrong_rings,
             self._stars,
             self._selected_bar,
             self._selected_line,
@@ -297,8 +300,9 @@ class ContributionsView(QWidget):
         for bars in (self._bars, self._wrong_bars):
             for x, h in zip(bars.opts["x"], bars.opts["height"], strict=True):
                 heights[position[float(x)]] = float(h)
-        for x, h in zip(*self._rings.getData(), strict=True):
-            heights[position[float(x)]] = float(h)
+        for rings in (self._rings, self._wrong_rings):
+            for x, h in zip(*rings.getData(), strict=True):
+                heights[position[float(x)]] = float(h)
         return heights
 
     def drawn_rows(self) -> np.ndarray:
@@ -311,7 +315,7 @@ class ContributionsView(QWidget):
 
     def outside_rows(self) -> np.ndarray:
         """Training positions drawn as rings (outside the step's mini-batch), in x order."""
-        x = self._rings.getData()[0]
+        x = np.sort(np.concatenate([self._rings.getData()[0], self._wrong_rings.getData()[0]]))
         return self._drawn_rows[np.searchsorted(self._drawn_x, x)]
 
     def worst_rows(self) -> np.ndarray:
@@ -476,6 +480,7 @@ class ContributionsView(QWidget):
             for bars in (self._bars, self._wrong_bars, self._penalty_bar):
                 bars.setOpts(x=empty, height=empty)
             self._rings.setData(x=empty, y=empty)
+            self._wrong_rings.setData(x=empty, y=empty)
             self._stars.setData(x=empty, y=empty)
             self._penalty_text.setVisible(False)
             self._draw_selected()
@@ -500,9 +505,9 @@ class ContributionsView(QWidget):
         plain, red = inside & ~wrong, inside & wrong
         self._bars.setOpts(x=x[plain], height=values[rows[plain]])
         self._wrong_bars.setOpts(x=x[red], height=values[rows[red]])
-        out = ~inside
-        pens = [pg.mkPen(WRONG_COLOR if w else OUTSIDE_COLOR) for w in wrong[out]]
-        self._rings.setData(x=x[out], y=np.zeros(int(out.sum())), pen=pens)
+        grey, red_ring = ~inside & ~wrong, ~inside & wrong
+        self._rings.setData(x=x[grey], y=np.zeros(int(grey.sum())))
+        self._wrong_rings.setData(x=x[red_ring], y=np.zeros(int(red_ring.sum())))
         marked = np.isin(rows, rs.worst)
         self._stars.setData(x=x[marked], y=values[rows[marked]])
         span = float(x[-1] - x[0]) if len(x) else 1.0
