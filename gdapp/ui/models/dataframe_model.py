@@ -144,6 +144,8 @@ class DataFrameModel(QAbstractTableModel):
         self._value_format = FLOAT_FORMAT
         self._bold = QFont()
         self._bold.setBold(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
         self._highlight_brush = QBrush(HIGHLIGHT_COLOR)
         self._label_brush = QBrush(LABEL_TINT_COLOR)
         if frame is not None:
@@ -435,6 +437,8 @@ class DataFrameModel(QAbstractTableModel):
                 return self._value_name
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self._value_tip or self._value_name
+            if role == Qt.ItemDataRole.FontRole:  # set apart: not a column of the file
+                return self._italic
             return None
         if not 0 <= section < len(self._names):
             return None

@@ -77,6 +77,7 @@ FIT_COLUMNS = 60  # columns measured to fit their contents; wider tables keep de
 VALUE_COLUMN = "contribution"  # the table's last column: the contributions view's numbers
 VALUE_COLUMN_SAMPLE = "+0.000e+00"  # sizes that column for the numbers it will show
 SPLITTER_STRETCH = (3, 2)  # table : contributions chart
+MIN_TABLE_ROWS = 8  # the chart never squeezes the table below this many rows
 
 
 def _is_csv(path: str) -> bool:
@@ -244,7 +245,7 @@ class DatasetBrowserPanel(QWidget):
         self._fit_summary_height()
         self._summary_toggle.toggled.connect(self._on_summary_toggle_toggled)
 
-        sheet = QWidget()
+        sheet = self._sheet = QWidget()
         grid = QVBoxLayout(sheet)  # table and summary flush, so they read as one sheet
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(0)
@@ -265,6 +266,7 @@ class DatasetBrowserPanel(QWidget):
         layout.addWidget(self._info)
         layout.addWidget(self._progress_row)
         layout.addWidget(self._splitter, 1)
+        self._fit_sheet_height()
 
     # ------------------------------------------------------------- public API
     @property
@@ -476,6 +478,7 @@ class DatasetBrowserPanel(QWidget):
             Qt.ScrollBarPolicy.ScrollBarAlwaysOff if shown else Qt.ScrollBarPolicy.ScrollBarAsNeeded
         )
         self._table.setHorizontalScrollBarPolicy(policy)
+        self._fit_sheet_height()
 
     @Slot()
     def _on_highlight_timer_timeout(self) -> None:
@@ -643,6 +646,19 @@ class DatasetBrowserPanel(QWidget):
         bar_height = bar.sizeHint().height() if bar.maximum() > 0 else 0
         rows = len(SUMMARY_STATS) * self._summary.verticalHeader().defaultSectionSize()
         self._summary.setFixedHeight(rows + 2 * self._summary.frameWidth() + bar_height)
+        self._fit_sheet_height()
+
+    def _fit_sheet_height(self) -> None:
+        """Keep room for MIN_TABLE_ROWS rows (and the summary strip) above the chart."""
+        if not hasattr(self, "_sheet"):
+            return  # called while the widgets are being built
+        header = self._table.horizontalHeader().sizeHint().height()
+        rows = (MIN_TABLE_ROWS + 0.5) * self._table.verticalHeader().defaultSectionSize()
+        if self._summary_toggle.isChecked():
+            below = self._summary.minimumHeight()
+        else:
+            below = self._table.horizontalScrollBar().sizeHint().height()
+        self._sheet.setMinimumHeight(int(header + rows + 2 * self._table.frameWidth() + below))
 
     def _update_highlight(self) -> None:
         ds = self._dataset
