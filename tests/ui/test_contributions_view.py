@@ -298,3 +298,43 @@ def test_the_table_models_value_column(qtbot):
     model.set_value_column(None)
     assert model.columnCount() == 2 and model.sort_column() == -1
     assert list(model.frame().columns) == ["a", "label"]  # the frame never held it
+
+
+def test_without_the_row_before_the_step_the_bars_say_they_are_the_full_batch_gradient():
+    from types import SimpleNamespace
+
+    from gdapp.core.trainer import TrainConfig
+    from gdapp.ui.panels.contributions_view import row_shares
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(float)
+    theta = np.array([0.3, -0.2, 0.1])
+    snapshot = SimpleNamespace(
+        config=TrainConfig(batch_size=5),
+        step_count=7,
+        last_batch=np.array([1, 4, 9, 12, 15]),
+        theta=theta,
+    )
+    held = SimpleNamespace(row_at=lambda step: None)  # a deep step back dropped row 6
+    shares = row_shares(X, y, snapshot, held)
+    assert not shares.exact and shares.shares.in_batch.all()
+    a = 1.0 / (1.0 + np.exp(-(X @ theta[:-1] + theta[-1])))
+    np.testing.assert_allclose(shares.shares.rows[:, 0], (a - y) * X[:, 0] / 20, rtol=1e-12)
+    before = np.array([0.5, 0.5, -0.5])
+    kept = SimpleNamespace(row_at=lambda step: {"theta": before} if step == 6 else None)
+    shares = row_shares(X, y, snapshot, kept)
+    assert shares.exact and shares.shares.in_batch.sum() == 5
+    np.testing.assert_array_equal(shares.shares.theta, before)
+
+
+def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot, page):
+    panel, view, ctrl = page
+    qtbot.waitUntil(lambda: view.current_shares() is not None, timeout=5000)
+    panel.hide()
+    count = view.refresh_count
+    step_and_wait(qtbot, ctrl, 3)
+    qtbot.wait(3 * 100)
+    assert view.refresh_count == count  # nothing computed for a page nobody sees
+    panel.show()
+    qtbot.waitUntil(lambda: view.current_shares().step == 3, timeout=5000)
