@@ -338,3 +338,14 @@ def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot, page):
     assert view.refresh_count == count  # nothing computed for a page nobody sees
     panel.show()
     qtbot.waitUntil(lambda: view.current_shares().step == 3, timeout=5000)
+
+
+def test_text_reads_at_11_px_or_more(qtbot, page):
+    from PySide6.QtGui import QFontInfo
+
+    panel, view, ctrl = page
+    for widget in view.findChildren(QLabel) + view.findChildren(QComboBox):
+        assert QFontInfo(widget.font()).pixelSize() >= 11, widget.objectName()
+    item = view.plot_widget().getPlotItem()
+    for side in ("left", "bottom"):
+        assert item.getAxis(side).style["tickFont"].pixelSize() >= 11
