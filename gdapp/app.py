@@ -23,13 +23,13 @@ from gdapp.ui.settings import APPLICATION, ORGANIZATION
 APP_ICON = "resources/icons/gdapp.svg"
 # Set to 1 by benchmarks/bench_package.py: print "shown" once the window is up, then quit.
 REPORT_SHOWN_ENV = "GDAPP_REPORT_SHOWN"
-USAGE = """usage: gdapp [--self-test | --version | train | dataset | gradcheck ...]
+USAGE = """usage: gdapp [--self-test | --version | train | dataset | gradcheck | contributions ...]
 
 Without arguments, opens the Gradient Descent Lab window.
   --self-test   open the window, drive it through a lesson, training, the graph panel and a
                 plot export, check each result and exit 0 (or 1 naming what failed)
   --version     print the version and exit
-  train, dataset, gradcheck
+  train, dataset, gradcheck, contributions
                 headless subcommands; `gdapp train --help` lists their options
 """
 

@@ -1,4 +1,4 @@
-"""Headless subcommands: ``train``, ``dataset`` and ``gradcheck``.
+"""Headless subcommands: ``train``, ``dataset``, ``gradcheck`` and ``contributions``.
 
 Every subcommand prints to stdout (JSON with ``--json``) and exits 0; bad input exits 2 with
 one line on stderr that names the problem, never a traceback.
@@ -16,7 +16,7 @@ from typing import Any, NoReturn, TextIO
 
 import numpy as np
 
-SUBCOMMANDS = ("train", "dataset", "gradcheck")
+SUBCOMMANDS = ("train", "dataset", "gradcheck", "contributions")
 EXIT_BAD_INPUT = 2
 PROGRESS_MIN_SECONDS = 0.5  # a run shorter than this never shows a progress bar
 PROGRESS_INTERVAL_S = 0.1
@@ -174,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(check)
     check.add_argument("--h", type=_positive_float, default=1e-6, help="difference step (1e-6)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
+
+    share = sub.add_parser(
+        "contributions",
+        help="train, then show each training row's share of the full-batch gradient",
+    )
+    _add_dataset_options(share)
+    _add_model_options(share)
+    share.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -269,12 +277,10 @@ def epoch_losses(trainer) -> list[float]:
     return [float(v) for v in np.asarray(history.train_loss)[whole]]
 
 
-def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _fit(args: argparse.Namespace, err: TextIO, dataset, config):
+    """Train on ``dataset`` with ``config`` until a stop rule fires; returns the Trainer."""
     from gdapp.core.trainer import Status, Trainer
 
-    _exports(args)
-    dataset = load_dataset(args)
-    config = _config(args)
     has_test = len(dataset.y_test) > 0
     trainer = Trainer(
         dataset.X_train,
@@ -291,7 +297,15 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             progress.update(trainer.epoch)
     if progress is not None:
         progress.close()
+    return trainer
 
+
+def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _exports(args)
+    dataset = load_dataset(args)
+    config = _config(args)
+    has_test = len(dataset.y_test) > 0
+    trainer = _fit(args, err, dataset, config)
     theta = trainer.theta
     model = trainer.model
     result: dict[str, Any] = {
@@ -443,6 +457,66 @@ def _gradcheck(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if check.ok else 1
 
 
+# -- contributions: each training row's share of the gradient ------------------------------
+CONTRIBUTIONS_SHOWN = 10  # rows the text summary lists (the largest contribution vectors)
+
+
+def _contributions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Train as ``train`` does, then share the final full-batch gradient out over the rows.
+
+    ``contributions[i]`` is training row i's gradient of its own loss divided by the number
+    of training rows, so ``sum(contributions) + penalty == gradient``. The rows come in
+    the order ``gdapp dataset --csv`` writes them (the training rows, which are sorted);
+    ``rows[i]`` is the 0-based data line of that file the contribution belongs to.
+    """
+    from gdapp.core.contributions import contributions
+
+    dataset = load_dataset(args)
+    config = _config(args)
+    trainer = _fit(args, err, dataset, config)
+    theta, model = trainer.theta, trainer.model
+    X, y = dataset.X_train, dataset.y_train
+    gradient = model.loss_and_grad(theta, X, y)[1]
+    shares = contributions(model, theta, X, y)
+    result: dict[str, Any] = {
+        "dataset": dataset.name,
+        "feature_names": list(dataset.feature_names),
+        "model": config.model,
+        "weights": [float(v) for v in theta[:-1]],
+        "bias": float(theta[-1]),
+        "steps": int(trainer.step_count),
+        "stopped": trainer.status.value,
+        "n_train": int(len(y)),
+        "gradient": [float(v) for v in gradient],
+        "penalty": [float(v) for v in shares.penalty],
+        "rows": [int(i) for i in dataset.train_idx],
+        "contributions": shares.rows.tolist(),
+    }
+    if args.json:
+        json.dump(result, out)
+        out.write("\n")
+        return 0
+    names = [*dataset.feature_names, "bias"]
+    lengths = np.sqrt((shares.rows**2).sum(axis=1))
+    largest = np.argsort(-lengths, kind="stable")[:CONTRIBUTIONS_SHOWN]
+    width = max(len(n) for n in names)
+    lines = [
+        f"Full-batch gradient after {trainer.step_count} steps "
+        f"({len(y)} training rows; each row adds its own gradient / {len(y)})",
+        *(
+            f"  {n:<{width}}  {g:+.6f}   (L2 part {p:+.6f})"
+            for n, g, p in zip(names, gradient, shares.penalty, strict=True)
+        ),
+        f"The {len(largest)} rows that push hardest (row = data line of `gdapp dataset --csv`):",
+        *(
+            f"  row {int(dataset.train_idx[i]):>6}  label {int(y[i])}  length {lengths[i]:.6f}"
+            for i in largest
+        ),
+    ]
+    out.write("\n".join(lines) + "\n")
+    return 0
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -461,6 +535,8 @@ def main(
             return _train(args, out, err)
         if args.command == "dataset":
             return _dataset(args, out)
+        if args.command == "contributions":
+            return _contributions(args, out, err)
         return _gradcheck(args, out)
     except CliError as exc:
         err.write(f"error: {exc}\n")

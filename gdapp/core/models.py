@@ -196,6 +196,26 @@ class _LinearPredictor:
             loss += self._penalty(theta)
         return loss, self._accuracy(z, y)
 
+    def per_row_grads(self, theta: FloatArray, X: FloatArray, y: FloatArray) -> FloatArray:
+        """Each row's gradient of its own loss ``l(z_i, y_i)``: ``(n, d + 1)``, no mean, no penalty.
+
+        Row ``i`` is ``dl/dz_i * [x_i, 1]`` (``[x_i, 0]`` without a bias), so
+        ``per_row_grads(theta, X, y).mean(0) + penalty_grad(theta)`` is ``loss_and_grad``'s
+        gradient.
+        """
+        dz = self.loss_fn.gradient(self.logits(theta, X), y)
+        grads = np.empty((X.shape[0], theta.shape[0]))
+        np.multiply(X, dz[:, None], out=grads[:, :-1])
+        grads[:, -1] = dz if self.fit_bias else 0.0
+        return grads
+
+    def penalty_grad(self, theta: FloatArray) -> FloatArray:
+        """Gradient of ``(l2/2) ||w||^2``: ``l2 * w``, then 0 for the bias; ``(d + 1,)``."""
+        grad = np.zeros(theta.shape[0])
+        if self.l2 != 0.0:
+            grad[:-1] = self.l2 * theta[:-1]
+        return grad
+
     def per_sample_grad(self, theta: FloatArray, x: FloatArray, y: float) -> FloatArray:
         """Gradient of one sample's loss ``l(z, y)`` (no penalty, no mean); ``x`` is ``(d,)``."""
         x = np.asarray(x, dtype=np.float64)

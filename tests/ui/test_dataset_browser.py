@@ -73,7 +73,9 @@ def test_panel_shows_the_controllers_dataset(panel, browser_controller):
     assert model.rowCount() == ds.n_samples == 768
     assert model.label_column == ds.label_name
     headers = [model.headerData(j, H) for j in range(model.columnCount())]
-    assert sorted(headers) == sorted([*ds.feature_names, ds.label_name])
+    # The frame's columns, then the contributions view's numbers as the last column.
+    assert sorted(headers[:-1]) == sorted([*ds.feature_names, ds.label_name])
+    assert headers[-1] == "contribution"
     glucose = column_of(panel, "glucose")
     for row in (0, 5, 767):
         index = model.index(row, glucose)
@@ -382,5 +384,5 @@ def test_a_ten_thousand_column_table_measures_only_its_first_columns(qtbot, cont
     original = table.resizeColumnToContents
     table.resizeColumnToContents = lambda column: (measured.append(column), original(column))
     controller.set_dataset(dataset)
-    assert panel.current_model().columnCount() == 10_001
+    assert panel.current_model().columnCount() == 10_002  # and the contribution column
     assert 0 < len(measured) <= dataset_browser.FIT_COLUMNS

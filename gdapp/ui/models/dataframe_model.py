@@ -11,6 +11,10 @@ vertical header shows each row's own number (the frame's index label when it is 
 plain range, e.g. where rows were dropped on load), so a sorted view still says which row
 of the file each line is.
 
+A *value column* (``set_value_column``) is one more numeric column after the frame's, held
+outside the frame and replaced as often as its numbers change (a live quantity such as each
+row's share of the gradient); it sorts like any other column.
+
 ``ColumnSummaryModel`` shows ``summarize(frame)`` (min, max, mean, zeros per column) as a
 strip that lines up under the table.
 
@@ -133,8 +137,15 @@ class DataFrameModel(QAbstractTableModel):
         self._row_tags: np.ndarray | None = None
         self._row_tag_names: tuple[str, ...] = ()
         self._label_icon: QIcon | None = None
+        self._value_name: str | None = None  # the value column, shown after the frame's
+        self._value: np.ndarray = np.zeros(0)
+        self._value_muted: np.ndarray | None = None
+        self._value_tip = ""
+        self._value_format = FLOAT_FORMAT
         self._bold = QFont()
         self._bold.setBold(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
         self._highlight_brush = QBrush(HIGHLIGHT_COLOR)
         self._label_brush = QBrush(LABEL_TINT_COLOR)
         if frame is not None:
@@ -186,7 +197,10 @@ class DataFrameModel(QAbstractTableModel):
             self._highlight = None
             self._predicted = None
             self._row_tags = None
-        if keep_sort and 0 <= self._sort_column < len(self._columns):
+            if self._value_name is not None:
+                self._value = np.full(len(frame), np.nan)
+                self._value_muted = None
+        if keep_sort and 0 <= self._sort_column < self._n_columns():
             self._order = self._compute_order(self._sort_column, self._sort_order)
         else:
             self._sort_column = -1
@@ -220,6 +234,60 @@ class DataFrameModel(QAbstractTableModel):
         """Tag each frame row with ``names[codes[row]]`` (codes (n,) ints) for header tooltips."""
         self._row_tags = None if codes is None else np.asarray(codes)
         self._row_tag_names = tuple(names)
+
+    # ------------------------------------------------------------ value column
+    def set_value_column(
+        self,
+        name: str | None,
+        values: np.ndarray | None = None,
+        *,
+        muted: np.ndarray | None = None,
+        tooltip: str = "",
+        number_format: str = FLOAT_FORMAT,
+    ) -> None:
+        """Show ``values`` (n,) floats, NaN for none, as a last column called ``name``.
+
+        ``muted`` (n,) bool draws those cells greyed; ``tooltip`` is the header's tooltip.
+        ``name`` None removes the column. The same name again replaces the numbers in place
+        (the view keeps its selection; a sort by this column is applied again).
+        """
+        if name is None:
+            if self._value_name is not None:
+                column = len(self._columns)
+                if self._sort_column == column:
+                    self.sort(-1)
+                self.beginRemoveColumns(_ROOT, column, column)
+                self._value_name = None
+                self.endRemoveColumns()
+            return
+        n = len(self._frame)
+        values = np.full(n, np.nan) if values is None else np.asarray(values, dtype=np.float64)
+        if values.shape != (n,):
+            raise ValueError(f"value column has shape {values.shape}, expected ({n},)")
+        if muted is not None:
+            muted = np.asarray(muted, dtype=bool)
+            if muted.shape != (n,):
+                raise ValueError(f"muted rows have shape {muted.shape}, expected ({n},)")
+        column = len(self._columns)
+        adding = self._value_name is None
+        if adding:
+            self.beginInsertColumns(_ROOT, column, column)
+        renamed = self._value_name != name
+        self._value_name, self._value, self._value_muted = name, values, muted
+        self._value_tip, self._value_format = tooltip, number_format
+        if adding:
+            self.endInsertColumns()
+            return
+        if self._sort_column == column:
+            self._apply_order(self._compute_order(column, self._sort_order))
+        if n:
+            self.dataChanged.emit(self.index(0, column), self.index(n - 1, column))
+        if renamed:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, column, column)
+
+    def value_column(self) -> np.ndarray | None:
+        """The value column's numbers in frame order (n,), or None when there is none."""
+        return None if self._value_name is None else self._value
 
     # -------------------------------------------------------------- highlights
     def set_highlight(self, mask: np.ndarray | None, predicted: np.ndarray | None = None) -> None:
@@ -272,8 +340,15 @@ class DataFrameModel(QAbstractTableModel):
     def sort_order(self) -> Qt.SortOrder:
         return self._sort_order
 
+    def _n_columns(self) -> int:
+        return len(self._columns) + (self._value_name is not None)
+
+    def _column_values(self, column: int) -> np.ndarray:
+        return self._value if column == len(self._columns) else self._columns[column]
+
     def _compute_order(self, column: int, order: Qt.SortOrder) -> np.ndarray:
-        return stable_argsort(self._columns[column], order == Qt.SortOrder.DescendingOrder)
+        values = self._column_values(column)
+        return stable_argsort(values, order == Qt.SortOrder.DescendingOrder)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` (numpy argsort); ``column`` < 0 restores frame order."""
@@ -284,7 +359,7 @@ class DataFrameModel(QAbstractTableModel):
             # QTableView.sortByColumn asks twice for one click; the frame is read-only.
             return
         self._sort_column, self._sort_order = column, order
-        in_range = 0 <= column < len(self._columns)
+        in_range = 0 <= column < self._n_columns()
         self._apply_order(self._compute_order(column, order) if in_range else None)
 
     def _apply_order(self, order: np.ndarray | None) -> None:
@@ -306,7 +381,7 @@ class DataFrameModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._frame)
 
     def columnCount(self, parent: _VALID = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._columns)
+        return 0 if parent.isValid() else self._n_columns()
 
     def flags(self, index: _VALID) -> Qt.ItemFlag:
         if not index.isValid():
@@ -318,6 +393,8 @@ class DataFrameModel(QAbstractTableModel):
             return None
         col = index.column()
         row = self._order[index.row()] if self._order is not None else index.row()
+        if col == len(self._columns):
+            return self._value_data(int(row), role)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._format(self._columns[col][row], self._kinds[col])
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -355,6 +432,14 @@ class DataFrameModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return _ALIGN_NUMBER
             return None
+        if section == len(self._names) and self._value_name is not None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._value_name
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._value_tip or self._value_name
+            if role == Qt.ItemDataRole.FontRole:  # set apart: not a column of the file
+                return self._italic
+            return None
         if not 0 <= section < len(self._names):
             return None
         name = self._names[section]
@@ -386,6 +471,27 @@ class DataFrameModel(QAbstractTableModel):
         return None
 
     # ------------------------------------------------------------------ helpers
+    def _value_data(self, row: int, role: int):
+        value = float(self._value[row])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return MISSING_TEXT if value != value else self._value_format.format(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _ALIGN_NUMBER
+        if role == SORT_ROLE:
+            return value
+        if role == DATASET_ROW_ROLE:
+            return row
+        if role == HIGHLIGHT_ROLE:
+            return self._is_highlighted(row)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            muted = self._value_muted is not None and self._value_muted[row]
+            return MUTED_TEXT_COLOR if muted else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._highlight_brush if self._is_highlighted(row) else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{self._value_name} = {value:g}" if value == value else self._value_tip
+        return None
+
     def _is_highlighted(self, row: int) -> bool:
         return self._highlight is not None and bool(self._highlight[row])
 

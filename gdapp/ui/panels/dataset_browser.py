@@ -10,6 +10,10 @@ Shown values are the raw table (``Dataset.raw``) or, with "Scaled", the features
 training sees them (``Dataset.X``). Rows the latest weights misclassify can be shaded; the
 shading is recomputed (one vectorised predict over ``Dataset.X``) at most every
 ``HIGHLIGHT_INTERVAL_MS`` while snapshots arrive, never per training step.
+
+Under the table, in a splitter, the ``ContributionsView`` charts each training row's share
+of the gradient; the same numbers fill the table's last column, "contribution" (a value
+column of the table model, so it sorts like the others; test rows show none).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QProgressBar,
+    QSplitter,
     QStyle,
     QTableView,
     QToolButton,
@@ -46,6 +51,7 @@ from gdapp.ui.models.dataframe_model import (
     DataFrameModel,
     summarize,
 )
+from gdapp.ui.panels.contributions_view import NUMBER_FORMAT, ContributionsView
 from gdapp.ui.panels.csv_dialog import CsvImportDialog
 from gdapp.ui.settings import make_settings
 
@@ -68,6 +74,10 @@ VIEW_OPTIONS = ("scaledToggle", "highlightToggle", "summaryToggle")  # remembere
 
 
 FIT_COLUMNS = 60  # columns measured to fit their contents; wider tables keep default widths
+VALUE_COLUMN = "contribution"  # the table's last column: the contributions view's numbers
+VALUE_COLUMN_SAMPLE = "+0.000e+00"  # sizes that column for the numbers it will show
+SPLITTER_STRETCH = (3, 2)  # table : contributions chart
+MIN_TABLE_ROWS = 8  # the chart never squeezes the table below this many rows
 
 
 def _is_csv(path: str) -> bool:
@@ -79,7 +89,8 @@ class DatasetBrowserPanel(QWidget):
 
     ``controller`` is the TrainingSession. Child objectNames for tests: ``presetInput``,
     ``openCsvButton``, ``scaledToggle``, ``highlightToggle``, ``datasetInfo``,
-    ``datasetTable``, ``columnSummary``, ``datasetLoadProgress``.
+    ``datasetTable``, ``columnSummary``, ``datasetLoadProgress``, ``datasetSplitter``,
+    ``contributionsView`` (and its children, see ``ContributionsView``).
     """
 
     def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
@@ -234,17 +245,28 @@ class DatasetBrowserPanel(QWidget):
         self._fit_summary_height()
         self._summary_toggle.toggled.connect(self._on_summary_toggle_toggled)
 
-        grid = QVBoxLayout()  # table and summary flush, so they read as one sheet
+        sheet = self._sheet = QWidget()
+        grid = QVBoxLayout(sheet)  # table and summary flush, so they read as one sheet
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(0)
         grid.addWidget(self._table, 1)
         grid.addLayout(summary_row)
+        self._contributions = ContributionsView(self._controller)
+        self._contributions.values_changed.connect(self._on_contributions_values_changed)
+        self._splitter = QSplitter(Qt.Orientation.Vertical, objectName="datasetSplitter")
+        self._splitter.addWidget(sheet)
+        self._splitter.addWidget(self._contributions)
+        self._splitter.setCollapsible(0, False)
+        for index, stretch in enumerate(SPLITTER_STRETCH):
+            self._splitter.setStretchFactor(index, stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self._info)
         layout.addWidget(self._progress_row)
-        layout.addLayout(grid, 1)
+        layout.addWidget(self._splitter, 1)
+        self._fit_sheet_height()
 
     # ------------------------------------------------------------- public API
     @property
@@ -255,6 +277,9 @@ class DatasetBrowserPanel(QWidget):
     def current_model(self) -> DataFrameModel:
         """The table's model (view rows may be sorted; see ``dataset_row``)."""
         return self._model
+
+    def contributions_view(self) -> ContributionsView:
+        return self._contributions
 
     def summary_model(self) -> ColumnSummaryModel:
         return self._summary_model
@@ -336,6 +361,7 @@ class DatasetBrowserPanel(QWidget):
     def shutdown(self) -> None:
         """Stop background loads and join their threads (call before the app quits)."""
         self._highlight_timer.stop()
+        self._contributions.shutdown()
         self._loader.shutdown()
         if self._csv_dialog is not None:
             self._csv_dialog.loader.shutdown()
@@ -389,6 +415,7 @@ class DatasetBrowserPanel(QWidget):
         self._model.set_highlight(None)
         self._misclassified = -1
         self._show_frame(reset_sort=True)
+        self._model.set_value_column(VALUE_COLUMN, None, number_format=NUMBER_FORMAT)
         codes = np.zeros(dataset.n_samples, dtype=np.int8)
         codes[dataset.test_idx] = 1
         self._model.set_row_tags(codes, SPLIT_NAMES)
@@ -451,6 +478,7 @@ class DatasetBrowserPanel(QWidget):
             Qt.ScrollBarPolicy.ScrollBarAlwaysOff if shown else Qt.ScrollBarPolicy.ScrollBarAsNeeded
         )
         self._table.setHorizontalScrollBarPolicy(policy)
+        self._fit_sheet_height()
 
     @Slot()
     def _on_highlight_timer_timeout(self) -> None:
@@ -465,6 +493,14 @@ class DatasetBrowserPanel(QWidget):
     @Slot(int, int, int)
     def _on_table_section_resized(self, column: int, _old: int, new: int) -> None:
         self._summary.setColumnWidth(column, new)
+
+    @Slot(object, object, str)
+    def _on_contributions_values_changed(self, values, muted, tooltip: str) -> None:
+        if values is not None and len(values) != self._model.rowCount():
+            return  # numbers for a dataset this table no longer shows
+        self._model.set_value_column(
+            VALUE_COLUMN, values, muted=muted, tooltip=tooltip, number_format=NUMBER_FORMAT
+        )
 
     @Slot(float)
     def _on_loader_progress(self, fraction: float) -> None:
@@ -558,7 +594,11 @@ class DatasetBrowserPanel(QWidget):
         tips[ds.label_name] = f"{ds.label_name}: 1 = {ds.positive_label}, 0 = {negative}"
         self._model.set_column_tooltips(tips)
         integer = [frame[c].dtype.kind in "iub" for c in frame.columns]
-        self._summary_model.set_summary(self._summary_of(scaled), integer, scope)
+        # An empty column under the contribution column keeps the strip aligned with the table.
+        summary = self._summary_of(scaled)
+        blank = pd.DataFrame({VALUE_COLUMN: np.nan}, index=summary.index)
+        summary = pd.concat([summary, blank], axis=1)
+        self._summary_model.set_summary(summary, [*integer, False], scope)
         self._sync_summary_columns()
 
     def _fit_columns(self) -> None:
@@ -572,6 +612,13 @@ class DatasetBrowserPanel(QWidget):
             self._table.resizeColumnToContents(column)
             width = max(self._table.columnWidth(column), self._summary.sizeHintForColumn(column))
             self._table.setColumnWidth(column, width)
+        if self._model.value_column() is not None:
+            metrics = self._table.fontMetrics()
+            width = max(
+                metrics.horizontalAdvance(VALUE_COLUMN_SAMPLE),
+                self._table.horizontalHeader().fontMetrics().horizontalAdvance(VALUE_COLUMN),
+            )
+            self._table.setColumnWidth(columns - 1, width + 4 * ROW_PADDING_PX)
         self._sync_summary_columns()
 
     def _sync_summary_columns(self) -> None:
@@ -599,6 +646,19 @@ class DatasetBrowserPanel(QWidget):
         bar_height = bar.sizeHint().height() if bar.maximum() > 0 else 0
         rows = len(SUMMARY_STATS) * self._summary.verticalHeader().defaultSectionSize()
         self._summary.setFixedHeight(rows + 2 * self._summary.frameWidth() + bar_height)
+        self._fit_sheet_height()
+
+    def _fit_sheet_height(self) -> None:
+        """Keep room for MIN_TABLE_ROWS rows (and the summary strip) above the chart."""
+        if not hasattr(self, "_sheet"):
+            return  # called while the widgets are being built
+        header = self._table.horizontalHeader().sizeHint().height()
+        rows = (MIN_TABLE_ROWS + 0.5) * self._table.verticalHeader().defaultSectionSize()
+        if self._summary_toggle.isChecked():
+            below = self._summary.minimumHeight()
+        else:
+            below = self._table.horizontalScrollBar().sizeHint().height()
+        self._sheet.setMinimumHeight(int(header + rows + 2 * self._table.frameWidth() + below))
 
     def _update_highlight(self) -> None:
         ds = self._dataset
