@@ -28,7 +28,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gdapp.core.contributions import contributions, model_for  # noqa: E402
+from gdapp.core.contributions import contributions  # noqa: E402
+from gdapp.core.trainer import model_for  # noqa: E402
 from gdapp.datasets.dataset import from_arrays  # noqa: E402
 from gdapp.ui.controller import TrainingSession  # noqa: E402
 from gdapp.ui.panels.contributions_view import MAX_BARS  # noqa: E402

@@ -39,13 +39,10 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from gdapp.core.models import make_model
-
 __all__ = [
     "NORM_TARGET",
     "Contributions",
     "contributions",
-    "model_for",
     "step_contributions",
     "target_values",
 ]
@@ -72,10 +69,6 @@ class Contributions(NamedTuple):
         """The gradient these contributions add up to, ``(p,)``."""
         return self.rows.sum(axis=0) + self.penalty
 
-
-def model_for(config: Any):
-    """The model a ``TrainConfig`` trains (the one place that builds it from a config)."""
-    return make_model(config.model, config.fit_bias, config.l2)
 
 
 def contributions(

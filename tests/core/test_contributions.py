@@ -8,13 +8,12 @@ import pytest
 from gdapp.core.contributions import (
     NORM_TARGET,
     contributions,
-    model_for,
     step_contributions,
     target_values,
 )
 from gdapp.core.gradcheck import numeric_gradient
 from gdapp.core.models import make_model
-from gdapp.core.trainer import TrainConfig, Trainer
+from gdapp.core.trainer import TrainConfig, Trainer, model_for
 
 MODELS = ("logistic", "linear")
 
@@ -150,3 +149,24 @@ def test_target_values_pick_a_parameter_or_the_length():
         lengths, [math.sqrt(sum(v * v for v in r)) for r in c.rows], rtol=1e-14
     )
     assert penalty_length == pytest.approx(np.hypot(0.2, -0.15))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("options", CASES)
+def test_a_hidden_layers_contributions_add_up_to_the_trainers_gradient(activation, options):
+    X, y = data()
+    config = TrainConfig(model="mlp", hidden=3, activation=activation, lr=0.5, seed=3, **options)
+    trainer = Trainer(X, y, config=config)
+    trainer.run(13)
+    c = step_contributions(trainer, X, y)
+    used = recovered_gd_gradient(trainer, 13)
+    np.testing.assert_allclose(c.rows.sum(0) + c.penalty, used, rtol=0, atol=1e-12)
+    theta_before = trainer.state_at(12).theta
+    model = model_for(config)
+    weights = model.weight_mask(X.shape[1])
+    np.testing.assert_array_equal(c.penalty, np.where(weights, config.l2 * theta_before, 0.0))
+    batch = trainer.batch_for_step(13)
+    outside = np.setdiff1d(np.arange(len(y)), batch)
+    assert np.all(c.rows[outside] == 0.0)
+    if not config.fit_bias:
+        assert np.all(c.rows[:, ~weights] == 0.0)

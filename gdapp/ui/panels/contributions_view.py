@@ -48,9 +48,9 @@ from gdapp.core.contributions import (
     NORM_TARGET,
     Contributions,
     contributions,
-    model_for,
     target_values,
 )
+from gdapp.core.trainer import model_for
 from gdapp.ui.plot_items import AXIS_COLOR, ZERO_LINE_COLOR
 
 if TYPE_CHECKING:
