@@ -122,6 +122,9 @@ class BoundaryPanel(QWidget):
         self._held = np.zeros(0)
         self.shown_rows = np.zeros(0, dtype=np.intp)
         self._rows_uv = np.zeros((0, 2))  # the drawn rows' two coordinates
+        self._X_shown = np.zeros((0, 0))  # the drawn rows, all features, and their labels
+        self._y_shown = np.zeros(0)
+        self._ranges = np.zeros((0, 2))  # (d, 2) range each feature's axis shows
         self._grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._drawn_key: tuple | None = None
         self._dirty = False
@@ -353,8 +356,9 @@ class BoundaryPanel(QWidget):
     def _on_controller_dataset_changed(self, dataset: Dataset) -> None:
         before = self.state()
         self._dataset = dataset
-        X_train = dataset.X_train
+        X_train, y_train = dataset.X_train, dataset.y_train  # copies: taken once here
         self._means = X_train.mean(axis=0) if len(X_train) else np.zeros(dataset.n_features)
+        self._ranges = geometry.axis_ranges(X_train)
         d = dataset.n_features
         if self._features_choice is not None and not all(0 <= k < d for k in self._features_choice):
             self._features_choice = None
@@ -366,6 +370,7 @@ class BoundaryPanel(QWidget):
             self.shown_rows = np.sort(rng.choice(n_train, MAX_SCATTER_POINTS, replace=False))
         else:
             self.shown_rows = np.arange(n_train)
+        self._X_shown, self._y_shown = X_train[self.shown_rows], y_train[self.shown_rows]
         self._quiet = True
         for combo in (self.x_combo, self.y_combo):
             combo.clear()
@@ -431,9 +436,8 @@ class BoundaryPanel(QWidget):
         plot = self.plot.getPlotItem()
         plot.setLabel("bottom", self._axis_label(i), color=AXIS_COLOR)
         plot.setLabel("left", self._axis_label(j), color=AXIS_COLOR)
-        X = dataset.X_train[self.shown_rows]
-        y = dataset.y_train[self.shown_rows]
-        self._rows_uv = X[:, [i, j]]
+        y = self._y_shown
+        self._rows_uv = self._X_shown[:, [i, j]]
         for scatter, label in ((self.negative_points, 0.0), (self.positive_points, 1.0)):
             chosen = self._rows_uv[y == label]
             scatter.setData(chosen[:, 0], chosen[:, 1])
@@ -485,11 +489,10 @@ class BoundaryPanel(QWidget):
         if dataset is None or features is None:
             return
         others = [k for k in range(dataset.n_features) if k not in features]
-        X_train = dataset.X_train
         for slot, k in enumerate(others[:MAX_HELD_BOXES]):
             name = dataset.feature_names[k]
             box = QDoubleSpinBox(objectName=f"boundaryHeld_{k}")
-            low, high = geometry.axis_range(X_train[:, k]) if len(X_train) else (-1.0, 1.0)
+            low, high = self._ranges[k]
             span = high - low
             box.setDecimals(3)
             box.setRange(low - span, high + span)
@@ -523,8 +526,8 @@ class BoundaryPanel(QWidget):
             dataset = self._dataset
             i, j = self.features
             size = geometry.grid_size(dataset.n_features)
-            xs = np.linspace(*geometry.axis_range(dataset.X_train[:, i]), size)
-            ys = np.linspace(*geometry.axis_range(dataset.X_train[:, j]), size)
+            xs = np.linspace(*self._ranges[i], size)
+            ys = np.linspace(*self._ranges[j], size)
             self._grid = (xs, ys, geometry.grid_points(xs, ys, self._held, i, j))
         return self._grid
 
@@ -572,10 +575,7 @@ class BoundaryPanel(QWidget):
         xs, ys, points = self._grid_arrays()
         probability = np.asarray(model.predict_proba(theta, points), dtype=float)
         picture = probability.reshape(len(ys), len(xs))
-        wrong = (
-            predicted_class(model, theta, dataset.X_train[self.shown_rows])
-            != (dataset.y_train[self.shown_rows])
-        )
+        wrong = predicted_class(model, theta, self._X_shown) != self._y_shown
         self.image.setImage(picture, autoLevels=False, levels=(0.0, 1.0))
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         # Pixel centres on the grid points.

@@ -22,6 +22,7 @@ paired by the value at the cell's centre).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -42,15 +43,26 @@ def grid_size(n_features: int) -> int:
     return max(MIN_GRID_SIZE, min(GRID_SIZE, fits))
 
 
-def axis_range(values: np.ndarray) -> tuple[float, float]:
-    """The range one axis shows: the values' range, padded by ``AXIS_PADDING`` each side."""
-    finite = values[np.isfinite(values)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+def axis_ranges(X: np.ndarray) -> np.ndarray:
+    """(d, 2) ranges the axes show, one per column of X: its range, padded by
+    ``AXIS_PADDING`` each side (``MIN_SPAN`` wide around a constant column)."""
+    X = np.asarray(X, dtype=float)
+    if X.shape[0] == 0:
+        return np.tile([-MIN_SPAN, MIN_SPAN], (X.shape[1], 1))
+    finite = np.where(np.isfinite(X), X, np.nan)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: handled below
+        low, high = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
+    low, high = np.nan_to_num(low, nan=-MIN_SPAN), np.nan_to_num(high, nan=MIN_SPAN)
     span = high - low
-    if span < 1e-12 * max(1.0, abs(low), abs(high)):
-        middle = 0.5 * (low + high)
-        return middle - MIN_SPAN / 2, middle + MIN_SPAN / 2
-    return low - AXIS_PADDING * span, high + AXIS_PADDING * span
+    flat = span < 1e-12 * np.maximum(1.0, np.maximum(np.abs(low), np.abs(high)))
+    middle = 0.5 * (low + high)
+    return np.column_stack(
+        [
+            np.where(flat, middle - MIN_SPAN / 2, low - AXIS_PADDING * span),
+            np.where(flat, middle + MIN_SPAN / 2, high + AXIS_PADDING * span),
+        ]
+    )
 
 
 def grid_points(xs: np.ndarray, ys: np.ndarray, held: np.ndarray, i: int, j: int) -> np.ndarray:
