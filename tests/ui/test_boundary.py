@@ -305,3 +305,13 @@ def test_every_control_has_a_tooltip_and_the_page_explains_itself(qtbot, window)
     assert held_line.isVisible() and held_line.text().startswith(
         "Other features held at their mean:"
     )
+
+
+def test_the_held_line_names_the_values_set_first(qtbot, window):
+    panel = window.boundary_panel
+    names = window.controller.dataset.feature_names
+    panel.held_toggle.click()
+    panel.findChild(QDoubleSpinBox, f"boundaryHeld_{len(names) - 1}").setValue(0.75)
+    text = panel.held_line.text()
+    assert text.startswith(f"Other features held at the values you set: {names[-1]} 0.75,")
+    assert f"and {len(names) - 2 - 4:,} more" in text  # two on the axes, four written out

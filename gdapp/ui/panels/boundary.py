@@ -467,6 +467,8 @@ class BoundaryPanel(QWidget):
         if not others:
             self.held_line.setText("No other features: this picture is the whole model.")
             return
+        # The values the learner moved away from the mean come first.
+        others.sort(key=lambda k: (self._held[k] == self._means[k], k))
         words = ", ".join(
             f"{dataset.feature_names[k]} {self._held[k]:.2f}" for k in others[:HELD_NAMES_SHOWN]
         )
