@@ -315,3 +315,36 @@ def test_the_held_line_names_the_values_set_first(qtbot, window):
     text = panel.held_line.text()
     assert text.startswith(f"Other features held at the values you set: {names[-1]} 0.75,")
     assert f"and {len(names) - 2 - 4:,} more" in text  # two on the axes, four written out
+
+
+def test_a_session_file_brings_the_page_back_as_it_was(qtbot, window, tmp_path):
+    panel = window.boundary_panel
+    window.controller.set_config(lr=0.5)
+    theta = trained(qtbot, window, 60)
+    panel.set_features(1, 5)
+    panel.set_held_value(7, 0.4)
+    before = window.view_model.state
+    assert before.page == "boundary" and before.boundary_features == (1, 5)
+    assert before.boundary_held[7] == 0.4
+    path = tmp_path / "boundary.gdsession"
+    window.save_session(path)
+    window.close()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    qtbot.waitUntil(lambda: not again.sessions.is_replaying, timeout=20_000)
+    with qtbot.waitSignal(again.session_ready, timeout=20_000) as ready:
+        assert again.open_session(path)
+    assert ready.args == [True]
+    assert again.view_model.state == before
+    shown_again = again.boundary_panel
+    assert shown_again.features == (1, 5) and shown_again.held[7] == 0.4
+    assert shown(qtbot, again).tobytes() == theta.tobytes()
+    u, v = shown_again.boundary_curve.getData()
+    held = np.array(before.boundary_held)
+    rows = np.tile(held, (len(u), 1))
+    rows[:, 1], rows[:, 5] = u, v
+    np.testing.assert_allclose(sigmoid(rows @ theta[:-1] + theta[-1]), 0.5, rtol=0, atol=1e-9)
+    again.close()
