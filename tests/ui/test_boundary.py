@@ -301,6 +301,7 @@ def test_every_control_has_a_tooltip_and_the_page_explains_itself(qtbot, window)
     assert [w.objectName() for w in controls if not w.toolTip()] == []
     explanation = panel.findChild(QLabel, "boundaryExplanation")
     assert explanation.isVisible() and "0.5" in explanation.text()
+    assert "first two features" in explanation.text()  # the default axes, said on the page
     held_line = panel.findChild(QLabel, "boundaryHeldLine")
     assert held_line.isVisible() and held_line.text().startswith(
         "Other features held at their mean:"

@@ -73,7 +73,8 @@ EXPLANATION = (
     "model's P(y = 1) at each point of the plane, white at 0.5; the black line is where "
     "it is exactly 0.5 (for logistic regression σ(z) = 0.5, that is z = 0): the model "
     "predicts 1 on the orange side, 0 on the blue side. A ring marks a row it gets wrong, "
-    "judged on all of the row's features."
+    "judged on all of the row's features. The axes start on the table's first two "
+    "features; choose any two above."
 )
 AXES_TIP = (
     "The page starts on the first two features of the table; pick any two. "
