@@ -349,3 +349,18 @@ def test_a_session_file_brings_the_page_back_as_it_was(qtbot, window, tmp_path):
     rows[:, 1], rows[:, 5] = u, v
     np.testing.assert_allclose(sigmoid(rows @ theta[:-1] + theta[-1]), 0.5, rtol=0, atol=1e-9)
     again.close()
+
+
+def test_the_line_is_cut_at_the_edges_of_the_picture_and_a_flat_model_has_none():
+    from gdapp.ui.panels.boundary_geometry import axis_ranges, clip_line
+
+    rect = (-1.0, 1.0, -2.0, 2.0)
+    # u + v = 0 meets the edges u = -1 and u = 1 at v = 1 and v = -1.
+    ends = clip_line(1.0, 1.0, 0.0, rect)
+    assert sorted(map(tuple, ends)) == [(-1.0, 1.0), (1.0, -1.0)]
+    # v = 1.5 (a = 0) runs across the whole width; u = 3 misses the picture.
+    assert sorted(map(tuple, clip_line(0.0, 2.0, 3.0, rect))) == [(-1.0, 1.5), (1.0, 1.5)]
+    assert clip_line(1.0, 0.0, 3.0, rect) is None
+    assert clip_line(0.0, 0.0, 1.0, rect) is None  # both weights 0: P is the same everywhere
+    ranges = axis_ranges(np.array([[0.0, 5.0], [10.0, 5.0]]))
+    np.testing.assert_allclose(ranges, [[-0.8, 10.8], [4.5, 5.5]])  # 8 % padding; a constant

@@ -49,11 +49,14 @@ def axis_ranges(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=float)
     if X.shape[0] == 0:
         return np.tile([-MIN_SPAN, MIN_SPAN], (X.shape[1], 1))
-    finite = np.where(np.isfinite(X), X, np.nan)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: handled below
-        low, high = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
-    low, high = np.nan_to_num(low, nan=-MIN_SPAN), np.nan_to_num(high, nan=MIN_SPAN)
+    if np.isfinite(X).all():  # the usual case, and much cheaper than the NaN-aware one
+        low, high = X.min(axis=0), X.max(axis=0)
+    else:
+        finite = np.where(np.isfinite(X), X, np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: see below
+            low, high = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
+        low, high = np.nan_to_num(low, nan=-MIN_SPAN), np.nan_to_num(high, nan=MIN_SPAN)
     span = high - low
     flat = span < 1e-12 * np.maximum(1.0, np.maximum(np.abs(low), np.abs(high)))
     middle = 0.5 * (low + high)
