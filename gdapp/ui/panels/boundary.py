@@ -32,13 +32,8 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -50,6 +45,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 from gdapp.core.models import make_model
 from gdapp.core.trainer import TrainConfig
 from gdapp.ui.panels import boundary_geometry as geometry
+from gdapp.ui.panels.boundary_held import HeldValuesForm
 from gdapp.ui.plot_items import AXIS_COLOR, LEGEND_BRUSH
 
 if TYPE_CHECKING:
@@ -59,9 +55,7 @@ if TYPE_CHECKING:
 REDRAW_INTERVAL_MS = 100  # at most ten redraws a second
 MAX_SCATTER_POINTS = 3000  # rows drawn; a larger table shows a random sample of them
 SAMPLE_SEED = 0  # the sample is the same every time a table is loaded
-MAX_HELD_BOXES = 48  # held features with a box of their own; wider tables keep the rest
 HELD_NAMES_SHOWN = 4  # held values written out in the line above the plot
-HELD_BOX_MAX_HEIGHT = 150  # px; more boxes scroll
 NEGATIVE_COLOR = "#1f5f9e"
 POSITIVE_COLOR = "#c4500c"
 # Diverging shading: light blue at P = 0, white at 0.5, light orange at P = 1.
@@ -131,8 +125,7 @@ class BoundaryPanel(QWidget):
         self._dirty = False
         self._last_redraw = 0.0
         self._quiet = False  # widgets being set from code: their signals are not edits
-        self._held_boxes: dict[int, QDoubleSpinBox] = {}
-        self._boxes_stale = True
+        self._boxes_stale = True  # the held-values form waits until it is opened
         self.redraw_count = 0
         self.drawn_theta: np.ndarray | None = None  # the parameters the picture shows
         self._build()
@@ -185,28 +178,9 @@ class BoundaryPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setToolTip("How many training rows are drawn, and what the line shows now")
 
-        self.held_form = QWidget(objectName="boundaryHeldForm")
-        self._held_grid = QGridLayout()
-        self._held_grid.setContentsMargins(0, 0, 0, 0)
-        inner = QWidget()
-        inner.setLayout(self._held_grid)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        scroll.setMaximumHeight(HELD_BOX_MAX_HEIGHT)
-        scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.reset_button = QPushButton("Reset to means", objectName="boundaryResetHeld")
-        self.reset_button.setToolTip("Hold every other feature at its training mean again")
-        self.reset_button.clicked.connect(self.reset_held)
-        self._held_cap = QLabel()
-        self._held_cap.setWordWrap(True)
-        form_layout = QVBoxLayout(self.held_form)
-        form_layout.setContentsMargins(0, 0, 0, 0)
-        form_layout.addWidget(scroll)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self._held_cap, 1)
-        buttons.addWidget(self.reset_button)
-        form_layout.addLayout(buttons)
+        self.held_form = HeldValuesForm()
+        self.held_form.value_edited.connect(self._on_held_form_value_edited)
+        self.held_form.reset_requested.connect(self.reset_held)
         self.held_form.hide()
 
         self.plot = pg.PlotWidget(background="w")
@@ -311,11 +285,7 @@ class BoundaryPanel(QWidget):
             return
         self._held[feature] = value
         self._held_choice = tuple(float(x) for x in self._held)
-        box = self._held_boxes.get(feature)
-        if box is not None and box.value() != value:
-            self._quiet = True
-            box.setValue(value)
-            self._quiet = False
+        self.held_form.show_values(self._held)
         self._after_held_changed()
         self._emit_edited()
 
@@ -325,7 +295,7 @@ class BoundaryPanel(QWidget):
             return
         self._held_choice = None
         self._held = self._means.copy()
-        self._fill_held_boxes()
+        self.held_form.show_values(self._held)
         self._after_held_changed()
         self._emit_edited()
 
@@ -408,9 +378,8 @@ class BoundaryPanel(QWidget):
             self._build_held_boxes()
         self.held_form.setVisible(shown)
 
-    def _on_held_box_changed(self, feature: int, value: float) -> None:
-        if not self._quiet:
-            self.set_held_value(feature, value)
+    def _on_held_form_value_edited(self, feature: int, value: float) -> None:
+        self.set_held_value(feature, value)
 
     # -- showing the choice ----------------------------------------------------------------
 
@@ -481,45 +450,13 @@ class BoundaryPanel(QWidget):
             self.held_line.setText(f"Other features held at the values you set: {words}.")
 
     def _build_held_boxes(self) -> None:
-        """One spin box per held feature (the first ``MAX_HELD_BOXES``), in two columns."""
         self._boxes_stale = False
-        while self._held_grid.count():
-            widget = self._held_grid.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
-        self._held_boxes = {}
         dataset, features = self._dataset, self.features
         if dataset is None or features is None:
+            self.held_form.show_features((), (), self._ranges, self._held)
             return
         others = [k for k in range(dataset.n_features) if k not in features]
-        for slot, k in enumerate(others[:MAX_HELD_BOXES]):
-            name = dataset.feature_names[k]
-            box = QDoubleSpinBox(objectName=f"boundaryHeld_{k}")
-            low, high = self._ranges[k]
-            span = high - low
-            box.setDecimals(3)
-            box.setRange(low - span, high + span)
-            box.setSingleStep(span / 40)
-            box.setKeyboardTracking(False)
-            box.setToolTip(f"The value of {name} (scaled) everywhere in the picture")
-            box.valueChanged.connect(lambda value, k=k: self._on_held_box_changed(k, value))
-            label = QLabel(name)
-            label.setToolTip(box.toolTip())
-            row, col = divmod(slot, 2)
-            self._held_grid.addWidget(label, row, 2 * col)
-            self._held_grid.addWidget(box, row, 2 * col + 1)
-            self._held_boxes[k] = box
-        hidden = len(others) - len(self._held_boxes)
-        self._held_cap.setText(
-            f"The other {hidden:,} features stay at their mean." if hidden > 0 else ""
-        )
-        self._fill_held_boxes()
-
-    def _fill_held_boxes(self) -> None:
-        self._quiet = True
-        for k, box in self._held_boxes.items():
-            box.setValue(float(self._held[k]))
-        self._quiet = False
+        self.held_form.show_features(dataset.feature_names, others, self._ranges, self._held)
 
     # -- drawing ---------------------------------------------------------------------------
 
