@@ -125,8 +125,14 @@ def test_the_shading_is_the_model_probability_at_the_grid_points(qtbot, window):
     expected = sigmoid(full_rows(window, uu.ravel(), vv.ravel()) @ theta[:-1] + theta[-1])
     np.testing.assert_allclose(picture, expected.reshape(picture.shape), rtol=1e-9, atol=1e-12)
     assert tuple(panel.image.getLevels()) == (0.0, 1.0)
-    color = panel.color_bar.colorMap().map(0.5, mode="qcolor")
+    color = panel.image.getColorMap().map(0.5, mode="qcolor")
     assert (color.red(), color.green(), color.blue()) == (255, 255, 255)  # 0.5 is neutral
+    # The key beside the plot shows the same colours at the same values.
+    key = panel.color_key
+    assert key.isVisible() and key.title == "P(y=1)"
+    for position, hex_color in zip(key.positions, key.colors, strict=True):
+        shade = panel.image.getColorMap().map(position, mode="qcolor")
+        assert shade.name() == hex_color
 
 
 def test_rings_mark_exactly_the_rows_predicted_wrongly(qtbot, window):

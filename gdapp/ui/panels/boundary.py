@@ -45,7 +45,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 from gdapp.core.models import make_model
 from gdapp.core.trainer import TrainConfig
 from gdapp.ui.panels import boundary_geometry as geometry
-from gdapp.ui.panels.boundary_held import HeldValuesForm
+from gdapp.ui.panels.boundary_widgets import ColorKey, HeldValuesForm
 from gdapp.ui.plot_items import AXIS_COLOR, LEGEND_BRUSH
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ HELD_NAMES_SHOWN = 4  # held values written out in the line above the plot
 NEGATIVE_COLOR = "#1f5f9e"
 POSITIVE_COLOR = "#c4500c"
 # Diverging shading: light blue at P = 0, white at 0.5, light orange at P = 1.
+SHADE_POSITIONS = (0.0, 0.5, 1.0)
 SHADE_COLORS = ("#8fb8de", "#ffffff", "#f5b07a")
 BOUNDARY_PEN = pg.mkPen("#111111", width=2.5)
 WRONG_PEN = pg.mkPen("#111111", width=1.6)
@@ -90,7 +91,7 @@ def predicted_class(model, theta: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def _diverging_map() -> pg.ColorMap:
-    return pg.ColorMap(pos=[0.0, 0.5, 1.0], color=list(SHADE_COLORS))
+    return pg.ColorMap(pos=list(SHADE_POSITIONS), color=list(SHADE_COLORS))
 
 
 class BoundaryPanel(QWidget):
@@ -199,11 +200,10 @@ class BoundaryPanel(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         self.plot.addItem(self.image)
-        self.color_bar = pg.ColorBarItem(
-            values=(0.0, 1.0), colorMap=_diverging_map(), label="P(y=1)",
-            interactive=False, width=14, pen=AXIS_COLOR,
-        )  # fmt: skip
-        self.color_bar.setImageItem(self.image, insert_in=item)
+        self.image.setColorMap(_diverging_map())
+        self.color_key = ColorKey(SHADE_POSITIONS, SHADE_COLORS, "P(y=1)", AXIS_COLOR)
+        self.color_key.setToolTip("The shading's colour for each value of P(y = 1)")
+        item.getViewBox().sigResized.connect(self._on_view_box_resized)
         self.legend = item.addLegend(
             offset=(8, 8), brush=LEGEND_BRUSH, labelTextSize="8pt", labelTextColor=AXIS_COLOR
         )
@@ -230,7 +230,11 @@ class BoundaryPanel(QWidget):
         layout.addWidget(self.explanation)
         layout.addWidget(self.held_line)
         layout.addWidget(self.held_form)
-        layout.addWidget(self.plot, 1)
+        picture = QHBoxLayout()
+        picture.setSpacing(2)
+        picture.addWidget(self.plot, 1)
+        picture.addWidget(self.color_key)
+        layout.addLayout(picture, 1)
         layout.addWidget(self.note)
 
     # -- state -----------------------------------------------------------------------------
@@ -371,6 +375,15 @@ class BoundaryPanel(QWidget):
             else:
                 x = old[1]
         self.set_features(int(x), int(y))
+
+    def _on_view_box_resized(self, view_box) -> None:
+        # The key's bar runs level with the plotted area, whatever the axes take.
+        rect = view_box.mapRectToScene(view_box.boundingRect())
+        top = self.plot.mapFromScene(rect.topLeft()).y()
+        bottom = self.plot.mapFromScene(rect.bottomLeft()).y()
+        offset = self.plot.mapTo(self, self.plot.rect().topLeft()).y()
+        key_offset = self.color_key.mapTo(self, self.color_key.rect().topLeft()).y()
+        self.color_key.set_span(top + offset - key_offset, bottom + offset - key_offset)
 
     def _on_held_toggle_toggled(self, shown: bool) -> None:
         self.held_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)

@@ -1,9 +1,14 @@
-"""The decision boundary's held-values form: one spin box per feature off the axes.
+"""The decision boundary's own widgets: the held-values form and the colour key.
 
-``HeldValuesForm`` only shows values and reports edits: ``value_edited(feature, value)``
-when the learner changes a box, ``reset_requested()`` for "Reset to means". The panel owns
-the values and decides what they mean; ``show_features`` lays the boxes out (two columns,
-scrolling past ``HELD_BOX_MAX_HEIGHT``), ``show_values`` puts values in without an edit.
+``HeldValuesForm`` (one spin box per feature off the axes) only shows values and reports
+edits: ``value_edited(feature, value)`` when the learner changes a box, ``reset_requested()``
+for "Reset to means". The panel owns the values and decides what they mean;
+``show_features`` lays the boxes out (two columns, scrolling past ``HELD_BOX_MAX_HEIGHT``),
+``show_values`` puts values in without an edit.
+
+``ColorKey`` is the scale beside the plot: the shading's colours from P = 0 (bottom) to
+P = 1 (top) with ticks at 0, 0.5 and 1, painted with QPainter (a pyqtgraph colour bar is a
+plot of its own and costs a quarter of the page's build time).
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Signal
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
@@ -27,6 +33,8 @@ from PySide6.QtWidgets import (
 MAX_HELD_BOXES = 48  # held features with a box of their own; wider tables keep the rest
 HELD_BOX_MAX_HEIGHT = 150  # px; more boxes scroll
 DECIMALS = 3
+KEY_BAR_PX = 14  # width of the colour key's bar
+KEY_TICKS = (0.0, 0.5, 1.0)
 
 
 class HeldValuesForm(QWidget):
@@ -110,3 +118,62 @@ class HeldValuesForm(QWidget):
     def _on_box_value_changed(self, feature: int, value: float) -> None:
         if not self._quiet:
             self.value_edited.emit(feature, float(value))
+
+
+class ColorKey(QWidget):
+    """A vertical colour scale for values in [0, 1]: ``colors`` at ``positions``, a title."""
+
+    def __init__(
+        self,
+        positions: Sequence[float],
+        colors: Sequence[str],
+        title: str,
+        text_color: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("boundaryColorKey")
+        self.positions = tuple(float(p) for p in positions)
+        self.colors = tuple(colors)
+        self.title = title
+        self._text_color = QColor(text_color)
+        self._span: tuple[float, float] | None = None  # the bar's top and bottom, in px
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+
+    def set_span(self, top: float, bottom: float) -> None:
+        """Draw the bar from ``top`` to ``bottom`` (px in this widget), e.g. level with a plot."""
+        if bottom - top > 10 and (top, bottom) != self._span:
+            self._span = (top, bottom)
+            self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        metrics = self.fontMetrics()
+        return QSize(KEY_BAR_PX + 10 + metrics.horizontalAdvance("0.5") + metrics.height(), 160)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(self.sizeHint().width(), 60)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        metrics = self.fontMetrics()
+        line = metrics.height()
+        top, bottom = self._span or (line, self.height() - line)
+        bar = QRectF(line + 2, top, KEY_BAR_PX, max(1.0, bottom - top))
+        gradient = QLinearGradient(bar.bottomLeft(), bar.topLeft())
+        for position, color in zip(self.positions, self.colors, strict=True):
+            gradient.setColorAt(position, QColor(color))
+        painter.fillRect(bar, gradient)
+        painter.setPen(QPen(self._text_color))
+        painter.drawRect(bar)
+        for value in KEY_TICKS:
+            y = bar.bottom() - value * bar.height()
+            painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y))
+            # Kept inside the widget: the ends of the bar sit near its edges.
+            baseline = min(max(y + metrics.ascent() / 2 - 1, metrics.ascent()), self.height() - 2)
+            painter.drawText(QPointF(bar.right() + 5, baseline), f"{value:g}")
+        # The title reads bottom to top beside the bar.
+        painter.translate(line - 2, bar.center().y())
+        painter.rotate(-90)
+        width = metrics.horizontalAdvance(self.title)
+        painter.drawText(QPointF(-width / 2, 0), self.title)
+        painter.end()
