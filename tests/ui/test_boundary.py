@@ -370,3 +370,19 @@ def test_the_line_is_cut_at_the_edges_of_the_picture_and_a_flat_model_has_none()
     assert clip_line(0.0, 0.0, 1.0, rect) is None  # both weights 0: P is the same everywhere
     ranges = axis_ranges(np.array([[0.0, 5.0], [10.0, 5.0]]))
     np.testing.assert_allclose(ranges, [[-0.8, 10.8], [4.5, 5.5]])  # 8 % padding; a constant
+
+
+def test_a_narrower_table_after_the_form_was_used_takes_held_values(qtbot, window):
+    panel = window.boundary_panel
+    panel.held_toggle.click()
+    assert panel.findChild(QDoubleSpinBox, "boundaryHeld_7") is not None
+    panel.held_toggle.click()  # closed again, then a table of three features
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 3))
+    window.controller.set_dataset(from_arrays(X, (X[:, 0] > X[:, 2]).astype(np.int8)))
+    panel.set_held_value(2, 0.5)
+    assert panel.held[2] == 0.5
+    assert window.view_model.state.boundary_held == (*panel.held[:2], 0.5)
+    panel.held_toggle.click()
+    assert sorted(panel.held_form.boxes) == [2]
+    assert panel.held_form.boxes[2].value() == 0.5

@@ -412,6 +412,8 @@ class BoundaryPanel(QWidget):
         self._boxes_stale = True
         if self.held_form.isVisible():
             self._build_held_boxes()
+        elif self.held_form.boxes:  # boxes of other features: gone until the form opens
+            self.held_form.show_features((), (), self._ranges, self._held)
         if dataset is None or features is None:
             self._clear("A decision boundary needs a table with at least two features.")
             return
