@@ -386,3 +386,29 @@ def test_a_narrower_table_after_the_form_was_used_takes_held_values(qtbot, windo
     panel.held_toggle.click()
     assert sorted(panel.held_form.boxes) == [2]
     assert panel.held_form.boxes[2].value() == 0.5
+
+
+def test_a_wide_table_gets_a_coarser_grid_and_a_bounded_form(qtbot, window):
+    from gdapp.ui.panels.boundary_geometry import MAX_GRID_ELEMENTS
+    from gdapp.ui.panels.boundary_widgets import MAX_HELD_BOXES
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(400, 400))
+    window.controller.set_dataset(from_arrays(X, (X[:, 0] + X[:, 1] > 0).astype(np.int8)))
+    window.controller.set_config(lr=0.5)
+    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
+    theta = trained(qtbot, window, 10)
+    panel = window.boundary_panel
+    picture, _, _ = image_grid(panel)
+    assert picture.size * 400 <= MAX_GRID_ELEMENTS < (picture.shape[0] + 1) ** 2 * 400
+    u, v = panel.boundary_curve.getData()
+    z = full_rows(window, u, v) @ theta[:-1] + theta[-1]
+    np.testing.assert_allclose(sigmoid(z), 0.5, rtol=0, atol=1e-9)
+    panel.held_toggle.click()
+    assert len(panel.held_form.boxes) == MAX_HELD_BOXES
+    assert f"The other {398 - MAX_HELD_BOXES:,} features stay at their mean." in [
+        label.text() for label in panel.held_form.findChildren(QLabel)
+    ]
+    assert "and 394 more" in panel.held_line.text()
+    panel.set_held_value(3, 25.0)  # beyond the box's range: shown as it is
+    assert panel.held_form.boxes[3].value() == 25.0

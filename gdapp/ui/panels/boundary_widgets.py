@@ -111,7 +111,10 @@ class HeldValuesForm(QWidget):
         self._quiet = True
         try:
             for k, box in self.boxes.items():
-                box.setValue(float(held[k]))
+                value = float(held[k])
+                if not box.minimum() <= value <= box.maximum():  # shown as it is, not clipped
+                    box.setRange(min(box.minimum(), value), max(box.maximum(), value))
+                box.setValue(value)
         finally:
             self._quiet = False
 
