@@ -168,6 +168,23 @@ def _drive_window(scratch: Path, out: TextIO, ok: Callable[[str], None]) -> None
         )
         ok(f"graph panel shows dL/dw for patient {row} after training")
 
+        window.show_page("boundary")
+        boundary = window.boundary_panel
+
+        def boundary_drawn() -> bool:
+            drawn = boundary.drawn_theta
+            return drawn is not None and np.array_equal(drawn, theta)
+
+        _wait_until(app, boundary_drawn, "the decision boundary page")
+        i, j = boundary.features
+        u, v = boundary.boundary_curve.getData()
+        _check(u is not None and len(u) == 2, "the decision boundary page draws no line")
+        rows = np.tile(dataset.X_train.mean(axis=0), (len(u), 1))
+        rows[:, i], rows[:, j] = u, v
+        p = 1.0 / (1.0 + np.exp(-(rows @ theta[:-1] + theta[-1])))
+        _check(np.allclose(p, 0.5, rtol=0, atol=1e-9), f"the boundary's ends have P = {p}")
+        ok("decision boundary page: its line lies where σ(z) = 0.5")
+
         image = scratch / "loss.png"
         _check(window.export_plot("loss", str(image)), "exporting the loss plot failed")
         _check(image.exists() and image.stat().st_size > 0, f"{image} is missing or empty")

@@ -61,6 +61,7 @@ SPOTLIGHT_TARGETS = (
     "nudgeToggle",
     "bugSelector",
     "landscapePanel",
+    "boundaryPlot",
     "figurePatient",
     "lessonPanel",
 )
@@ -123,6 +124,16 @@ def _landscape(value: object) -> dict[str, object]:
     return checked
 
 
+def _feature_pair(items: object) -> list[int]:
+    """Two different 0-based feature indices (horizontal axis first)."""
+    if not isinstance(items, list) or len(items) != 2:
+        raise ValueError(f"expected a list of two feature indices, got {items!r}")
+    pair = [checks.integer(0, what="a feature index")(item) for item in items]
+    if pair[0] == pair[1]:
+        raise ValueError(f"the two features must differ, got {pair}")
+    return pair
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     """One action: its name, what it does, and the check (and normaliser) of its argument."""
@@ -147,6 +158,11 @@ _SPECS = (
     ActionSpec("nudge", "show or hide the nudge check on the graph", checks.flag),
     ActionSpec("bug", "plant a derivative bug in the graph", checks.choice(BUGS)),
     ActionSpec("landscape", "slice or contour, its parameters, overlaid runs", _landscape),
+    ActionSpec(
+        "boundary_features",
+        "the two features (0-based) on the decision boundary's axes, horizontal first",
+        _feature_pair,
+    ),
     ActionSpec("post_example", "run the post's one-weight example", _POST_EXAMPLE),
     ActionSpec("show_panel", "bring a panel to the front", checks.choice(SPOTLIGHT_TARGETS)),
     ActionSpec("spotlight", "dim the window around one widget", checks.choice(SPOTLIGHT_TARGETS)),

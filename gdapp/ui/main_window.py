@@ -3,8 +3,8 @@
 Layout: the training toolbar (Step back, Step, Run, Pause, Reset, learning rate, optimizer,
 batch size, speed, Settings) runs across the top and never hides; the lesson column sits on
 the left; the workspace in the middle shows one page at a time (dataset, plots, computation
-graph, cost landscape, lesson figure), each built when first shown; the rarely changed
-training settings open in a dock on the right when asked for.
+graph, cost landscape, decision boundary, lesson figure), each built when first shown; the
+rarely changed training settings open in a dock on the right when asked for.
 
 The window owns two models and shows them: ``controller`` (the ``TrainingSession``: dataset,
 training settings, the training thread's snapshots) and ``view_model`` (a ``ViewModel``
@@ -76,6 +76,7 @@ PAGE_OF_WIDGET = {
     "presetInput": "data",
     "columnSummary": "data",
     "plotsPanel": "plots",
+    "boundaryPanel": "boundary",
     "gradientTable": "graph",
     "figurePanel": "figure",
 }
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
                 "plots": self._make_plots_page,
                 "graph": self._make_graph_page,
                 "landscape": self._make_landscape_page,
+                "boundary": self._make_boundary_page,
                 "figure": self._make_figure_page,
             }
         )
@@ -240,6 +242,11 @@ class MainWindow(QMainWindow):
 
         return LandscapePanel(self.controller)
 
+    def _make_boundary_page(self) -> QWidget:
+        from gdapp.ui.panels.boundary import BoundaryPanel
+
+        return BoundaryPanel(self.controller)
+
     def _make_figure_page(self) -> QWidget:
         from gdapp.ui.lessons.figure_page import FigurePage
 
@@ -260,6 +267,10 @@ class MainWindow(QMainWindow):
     @property
     def landscape_panel(self):
         return self.workspace.page("landscape")
+
+    @property
+    def boundary_panel(self):
+        return self.workspace.page("boundary")
 
     @property
     def figure_page(self):
@@ -435,6 +446,13 @@ class MainWindow(QMainWindow):
                     widget.set_state(*wanted)
                 except ValueError:  # axes this dataset does not have: the panel keeps its own
                     QTimer.singleShot(0, self, self._on_landscape_refused)
+        elif page == "boundary":
+            wanted = (state.boundary_features, state.boundary_held)
+            if widget.state() != wanted:
+                try:
+                    widget.set_state(*wanted)
+                except ValueError:  # features this dataset does not have: the page keeps its own
+                    QTimer.singleShot(0, self, self._on_boundary_refused)
         elif page == "data":
             widget.set_scaled(state.table_scaled)
 
@@ -458,6 +476,8 @@ class MainWindow(QMainWindow):
             edited = getattr(widget, "state_edited", None)
             if edited is not None:
                 edited.connect(self._on_landscape_edited)
+        elif page == "boundary":
+            widget.state_edited.connect(self._on_boundary_edited)
         elif page == "data":
             toggle = widget.findChild(QCheckBox, "scaledToggle")
             if toggle is not None:
@@ -502,6 +522,14 @@ class MainWindow(QMainWindow):
         self.view_model.update(
             landscape_mode=mode, landscape_params=tuple(params), overlays=tuple(overlays)
         )
+
+    def _on_boundary_edited(self, features, held) -> None:
+        if not self._applying_view:
+            self.view_model.update(boundary_features=features, boundary_held=held)
+
+    def _on_boundary_refused(self) -> None:
+        if not self._closed:
+            self._on_boundary_edited(*self.boundary_panel.state())
 
     def _on_table_scaled_toggled(self, scaled: bool) -> None:
         if not self._applying_view:

@@ -62,8 +62,8 @@ CSV_OPTIONS = {
 # builds the ViewState, which checks the page itself.
 VIEW_FIELDS = (
     "page", "figure", "post_example", "graph_view", "graph_bug", "graph_nudge",
-    "graph_inputs", "landscape_mode", "landscape_params", "overlays", "table_scaled",
-    "spotlight",
+    "graph_inputs", "landscape_mode", "landscape_params", "overlays", "boundary_features",
+    "boundary_held", "table_scaled", "spotlight",
 )  # fmt: skip
 _CONFIG_KINDS = {
     "model": "str",
@@ -558,6 +558,20 @@ def _check_view(c: _Checker, value: Any) -> dict[str, Any]:
             if not params:
                 raise c.fail(field, "must name one or two parameters.")
             out[key] = tuple(c.integer(p, f"{field}[{k}]", 0, 10**6) for k, p in enumerate(params))
+        elif key == "boundary_features":
+            if raw is None:
+                out[key] = None
+                continue
+            pair = c.items(raw, field, 2)
+            if len(pair) != 2:
+                raise c.fail(field, "must be two feature indices.")
+            out[key] = tuple(c.integer(p, f"{field}[{k}]", 0, 10**6) for k, p in enumerate(pair))
+        elif key == "boundary_held":
+            if raw is None:
+                out[key] = None
+                continue
+            values = c.items(raw, field, 100_000)
+            out[key] = tuple(c.number(x, f"{field}[{k}]") for k, x in enumerate(values))
         else:  # overlays
             runs = []
             for k, run in enumerate(c.items(raw, field, 64)):

@@ -3,11 +3,11 @@
 ``ViewState`` is a frozen record of every choice about *what is on screen* that is not
 training state: which page of the workspace is in front, the graph panel's view, planted bug
 and nudge check, the example graph's inputs, the landscape's mode, axes and overlaid runs,
-the lesson figure, and the table options. ``ViewModel`` holds the current one and emits
-``changed(old, new)`` whenever it is replaced; panels subscribe and show it, and a user's
-edit in a panel goes back through ``ViewModel.update`` so that the model always says what
-the screen shows. Nothing else keeps a copy (napari's evented viewer model, simplified to a
-frozen dataclass replaced whole).
+the decision boundary's axes and held values, the lesson figure, and the table options.
+``ViewModel`` holds the current one and emits ``changed(old, new)`` whenever it is replaced;
+panels subscribe and show it, and a user's edit in a panel goes back through
+``ViewModel.update`` so that the model always says what the screen shows. Nothing else keeps
+a copy (napari's evented viewer model, simplified to a frozen dataclass replaced whole).
 
 A lesson step declares a ViewState (``from_lesson_actions``): every field it does not name
 takes its default, so entering a step from anywhere gives the same screen.
@@ -22,12 +22,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 # Pages of the main workspace, in tab order.
-PAGES = ("data", "plots", "graph", "landscape", "figure")
+PAGES = ("data", "plots", "graph", "landscape", "boundary", "figure")
 PAGE_TITLES = {
     "data": "Dataset",
     "plots": "Plots",
     "graph": "Computation graph",
     "landscape": "Cost landscape",
+    "boundary": "Decision boundary",
     "figure": "Lesson figure",
 }
 # The page each spotlight target lives on; targets on the toolbar or in the lesson column
@@ -43,6 +44,7 @@ TARGET_PAGES = {
     "nudgeToggle": "graph",
     "bugSelector": "graph",
     "landscapePanel": "landscape",
+    "boundaryPlot": "boundary",
     "figurePatient": "figure",
 }
 DEFAULT_PAGE = "plots"
@@ -56,6 +58,9 @@ class ViewState:
     ``landscape_params`` holds parameter indices (weights then bias), one for a slice and two
     for a contour; ``overlays`` holds ``(optimizer, lr)`` pairs; ``post_example`` is the
     lesson-10 figure's ``(variant, x)`` (x None: the post's own start).
+    ``boundary_features`` holds the two feature indices on the decision boundary's axes
+    (None: the first two) and ``boundary_held`` one value per feature for the features off
+    those axes, in scaled units (None: their training means).
     """
 
     page: str = DEFAULT_PAGE
@@ -68,6 +73,8 @@ class ViewState:
     landscape_mode: str = "contour"
     landscape_params: tuple[int, ...] = (1, 5)
     overlays: tuple[tuple[str, float], ...] = ()
+    boundary_features: tuple[int, int] | None = None
+    boundary_held: tuple[float, ...] | None = None
     table_scaled: bool = False
     spotlight: str | None = None
 
@@ -111,6 +118,9 @@ def from_lesson_actions(actions: Mapping[str, Any], figure: str | None = None) -
         changes["overlays"] = tuple(
             (str(run["optimizer"]), float(run["lr"])) for run in table.get("overlay", ())
         )
+    if "boundary_features" in actions:
+        first, second = (int(k) for k in actions["boundary_features"])
+        changes["boundary_features"] = (first, second)
     if "post_example" in actions:
         table = actions["post_example"]
         x = table.get("x")

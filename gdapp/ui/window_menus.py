@@ -26,7 +26,7 @@ SHORTCUTS = (
     ("Alt+Right", "Next lesson step"),
     ("Alt+Left", "Previous lesson step"),
     ("Esc", "Dismiss the spotlight"),
-    ("Ctrl+1 … Ctrl+5", "Dataset, Plots, Computation graph, Cost landscape, Lesson figure"),
+    (f"Ctrl+1 … Ctrl+{len(PAGES)}", ", ".join(PAGE_TITLES[page] for page in PAGES)),
     ("Ctrl+=", "Larger text everywhere (classroom zoom)"),
     ("Ctrl+−", "Smaller text everywhere"),
     ("Ctrl+0", "Text back to its normal size"),

@@ -1,9 +1,9 @@
 """The main workspace: the pages a learner looks at, one in front, built when first shown.
 
 Pages (``view_state.PAGES``): the dataset table, the plots, the computation graph, the cost
-landscape and the current lesson figure. Each page is made by a factory the first time it is
-shown or asked for (``page(name)``), so a launch only pays for the page in front. The figure
-tab is enabled only while a figure is set (``set_figure``).
+landscape, the decision boundary and the current lesson figure. Each page is made by a
+factory the first time it is shown or asked for (``page(name)``), so a launch only pays for
+the page in front. The figure tab is enabled only while a figure is set (``set_figure``).
 
 Signals: ``page_built(str, QWidget)`` when a page's widget has been made, and
 ``page_chosen(str)`` when the learner clicks a tab (not when ``show_page`` is called).

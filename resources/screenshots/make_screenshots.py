@@ -4,6 +4,7 @@ Run on a display (a virtual one is fine: ``Xvfb :99 -screen 0 1280x800x24 &`` an
 ``DISPLAY=:99``) from the repository root:
 
     .venv/bin/python resources/screenshots/make_screenshots.py
+    .venv/bin/python resources/screenshots/make_screenshots.py boundary-page   # only these
 
 Each shot opens a fresh window with fresh settings at the size named in its file name, puts
 it into a state (a run, a lesson step, a page), waits for the training thread and saves the
@@ -65,7 +66,12 @@ def lesson_step(window, lesson: int, step: int) -> None:
     QTest.qWait(SETTLE_MS * 2)
 
 
-def shoot(name: str, size: tuple[int, int], setup) -> Path:
+WANTED = set(sys.argv[1:])  # shot names to make; none named: every shot
+
+
+def shoot(name: str, size: tuple[int, int], setup) -> Path | None:
+    if WANTED and name not in WANTED:
+        return None
     window = open_window(size)
     setup(window)
     path = HERE / f"{name}.png"
@@ -90,12 +96,20 @@ def main() -> int:
         window.view_model.update(graph_view="sample")
         QTest.qWait(SETTLE_MS)
 
+    def boundary_after_a_run(window):
+        trained(window, 300)
+        window.show_page("boundary")
+        window.view_model.update(boundary_features=(1, 5))  # glucose against BMI
+        QTest.qWait(SETTLE_MS)
+
     shoot("main-window", big, plots_after_a_run)
     shoot("lesson-figure", big, lambda w: lesson_step(w, 3, 2))
     shoot("graph-panel", big, graph_after_a_run)
     shoot("lesson-graph-1024x768", small, lambda w: lesson_step(w, 8, 1))
     shoot("lesson-landscape-1024x768", small, lambda w: lesson_step(w, 6, 3))
     shoot("main-window-1024x768", small, plots_after_a_run)
+    shoot("boundary-page", big, boundary_after_a_run)
+    shoot("boundary-page-1024x768", small, boundary_after_a_run)
     return 0
 
 

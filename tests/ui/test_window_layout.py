@@ -153,3 +153,17 @@ def test_the_graph_follows_the_linear_model(qtbot, window):
     prediction = dataset.X[5] @ theta[:-1] + theta[-1]
     expected = (prediction - dataset.y[5]) ** 2  # squared error, as the trainer's loss
     assert float(panel.displayed_values()["L"].value) == pytest.approx(expected, rel=1e-9)
+
+
+def test_ctrl_5_shows_the_boundary_page_and_its_plot_gets_the_room(qtbot, window):
+    window.lesson_panel.leave()
+    window.resize(1024, 768)
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.workspace.current_page == "boundary" == window.view_model.state.page
+    panel = window.boundary_panel
+    qtbot.waitUntil(lambda: panel.redraw_count > 0)
+    assert panel.plot.height() > 0.6 * panel.height()
+    for name in ("boundaryFeatureX", "boundaryFeatureY", "boundaryHeldToggle", "boundaryPlot"):
+        widget = window.findChild(QWidget, name)
+        assert widget.isVisible(), name
+        assert window.rect().contains(widget.mapTo(window, widget.rect().bottomRight())), name
