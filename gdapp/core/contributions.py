@@ -70,7 +70,6 @@ class Contributions(NamedTuple):
         return self.rows.sum(axis=0) + self.penalty
 
 
-
 def contributions(
     model: Any,
     theta: FloatArray,

@@ -412,3 +412,26 @@ def test_a_wide_table_gets_a_coarser_grid_and_a_bounded_form(qtbot, window):
     assert "and 394 more" in panel.held_line.text()
     panel.set_held_value(3, 25.0)  # beyond the box's range: shown as it is
     assert panel.held_form.boxes[3].value() == 25.0
+
+
+def mlp_probability(theta, X, h):
+    """sigma(w2 . tanh(W1 x + b1) + b2), with theta laid out W1 (h, d), b1, w2, b2."""
+    d = X.shape[1]
+    W1 = theta[: h * d].reshape(h, d)
+    b1, w2, b2 = theta[h * d : h * d + h], theta[h * d + h : h * d + 2 * h], theta[-1]
+    return sigmoid(np.tanh(X @ W1.T + b1) @ w2 + b2)
+
+
+def test_a_hidden_layers_boundary_is_its_grid_contour(qtbot, window):
+    window.controller.set_config(model="mlp", hidden=4, activation="tanh", lr=0.5)
+    theta = trained(qtbot, window, 60)
+    panel = window.boundary_panel
+    picture, xs, ys = image_grid(panel)
+    grid_u, grid_v = np.meshgrid(xs, ys)
+    expected = mlp_probability(theta, full_rows(window, grid_u.ravel(), grid_v.ravel()), 4)
+    np.testing.assert_allclose(picture.ravel(), expected, rtol=0, atol=1e-12)
+    u, v = panel.boundary_curve.getData()
+    assert len(u) > 2  # a traced contour, not the two ends of a straight line
+    p = mlp_probability(theta, full_rows(window, u, v), 4)
+    # The contour is interpolated linearly inside each grid cell: close to 0.5, not exact.
+    np.testing.assert_allclose(p, 0.5, atol=0.01)

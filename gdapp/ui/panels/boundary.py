@@ -42,8 +42,7 @@ from PySide6.QtWidgets import (
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
-from gdapp.core.models import make_model
-from gdapp.core.trainer import TrainConfig
+from gdapp.core.trainer import TrainConfig, model_for
 from gdapp.ui.panels import boundary_geometry as geometry
 from gdapp.ui.panels.boundary_widgets import ColorKey, HeldValuesForm
 from gdapp.ui.plot_items import AXIS_COLOR, LEGEND_BRUSH
@@ -79,7 +78,7 @@ AXES_TIP = (
 
 def session_model(config: TrainConfig):
     """The model a session's ``config`` trains (the one place the page makes it)."""
-    return make_model(config.model, config.fit_bias, config.l2)
+    return model_for(config)
 
 
 def predicted_class(model, theta: np.ndarray, X: np.ndarray) -> np.ndarray:
