@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from gdapp.core import graph_builders as builders
 from gdapp.core.trainer import model_for
-from gdapp.ui.panels.graph import views
+from gdapp.ui.panels.graph import views, views_mlp
 from gdapp.ui.panels.graph.animation import GraphWalk
 from gdapp.ui.panels.graph.canvas import GraphCanvas
 from gdapp.ui.panels.graph.controls import restore_settings
@@ -309,7 +309,7 @@ class GraphPanel(QWidget):
         view = self._view
         training_view = view != "example"
         self._mode_stack.setCurrentIndex(0 if training_view else 1)
-        self._table.setVisible(view == "batch")
+        self._table.setVisible(self._shows_table())
         model = self._bug_combo.model()
         for i, bug in enumerate(views.BUG_NAMES):
             item = model.item(i)
@@ -512,9 +512,12 @@ class GraphPanel(QWidget):
             self._nudge_on,
             data.edges,
             data.graph.bug_edges,
+            data.hidden,
         )
         self._legend.set_symbol(self._symbol_for_legend())
-        self._table.show_numbers(data, numbers, self._nudge_on, self._view == "batch")
+        table = self._shows_table()
+        self._table.setVisible(table)
+        self._table.show_numbers(data, numbers, self._nudge_on, table)
         if walking:
             old, new = request
             self._walk_update = (np.asarray(old.theta), np.asarray(new.theta))
@@ -543,6 +546,9 @@ class GraphPanel(QWidget):
         theta = None if snapshot is None else np.array(snapshot.theta, dtype=float)
         names = tuple(dataset.feature_names)
         model = self._model()
+        hidden = self._hidden_layer()
+        if hidden is not None:
+            model = views_mlp.model_key(hidden)
         generation = getattr(snapshot, "generation", None)
         theta_key = None if theta is None else theta.tobytes()
         if view == "sample":
@@ -550,6 +556,8 @@ class GraphPanel(QWidget):
             x, y = np.array(dataset.X[row], dtype=float), float(dataset.y[row])
 
             def build():
+                if hidden is not None:
+                    return views_mlp.build_sample(x, y, theta, names, bug, hidden)
                 return views.build_sample(x, y, theta, names, bug, model)
 
             return build(), ("sample", bug, model, row, theta_key, generation), build
@@ -559,14 +567,27 @@ class GraphPanel(QWidget):
         X, y = np.array(dataset.X_train[rows], dtype=float), np.array(dataset.y_train[rows])
 
         def build():
+            if hidden is not None:
+                return views_mlp.build_batch(X, y, theta, names, bug, hidden)
             return views.build_batch(X, y, theta, names, bug, model)
 
         return build(), ("batch", bug, model, rows.tobytes(), theta_key, generation), build
 
     def _model(self) -> str:
-        """The trainer's model: the graph follows it ("logistic" or "linear")."""
-        config = getattr(self._snapshot, "config", None) or self._controller.config
-        return config.model
+        """The trainer's model: the graph follows it ("logistic", "linear" or "mlp")."""
+        return self._config().model
+
+    def _config(self):
+        return getattr(self._snapshot, "config", None) or self._controller.config
+
+    def _hidden_layer(self):
+        """The trainer's model when it has a hidden layer (its ``MLPModel``), else None."""
+        config = self._config()
+        return model_for(config) if config.model == "mlp" else None
+
+    def _shows_table(self) -> bool:
+        """The batch view lists every parameter; so does a hidden layer's one-row graph."""
+        return self._view == "batch" or (self._view == "sample" and self._model() == "mlp")
 
     def _sample_row(self) -> int:
         row = self._controller.selected_sample
@@ -623,9 +644,10 @@ class GraphPanel(QWidget):
             y = int(dataset.y[row])
             meaning = dataset.positive_label if y == 1 else (dataset.negative_label or "negative")
             chosen = "" if self._controller.selected_sample >= 0 else " (none selected)"
+            note = f" · {data.note}" if data.note else ""
             return (
                 f"Row {row}{chosen} · y = {y} ({meaning}) · step {step} · "
-                f"L = {format_number(output.value)}"
+                f"L = {format_number(output.value)}{note}"
             )
         m = int(np.shape(data.graph.node("X").value)[0])
         n = len(dataset.train_idx)
