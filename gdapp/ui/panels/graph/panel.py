@@ -76,6 +76,16 @@ class DisplayedNode(NamedTuple):
     agrees: bool | None
 
 
+class TableColumn(NamedTuple):
+    """One parameter in the gradient table: its name, value, derivative and nudge verdict."""
+
+    label: str
+    value: float
+    grad: float
+    numeric: float | None
+    agrees: bool | None
+
+
 class GraphPanel(QWidget):
     """The computation graph of the post's example, one sample or a batch (objectName graphView)."""
 
@@ -202,6 +212,13 @@ class GraphPanel(QWidget):
             )
             for name, item in self._scene.nodes.items()
         }
+
+    def table_columns(self) -> list[TableColumn]:
+        """What the gradient table shows, column by column (empty while it is hidden)."""
+        self._flush()
+        if not self._table.isVisibleTo(self):
+            return []
+        return [TableColumn(c[0], c[2], c[3], c[4], c[5]) for c in self._table.columns]
 
     def node_text(self, name: str) -> str:
         """The lines of text a node's card shows."""

@@ -50,8 +50,11 @@ class GradientTable(QTableWidget):
             "step, 'before' holds each parameter's value before the step."
         )
         self.setToolTip(self._tip)
+        # What each column shows: (label, meaning, value, grad, nudge, agrees, (old, new)).
+        self.columns: list[tuple] = []
 
     def clear_rows(self) -> None:
+        self.columns = []
         self.setColumnCount(0)
 
     def show_numbers(self, data, numbers, nudge_on: bool, active: bool) -> None:
@@ -98,6 +101,7 @@ class GradientTable(QTableWidget):
     def _fill(self, columns: list[tuple], tip: str, nudge_on: bool) -> None:
         """One column per (label, meaning, value, grad, nudge, agrees, (old, new) or None)."""
         self.setToolTip(tip)
+        self.columns = list(columns)
         self.setColumnCount(len(columns))
         for c, (label, feature, value, grad, numeric, agrees, update) in enumerate(columns):
             head = self.horizontalHeaderItem(c) or QTableWidgetItem()

@@ -24,6 +24,7 @@ from gdapp.ui.panels.graph.views import MAX_GRAPH_FEATURES, ViewData, _complete,
 
 MAX_GRAPH_UNITS = 5  # hidden units drawn one by one ...
 FOLDED_UNITS = 4  # ... and, past that, how many are drawn beside the "rest" node
+SUBTITLE_CHARS = 12  # a feature name on an input card is cut to this many characters
 
 
 def model_key(model: MLPModel) -> tuple:
@@ -92,7 +93,7 @@ def build_sample(
         styles[name] = _style(graph, formulas, name, title, **kw)
 
     for i, feature in enumerate(feature_names, start=1):
-        style(f"x{i}", f"x{i}", subtitle=feature, inline=True,
+        style(f"x{i}", f"x{i}", subtitle=_short(feature), inline=True,
               description=f"Feature “{feature}” of this row, scaled.")  # fmt: skip
     for j in (k + 1 for k in shown):
         style(f"W1_{j}", f"W1[{j},:]", inline=True, brief=True,
@@ -119,11 +120,11 @@ def build_sample(
             f"the other {rest} are summed in “rest”"
         )
     style("b2", "b2", inline=True, description="The output's bias.")
-    style("z", "z = Σ qⱼ + b2", on_card=True, compact=False, description="The output logit.")
-    style("a", "a = σ(z)", on_card=True, compact=False,
+    style("z", "z = Σ qⱼ + b2", on_card=True, compact=False, inline=True, description="The output logit.")
+    style("a", "a = σ(z)", on_card=True, compact=False, inline=True,
           description="Predicted probability of the positive class.")  # fmt: skip
     loss = "Log loss −(y log a + (1 − y) log(1 − a)), computed stably from z."
-    style("L", "L(a, y)", compact=False, description=loss)
+    style("L", "L(a, y)", compact=False, inline=True, description=loss)
     style("y", "y", inline=True, description="The label.")
     edges = sample_edge_labels(graph, model.activation)
     names = model.param_names(list(feature_names))
@@ -268,6 +269,14 @@ def _edge_words(parent: str, child: str, activation: str) -> str:
     if child in ("z",) or (child.startswith("a") and parent.startswith("b1_")):
         return "1"
     return ""
+
+
+def _short(feature: str) -> str:
+    """A feature name cut to SUBTITLE_CHARS (the tooltip has it whole): five columns follow
+    the inputs, so their cards get less room than in the logistic graph."""
+    if len(feature) <= SUBTITLE_CHARS:
+        return feature
+    return feature[: SUBTITLE_CHARS - 1] + "…"
 
 
 def _act_words(activation: str) -> str:
