@@ -72,9 +72,11 @@ def use_mlp(qtbot, window, hidden=H, activation="tanh", view="sample"):
     session = window.controller
     session.set_config(model="mlp", hidden=hidden, activation=activation, lr=0.5)
     qtbot.waitUntil(
-        lambda: session.last_snapshot.config.model == "mlp"
-        and session.last_snapshot.config.hidden == hidden
-        and session.last_snapshot.config.activation == activation,
+        lambda: (
+            session.last_snapshot.config.model == "mlp"
+            and session.last_snapshot.config.hidden == hidden
+            and session.last_snapshot.config.activation == activation
+        ),
         timeout=10000,
     )
     session.select_sample(ROW)

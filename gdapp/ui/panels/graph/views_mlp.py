@@ -120,7 +120,8 @@ def build_sample(
             f"the other {rest} are summed in “rest”"
         )
     style("b2", "b2", inline=True, description="The output's bias.")
-    style("z", "z = Σ qⱼ + b2", on_card=True, compact=False, inline=True, description="The output logit.")
+    style("z", "z = Σ qⱼ + b2", on_card=True, compact=False, inline=True,
+          description="The output logit.")  # fmt: skip
     style("a", "a = σ(z)", on_card=True, compact=False, inline=True,
           description="Predicted probability of the positive class.")  # fmt: skip
     loss = "Log loss −(y log a + (1 − y) log(1 − a)), computed stably from z."
