@@ -220,3 +220,48 @@ def test_step_back_and_switching_back_to_logistic_restore_the_graphs(qtbot, wind
     theta, x, y = shown_state(window)
     z = float(theta[:-1] @ x + theta[-1])
     assert panel.displayed_values()["z"].value == pytest.approx(z, abs=1e-12)
+
+
+def test_edges_carry_the_first_layer_weights(qtbot, window):
+    panel = use_mlp(qtbot, window)
+    steps(qtbot, window.controller, 1)
+    theta, _, _ = shown_state(window)
+    W1, _, w2, _ = split(theta, H)
+    panel.displayed_values()
+    tips = {(e.parent_item.name, e.child_item.name): e.toolTip() for e in panel._scene.edges}
+    assert f"da1/dx2 = W1[1,2] = {fmt(W1[0, 1])}" in tips[("x2", "a1")]
+    assert f"da3/dx8 = W1[3,8] = {fmt(W1[2, 7])}" in tips[("x8", "a3")]
+    assert f"dq2/dh2 = w2_2 = {fmt(w2[1])}" in tips[("h2", "q2")]
+    assert len([pair for pair in tips if pair[1].startswith("a") and pair[1] != "a"]) == D * H
+
+
+def fmt(value: float) -> str:
+    return f"{value:.4g}".replace("-", "−")
+
+
+def test_batch_view_cost_and_table_follow_the_hidden_layer(qtbot, window):
+    panel = use_mlp(qtbot, window, view="batch")
+    steps(qtbot, window.controller, 2)
+    session = window.controller
+    theta = np.asarray(session.last_snapshot.theta, dtype=float)
+    X, Y = session.dataset.X_train, session.dataset.y_train
+
+    def cost(t):
+        return np.mean([loss(t, X[r], Y[r], H, "tanh") for r in range(len(Y))])
+
+    qtbot.waitUntil(lambda: "W1" in panel.displayed_values(), timeout=10000)
+    shown = panel.displayed_values()
+    assert shown["J"].value == pytest.approx(cost(theta), rel=1e-10)
+    assert shown["H"].value.shape == (len(Y), H)
+    names = MLPModel(H, "tanh").param_names(list(session.dataset.feature_names))
+    columns = panel.table_columns()
+    assert len(columns) == 12
+    for column in columns[:4]:
+        k = names.index(column.label)
+        step = np.zeros_like(theta)
+        step[k] = 1e-6
+        expected = (cost(theta + step) - cost(theta - step)) / 2e-6
+        assert column.grad == pytest.approx(expected, rel=1e-5, abs=1e-9)
+    assert set(panel.bug_names()) == {None, "drop_x", "flip_sign", "forget_mean"}
+    panel.set_view("sample")
+    assert "forget_mean" not in panel.bug_names()
