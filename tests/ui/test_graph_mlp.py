@@ -12,6 +12,7 @@ import pytest
 
 from gdapp.core.mlp import MLPModel
 from gdapp.ui.main_window import MainWindow
+from gdapp.ui.panels.graph.style import format_number
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
 
@@ -265,3 +266,45 @@ def test_batch_view_cost_and_table_follow_the_hidden_layer(qtbot, window):
     assert set(panel.bug_names()) == {None, "drop_x", "flip_sign", "forget_mean"}
     panel.set_view("sample")
     assert "forget_mean" not in panel.bug_names()
+
+
+def test_an_animated_step_walks_the_hidden_layer_and_shows_each_update(qtbot, window):
+    panel = use_mlp(qtbot, window)
+    session = window.controller
+    old = np.asarray(session.last_snapshot.theta, dtype=float).copy()
+    panel.set_animate(True)
+    steps(qtbot, session, 1)
+    qtbot.waitUntil(lambda: panel.animation_running, timeout=3000)
+    assert "= ?" in panel.node_text("h3")  # the walk has not reached it yet
+    panel.skip_animation()
+    new = np.asarray(session.last_snapshot.theta, dtype=float)
+    _, _, w2_old, _ = split(old, H)
+    _, _, w2_new, _ = split(new, H)
+    text = panel.node_text("w2_2")
+    assert f"w2_2: {fmt(w2_old[1])} → {fmt(w2_new[1])}" in text
+    names = MLPModel(H, "tanh").param_names(list(session.dataset.feature_names))
+    for c, column in enumerate(panel.table_columns()):
+        k = names.index(column.label)
+        assert column.value == new[k]
+        assert panel._table.item(3, c).text() == format_number(old[k])  # the "before" row
+
+
+def test_a_wide_row_folds_its_inputs_and_keeps_every_unit_exact():
+    from gdapp.ui.panels.graph import views_mlp
+
+    rng = np.random.default_rng(3)
+    d = 30
+    x = rng.normal(size=d)
+    model = MLPModel(H, "tanh")
+    theta = rng.normal(scale=0.4, size=model.n_params(d))
+    names = tuple(f"f{i}" for i in range(d))
+    data = views_mlp.build_sample(x, 1.0, theta, names, None, model)
+    inputs = [n.name for n in data.graph.nodes if n.name.startswith("x")]
+    assert len(inputs) == 12
+    assert data.graph.feature_names[-1].startswith("the other 19 features")
+    W1, b1, w2, b2 = split(theta, H, d)
+    A = W1 @ x + b1
+    for j in range(H):
+        assert data.graph.node(f"a{j + 1}").value == pytest.approx(A[j], abs=1e-12)
+    assert data.graph.output.value == pytest.approx(loss(theta, x, 1.0, H, "tanh"), rel=1e-12)
+    assert len(data.param_names) == model.n_params(12)
