@@ -41,6 +41,7 @@ class GradientTable(QTableWidget):
         font.setPointSizeF(font.pointSizeF() * 0.9)  # nine columns share the panel's width
         self.setFont(font)
         header = self.horizontalHeader()
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)  # long parameter names: "h3:diabet…"
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
