@@ -308,3 +308,17 @@ def test_a_wide_row_folds_its_inputs_and_keeps_every_unit_exact():
         assert data.graph.node(f"a{j + 1}").value == pytest.approx(A[j], abs=1e-12)
     assert data.graph.output.value == pytest.approx(loss(theta, x, 1.0, H, "tanh"), rel=1e-12)
     assert len(data.param_names) == model.n_params(12)
+
+
+@pytest.mark.parametrize(
+    ("activation", "slope"), [("tanh", "dL/dh2·(1 − h2²)"), ("relu", "dL/dh2·[a2 > 0]")]
+)
+def test_hidden_cards_tell_their_formula(qtbot, window, activation, slope):
+    panel = use_mlp(qtbot, window, activation=activation)
+    panel.displayed_values()
+    nodes = panel._scene.nodes
+    assert f"dL/da2 = {slope}" in nodes["a2"]._tooltip()
+    assert "Σᵢ W1[2,i]·xᵢ + b1_2" in nodes["a2"]._tooltip()
+    assert "dL/dh2 = w2_2(a − y)" in nodes["h2"]._tooltip()
+    assert "dL/dx3 = Σⱼ W1[j,3]·dL/daⱼ" in nodes["x3"]._tooltip()
+    assert f"h2 = {activation}(a2)" in panel.node_text("h2")
