@@ -322,3 +322,13 @@ def test_hidden_cards_tell_their_formula(qtbot, window, activation, slope):
     assert "dL/dh2 = w2_2(a − y)" in nodes["h2"]._tooltip()
     assert "dL/dx3 = Σⱼ W1[j,3]·dL/daⱼ" in nodes["x3"]._tooltip()
     assert f"h2 = {activation}(a2)" in panel.node_text("h2")
+
+
+def test_the_hidden_layer_graph_exports_as_an_image(qtbot, window, tmp_path):
+    from PySide6.QtGui import QImage
+
+    panel = use_mlp(qtbot, window, hidden=16)
+    written = panel.export_image(tmp_path / "hidden")
+    image = QImage(str(written))
+    assert written.suffix == ".png" and not image.isNull()
+    assert image.width() > image.height() > 200
