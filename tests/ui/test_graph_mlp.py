@@ -332,3 +332,20 @@ def test_the_hidden_layer_graph_exports_as_an_image(qtbot, window, tmp_path):
     image = QImage(str(written))
     assert written.suffix == ".png" and not image.isNull()
     assert image.width() > image.height() > 200
+
+
+def test_sixteen_units_keep_the_drawn_four_until_another_clearly_overtakes():
+    from gdapp.ui.panels.graph import views_mlp
+
+    model = MLPModel(16, "tanh")
+    x = np.ones(2)
+    theta = np.zeros(model.n_params(2))
+    W1, b1, w2, _ = split(theta, 16, 2)
+    b1[:] = 0.5  # every h_j = tanh(0.5): the shares are w2_j tanh(0.5)
+    w2[:] = 0.1
+    w2[[0, 1, 2, 3]] = [1.0, 0.9, 0.8, 0.7]
+    w2[9] = 0.75  # larger than unit 3's share, but by less than the margin
+    assert views_mlp.drawn_units(model, theta, x) == [0, 1, 2, 9]
+    assert views_mlp.drawn_units(model, theta, x, keep=[0, 1, 2, 3]) == [0, 1, 2, 3]
+    w2[9] = 0.7 * 1.3
+    assert views_mlp.drawn_units(model, theta, x, keep=[0, 1, 2, 3]) == [0, 1, 2, 9]

@@ -107,6 +107,7 @@ class GraphPanel(QWidget):
         self._nudge_cache: tuple[object, dict] | None = None
         self._nudge_note = ""
         self._stale = True  # inputs changed while hidden
+        self._units_drawn = None  # (row key, units) of the last one-row graph of many units
 
         self._scene = GraphScene(self)
         self.graph_view = GraphCanvas(self._scene, self)
@@ -572,9 +573,16 @@ class GraphPanel(QWidget):
             row = self._sample_row()
             x, y = np.array(dataset.X[row], dtype=float), float(dataset.y[row])
 
+            keep = self._drawn_units(("sample", row, model, generation))
+
             def build():
                 if hidden is not None:
-                    return views_mlp.build_sample(x, y, theta, names, bug, hidden)
+                    data = views_mlp.build_sample(x, y, theta, names, bug, hidden, keep)
+                    self._units_drawn = (
+                        ("sample", row, model, generation),
+                        views_mlp.units_of(data),
+                    )
+                    return data
                 return views.build_sample(x, y, theta, names, bug, model)
 
             return build(), ("sample", bug, model, row, theta_key, generation), build
@@ -589,6 +597,11 @@ class GraphPanel(QWidget):
             return views.build_batch(X, y, theta, names, bug, model)
 
         return build(), ("batch", bug, model, rows.tobytes(), theta_key, generation), build
+
+    def _drawn_units(self, key) -> list[int] | None:
+        """The hidden units the same row's graph drew last (None for another row or run)."""
+        drawn = self._units_drawn
+        return drawn[1] if drawn is not None and drawn[0] == key else None
 
     def _model(self) -> str:
         """The trainer's model: the graph follows it ("logistic", "linear" or "mlp")."""

@@ -13,6 +13,8 @@ theta is the model's flat vector (see ``gdapp.core.mlp``), never d + 1 long.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from gdapp.core.graph_mlp import build_mlp_batch_cost, build_mlp_sample
@@ -24,6 +26,7 @@ from gdapp.ui.panels.graph.views import MAX_GRAPH_FEATURES, ViewData, _complete,
 
 MAX_GRAPH_UNITS = 5  # hidden units drawn one by one ...
 FOLDED_UNITS = 4  # ... and, past that, how many are drawn beside the "rest" node
+KEEP_MARGIN = 1.25  # a folded unit replaces a drawn one once its share is this much larger
 SUBTITLE_CHARS = 12  # a feature name on an input card is cut to this many characters
 
 
@@ -59,14 +62,34 @@ def fold_inputs(x: np.ndarray, theta: np.ndarray, model: MLPModel, names: tuple[
     return np.append(x[keep], 1.0), folded, tuple(names[i] for i in keep) + (label,)
 
 
-def drawn_units(model: MLPModel, theta: np.ndarray, x: np.ndarray) -> list[int] | None:
-    """None (every unit) up to MAX_GRAPH_UNITS, else the FOLDED_UNITS largest |w2_j h_j|."""
+def drawn_units(
+    model: MLPModel, theta: np.ndarray, x: np.ndarray, keep: Sequence[int] | None = None
+) -> list[int] | None:
+    """None (every unit) up to MAX_GRAPH_UNITS, else the FOLDED_UNITS largest |w2_j h_j|.
+
+    ``keep``, the units drawn before, stays while none of the others has grown past
+    KEEP_MARGIN times the smallest of them: during a run the cards do not trade places
+    every time two units' shares cross.
+    """
     if model.hidden <= MAX_GRAPH_UNITS:
         return None
     _, H, _ = model.forward(theta, x.reshape(1, -1))
     share = np.abs(model.parts(theta, x.size).w2 * H[0])
+    if keep is not None and len(keep) == FOLDED_UNITS and all(0 <= j < model.hidden for j in keep):
+        kept = sorted(int(j) for j in keep)
+        others = np.delete(share, kept)
+        if others.size == 0 or others.max() <= KEEP_MARGIN * share[kept].min():
+            return kept
     order = np.lexsort((np.arange(model.hidden), -share))
     return sorted(order[:FOLDED_UNITS].tolist())
+
+
+def units_of(data: ViewData) -> list[int] | None:
+    """The hidden units a one-row graph draws, 0-based (None when it draws them all)."""
+    names = {node.name for node in data.graph.nodes}
+    if "rest" not in names:
+        return None
+    return sorted(int(n[1:]) - 1 for n in names if n[0] == "q" and n[1:].isdigit())
 
 
 def build_sample(
@@ -76,12 +99,14 @@ def build_sample(
     feature_names: tuple[str, ...],
     bug: str | None,
     model: MLPModel,
+    keep: Sequence[int] | None = None,
 ) -> ViewData:
-    """One row's loss through the hidden layer at parameters theta."""
+    """One row's loss through the hidden layer at parameters theta (``keep``: see
+    ``drawn_units``)."""
     x = np.asarray(x, dtype=float)
     theta = parameters(theta, model, len(x))
     x, theta, feature_names = fold_inputs(x, theta, model, tuple(feature_names))
-    units = drawn_units(model, theta, x)
+    units = drawn_units(model, theta, x, keep)
     graph = build_mlp_sample(model, theta, x, float(y), feature_names, bug=bug, units=units)
     d, h = len(x), model.hidden
     shown = range(h) if units is None else units
