@@ -1,7 +1,8 @@
 """The computation-graph panel: every node's forward value and backward derivative, live.
 
-Three views (see ``graph_views``): the post's a, b, c example with editable inputs, the
-logistic loss of the selected sample, and the mean cost over the latest batch. Training
+Three views (see ``views``): the post's a, b, c example with editable inputs, the loss of
+the selected sample, and the mean cost over the latest batch; with a hidden layer the last
+two go through it (``views_mlp``) and the gradient table lists its parameters by name. Training
 snapshots update the numbers in place; after a single manual step the panel can walk the
 forward and backward pass and show each weight's update as old → new. The nudge check puts
 the post's finite-difference estimate beside every derivative, and "Break the gradient"

@@ -5,7 +5,8 @@
              (logistic model) or z -> ŷ = z -> L = (ŷ − y)² (linear model)
 ``batch``    the mean cost J over the rows of the latest step's batch (vector nodes)
 
-theta is (d+1,): the weights w_1..w_d, then the bias b.
+theta is (d+1,): the weights w_1..w_d, then the bias b. The same views through a hidden
+layer, whose theta is longer, are built in ``views_mlp``.
 """
 
 from __future__ import annotations
