@@ -31,11 +31,12 @@ VIEW_LABELS = {
 VIEW_TOOLTIPS = {
     "example": "The post's worked example with three inputs a, b, c; edit them below.",
     "sample": (
-        "Logistic regression for one row (the row selected in the dataset browser, row 0 "
-        "until one is selected), at the current weights."
+        "The loss of one row (the row selected in the dataset browser, row 0 until one is "
+        "selected) at the current weights, through the model being trained: logistic or "
+        "linear regression, or one hidden layer."
     ),
     "batch": (
-        "The mean log loss J over the rows the latest training step used (all training "
+        "The mean loss J over the rows the latest training step used (all training "
         "rows for full-batch gradient descent); vector nodes are summarised."
     ),
 }
