@@ -151,6 +151,8 @@ def test_nudge_check_passes_on_hidden_nodes_and_parameters(qtbot, window):
     assert columns and all(column.agrees for column in columns)
     panel.set_bug("drop_x")  # dL/dW1 loses its x: only first-layer weights are wrong
     panel.wait_for_nudge()
+    label = panel._bug_label
+    assert "dL/dW1" in label.text() and "W1 entries" in label.toolTip()
     assert all(node.agrees for node in panel.displayed_values().values())
     wrong = {c.label for c in panel.table_columns() if c.agrees is False}
     assert wrong and all(":" in label and not label.startswith("out:") for label in wrong)

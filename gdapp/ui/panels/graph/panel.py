@@ -345,7 +345,7 @@ class GraphPanel(QWidget):
             + " Switch to the sample or batch view to plant a bug."
         )
         self._bug_label.setText(views.bug_explanation(self._bug, self._model()))
-        self._bug_label.setToolTip(views.BUG_DETAILS[self._bug])
+        self._bug_label.setToolTip(views.bug_details(self._bug, self._model()))
         self._h_box.setEnabled(self._nudge_on)
         self._difference_combo.setEnabled(self._nudge_on)
         self._skip_button.setEnabled(self._walk.running)
@@ -507,6 +507,7 @@ class GraphPanel(QWidget):
             return
         self._stale = False
         self._bug_label.setText(views.bug_explanation(self._bug, self._model()))
+        self._bug_label.setToolTip(views.bug_details(self._bug, self._model()))
         request, self._walk_request = self._walk_request, None
         walking = request is not None
         snapshot = request[0] if walking else self._snapshot

@@ -94,6 +94,18 @@ BUG_DETAILS = {
 }
 
 
+def bug_details(bug: str | None, model: str) -> str:
+    """The bug selector's tooltip, in the terms of the trainer's model."""
+    if bug == "drop_x" and model == "mlp":
+        return (
+            "da_j/dW1[j,i] should be x_i; the planted code uses 1. Every first-layer weight's "
+            "gradient is then dL/da_j instead of x_i·dL/da_j, while the hidden nodes, the "
+            "output weights and the biases stay right: the ✗ marks are on the W1 entries "
+            "of the table."
+        )
+    return BUG_DETAILS[bug]
+
+
 def bug_explanation(bug: str | None, model: str) -> str:
     """The line under the bug selector, in the terms of the trainer's model."""
     if bug == "drop_x" and model == "mlp":
