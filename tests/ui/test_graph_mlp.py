@@ -351,3 +351,23 @@ def test_sixteen_units_keep_the_drawn_four_until_another_clearly_overtakes():
     assert views_mlp.drawn_units(model, theta, x, keep=[0, 1, 2, 3]) == [0, 1, 2, 3]
     w2[9] = 0.7 * 1.3
     assert views_mlp.drawn_units(model, theta, x, keep=[0, 1, 2, 3]) == [0, 1, 2, 9]
+
+
+def test_the_graph_follows_a_run_and_the_chosen_patient(qtbot, window):
+    panel = use_mlp(qtbot, window)
+    session = window.controller
+    session.set_speed(None)
+    session.run()
+    qtbot.waitUntil(lambda: session.last_snapshot.step_count >= 20, timeout=15000)
+    session.pause()
+    qtbot.waitUntil(lambda: not session.last_snapshot.running, timeout=10000)
+    session.select_sample(11)
+    theta = np.asarray(session.last_snapshot.theta, dtype=float)
+    x, y = np.asarray(session.dataset.X[11], dtype=float), float(session.dataset.y[11])
+    W1, b1, _, _ = split(theta, H)
+    shown = panel.displayed_values()
+    np.testing.assert_allclose(
+        [shown[f"h{j}"].value for j in range(1, H + 1)], np.tanh(W1 @ x + b1), atol=1e-12
+    )
+    assert shown["L"].value == pytest.approx(loss(theta, x, y, H, "tanh"), rel=1e-10)
+    assert f"step {session.last_snapshot.step_count}" in panel._caption_text()
