@@ -189,8 +189,10 @@ def build_batch(
         "J": ("J = mean(L)", False, "The mean cost over this batch."),
     }
     formulas = batch_formulas(act)
-    styles = {
-        name: _style(graph, formulas, name, title, on_card=card, description=tip)
+    styles = {  # J breaks before its value: seven columns leave little width
+        name: _style(
+            graph, formulas, name, title, on_card=card, description=tip, compact=name != "J"
+        )
         for name, (title, card, tip) in describe.items()
     }
     edges = text.edge_labels(graph, "batch", "logistic")
