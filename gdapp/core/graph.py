@@ -11,6 +11,9 @@ applies the chain rule from the output back,
 The post's example: a = 5, b = 3, c = 2, u = b*c = 6, v = a + u = 11, J = 3v = 33, so
 dJ/dv = 3, dJ/du = 3, dJ/da = 3, dJ/db = 3c = 6, dJ/dc = 3b = 9.
 
+Activations for a hidden layer: ``tanh()`` (d/da = 1 - tanh(a)^2) and ``relu()`` (d/da = 1
+for a > 0, else 0, so 0 at a = 0 exactly, as ``gdapp.core.mlp`` takes it).
+
 Shapes: a vector node holds an array; ``X @ w`` takes X (m, d) and w (d,); a scalar parent
 of a vector result (the bias b in Xw + b) receives the sum of the gradient.
 
@@ -132,6 +135,25 @@ class Value:
         )
         out.bounds = (0.0, 1.0)
         return out
+
+    def tanh(self) -> Value:
+        """tanh, with d tanh(a)/da = 1 - tanh(a)^2."""
+        out = Value.make(
+            (self,),
+            "tanh",
+            lambda: np.tanh(self.data),
+            lambda g: (g * (1.0 - out.data * out.data),),
+        )
+        return out
+
+    def relu(self) -> Value:
+        """max(a, 0), with derivative 1 for a > 0 and 0 for a <= 0 (0 at a = 0 itself)."""
+        return Value.make(
+            (self,),
+            "relu",
+            lambda: np.maximum(self.data, 0.0),
+            lambda g: (g * (np.asarray(self.data) > 0.0),),
+        )
 
     # -- reverse mode -------------------------------------------------------------------
 

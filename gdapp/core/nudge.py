@@ -12,7 +12,7 @@ Shapes: a nudge result has the shape of its node (a float for a scalar node).
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -48,7 +48,9 @@ class Graph:
     """The named nodes upstream of ``output``, in topological order (parents before children).
 
     ``params`` are the nodes gradient descent updates; ``bug`` names a planted wrong local
-    derivative and ``bug_edges`` the (parent, child) edges it sits on.
+    derivative and ``bug_edges`` the (parent, child) edges it sits on. ``theta_layout``, when
+    given, says where each entry of the model's flat parameter vector lives: entry k is
+    ``(node name, index)`` (index None for a scalar node); ``gather`` reads a flat vector back.
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class Graph:
         bug: str | None = None,
         bug_edges: Sequence[tuple[str, str]] = (),
         feature_names: Sequence[str] = (),
+        theta_layout: Sequence[tuple[str, Any]] = (),
     ) -> None:
         self.output = output
         self.nodes: tuple[Value, ...] = tuple(topological_order(output))
@@ -66,6 +69,7 @@ class Graph:
         self.bug = bug
         self.bug_edges = tuple(bug_edges)
         self.feature_names = tuple(feature_names)
+        self.theta_layout = tuple(theta_layout)
         self._by_name = {node.name: node for node in self.nodes}
         if "" in self._by_name or len(self._by_name) != len(self.nodes):
             raise ValueError("every node needs a name of its own")
@@ -86,6 +90,14 @@ class Graph:
         if id(node) in self.params:
             return "param"
         return "op" if node.parents else "input"
+
+    def gather(self, per_node: Mapping[str, Data]) -> np.ndarray:
+        """A flat vector in ``theta_layout`` order from node name -> data (values, grads, ...)."""
+        out = np.empty(len(self.theta_layout))
+        for k, (name, index) in enumerate(self.theta_layout):
+            data = per_node[name]
+            out[k] = float(data if index is None else np.asarray(data)[index])
+        return out
 
     @property
     def inputs(self) -> tuple[Value, ...]:

@@ -2,6 +2,7 @@
 
 ``panel``     the panel (objectName ``graphView``) and its public setters
 ``views``     the three graphs it shows, built from the core, named for the screen
+``views_mlp`` the same graphs through a hidden layer
 ``text``      every string about a node or edge: labels, closed forms, local derivatives
 ``scene``, ``items``, ``cards``, ``style``, ``canvas``  the drawing
 ``controls``, ``nudge``, ``animation``, ``table``, ``export``  what surrounds it

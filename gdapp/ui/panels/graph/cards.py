@@ -45,6 +45,7 @@ class NodeStyle:
     compact: bool = False  # in a tall column: long titles stay on one line
     inline_nudge: bool = False  # the nudge estimate shares the derivative's line
     symbol: str = ""  # the node's name as typeset in a derivative: "ŷ" for yhat
+    brief: bool = False  # a vector in two lines: its size, then its largest derivative
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def card_lines(card: CardContent, fmt: Callable[[Any], str]) -> list[tuple[str, 
     style, numbers = card.style, card.numbers
     show_value = card.reveal in ("value", "all")
     show_grad = card.reveal == "all"
+    if card.vector and style.brief:
+        return _brief_vector_lines(card, fmt, show_grad)
     lines: list[tuple[str, str]] = []
     name = style.title.split(" = ")[0]
     if numbers.update is not None and not card.vector:
@@ -100,6 +103,23 @@ def card_lines(card: CardContent, fmt: Callable[[Any], str]) -> list[tuple[str, 
             lines[-1] = (f"{last_text}\t{text}", f"{last_role}|{role}")
         else:
             lines.append(_nudge_line(numbers, fmt, show_grad))
+    return lines
+
+
+def _brief_vector_lines(card: CardContent, fmt, show_grad: bool) -> list[tuple[str, str]]:
+    """A vector leaf beside scalar cards (a hidden unit's weights): two lines, like theirs.
+
+    Its entries are listed in the gradient table; the card gives the largest derivative.
+    """
+    numbers = card.numbers
+    size = int(np.size(numbers.value))
+    lines = [(f"{card.style.title}\t{size} values", "title|subtitle")]
+    grad = np.asarray(numbers.grad, dtype=float).ravel()
+    largest = float(grad[np.argmax(np.abs(grad))]) if grad.size else 0.0
+    lines.append((f"max {card.symbol} = {fmt(largest) if show_grad else HIDDEN}", "body"))
+    if card.nudge_on:
+        text, role = _inline_nudge(numbers, fmt, show_grad)
+        lines[-1] = (f"{lines[-1][0]}\t{text}", f"body|{role}")
     return lines
 
 

@@ -1,7 +1,8 @@
 """The computation-graph panel: every node's forward value and backward derivative, live.
 
-Three views (see ``graph_views``): the post's a, b, c example with editable inputs, the
-logistic loss of the selected sample, and the mean cost over the latest batch. Training
+Three views (see ``views``): the post's a, b, c example with editable inputs, the loss of
+the selected sample, and the mean cost over the latest batch; with a hidden layer the last
+two go through it (``views_mlp``) and the gradient table lists its parameters by name. Training
 snapshots update the numbers in place; after a single manual step the panel can walk the
 forward and backward pass and show each weight's update as old → new. The nudge check puts
 the post's finite-difference estimate beside every derivative, and "Break the gradient"
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from gdapp.core import graph_builders as builders
 from gdapp.core.trainer import model_for
-from gdapp.ui.panels.graph import views
+from gdapp.ui.panels.graph import views, views_mlp
 from gdapp.ui.panels.graph.animation import GraphWalk
 from gdapp.ui.panels.graph.canvas import GraphCanvas
 from gdapp.ui.panels.graph.controls import restore_settings
@@ -76,6 +77,16 @@ class DisplayedNode(NamedTuple):
     agrees: bool | None
 
 
+class TableColumn(NamedTuple):
+    """One parameter in the gradient table: its name, value, derivative and nudge verdict."""
+
+    label: str
+    value: float
+    grad: float
+    numeric: float | None
+    agrees: bool | None
+
+
 class GraphPanel(QWidget):
     """The computation graph of the post's example, one sample or a batch (objectName graphView)."""
 
@@ -97,6 +108,7 @@ class GraphPanel(QWidget):
         self._nudge_cache: tuple[object, dict] | None = None
         self._nudge_note = ""
         self._stale = True  # inputs changed while hidden
+        self._units_drawn = None  # (row key, units) of the last one-row graph of many units
 
         self._scene = GraphScene(self)
         self.graph_view = GraphCanvas(self._scene, self)
@@ -202,6 +214,13 @@ class GraphPanel(QWidget):
             )
             for name, item in self._scene.nodes.items()
         }
+
+    def table_columns(self) -> list[TableColumn]:
+        """What the gradient table shows, column by column (empty while it is hidden)."""
+        self._flush()
+        if not self._table.isVisibleTo(self):
+            return []
+        return [TableColumn(c[0], c[2], c[3], c[4], c[5]) for c in self._table.columns]
 
     def node_text(self, name: str) -> str:
         """The lines of text a node's card shows."""
@@ -309,7 +328,7 @@ class GraphPanel(QWidget):
         view = self._view
         training_view = view != "example"
         self._mode_stack.setCurrentIndex(0 if training_view else 1)
-        self._table.setVisible(view == "batch")
+        self._table.setVisible(self._shows_table())
         model = self._bug_combo.model()
         for i, bug in enumerate(views.BUG_NAMES):
             item = model.item(i)
@@ -326,7 +345,7 @@ class GraphPanel(QWidget):
             + " Switch to the sample or batch view to plant a bug."
         )
         self._bug_label.setText(views.bug_explanation(self._bug, self._model()))
-        self._bug_label.setToolTip(views.BUG_DETAILS[self._bug])
+        self._bug_label.setToolTip(views.bug_details(self._bug, self._model()))
         self._h_box.setEnabled(self._nudge_on)
         self._difference_combo.setEnabled(self._nudge_on)
         self._skip_button.setEnabled(self._walk.running)
@@ -488,6 +507,7 @@ class GraphPanel(QWidget):
             return
         self._stale = False
         self._bug_label.setText(views.bug_explanation(self._bug, self._model()))
+        self._bug_label.setToolTip(views.bug_details(self._bug, self._model()))
         request, self._walk_request = self._walk_request, None
         walking = request is not None
         snapshot = request[0] if walking else self._snapshot
@@ -512,9 +532,12 @@ class GraphPanel(QWidget):
             self._nudge_on,
             data.edges,
             data.graph.bug_edges,
+            data.hidden,
         )
         self._legend.set_symbol(self._symbol_for_legend())
-        self._table.show_numbers(data, numbers, self._nudge_on, self._view == "batch")
+        table = self._shows_table()
+        self._table.setVisible(table)
+        self._table.show_numbers(data, numbers, self._nudge_on, table)
         if walking:
             old, new = request
             self._walk_update = (np.asarray(old.theta), np.asarray(new.theta))
@@ -543,13 +566,25 @@ class GraphPanel(QWidget):
         theta = None if snapshot is None else np.array(snapshot.theta, dtype=float)
         names = tuple(dataset.feature_names)
         model = self._model()
+        hidden = self._hidden_layer()
+        if hidden is not None:
+            model = views_mlp.model_key(hidden)
         generation = getattr(snapshot, "generation", None)
         theta_key = None if theta is None else theta.tobytes()
         if view == "sample":
             row = self._sample_row()
             x, y = np.array(dataset.X[row], dtype=float), float(dataset.y[row])
 
+            keep = self._drawn_units(("sample", row, model, generation))
+
             def build():
+                if hidden is not None:
+                    data = views_mlp.build_sample(x, y, theta, names, bug, hidden, keep)
+                    self._units_drawn = (
+                        ("sample", row, model, generation),
+                        views_mlp.units_of(data),
+                    )
+                    return data
                 return views.build_sample(x, y, theta, names, bug, model)
 
             return build(), ("sample", bug, model, row, theta_key, generation), build
@@ -559,14 +594,32 @@ class GraphPanel(QWidget):
         X, y = np.array(dataset.X_train[rows], dtype=float), np.array(dataset.y_train[rows])
 
         def build():
+            if hidden is not None:
+                return views_mlp.build_batch(X, y, theta, names, bug, hidden)
             return views.build_batch(X, y, theta, names, bug, model)
 
         return build(), ("batch", bug, model, rows.tobytes(), theta_key, generation), build
 
+    def _drawn_units(self, key) -> list[int] | None:
+        """The hidden units the same row's graph drew last (None for another row or run)."""
+        drawn = self._units_drawn
+        return drawn[1] if drawn is not None and drawn[0] == key else None
+
     def _model(self) -> str:
-        """The trainer's model: the graph follows it ("logistic" or "linear")."""
-        config = getattr(self._snapshot, "config", None) or self._controller.config
-        return config.model
+        """The trainer's model: the graph follows it ("logistic", "linear" or "mlp")."""
+        return self._config().model
+
+    def _config(self):
+        return getattr(self._snapshot, "config", None) or self._controller.config
+
+    def _hidden_layer(self):
+        """The trainer's model when it has a hidden layer (its ``MLPModel``), else None."""
+        config = self._config()
+        return model_for(config) if config.model == "mlp" else None
+
+    def _shows_table(self) -> bool:
+        """The batch view lists every parameter; so does a hidden layer's one-row graph."""
+        return self._view == "batch" or (self._view == "sample" and self._model() == "mlp")
 
     def _sample_row(self) -> int:
         row = self._controller.selected_sample
@@ -623,9 +676,10 @@ class GraphPanel(QWidget):
             y = int(dataset.y[row])
             meaning = dataset.positive_label if y == 1 else (dataset.negative_label or "negative")
             chosen = "" if self._controller.selected_sample >= 0 else " (none selected)"
+            note = f" · {data.note}" if data.note else ""
             return (
                 f"Row {row}{chosen} · y = {y} ({meaning}) · step {step} · "
-                f"L = {format_number(output.value)}"
+                f"L = {format_number(output.value)}{note}"
             )
         m = int(np.shape(data.graph.node("X").value)[0])
         n = len(dataset.train_idx)

@@ -80,23 +80,30 @@ class GraphScene(QGraphicsScene):
         nudge_on: bool,
         edge_labels: Mapping[tuple[str, str], str],
         bug_edges: Sequence[tuple[str, str]] = (),
+        hidden: frozenset[str] = frozenset(),
     ) -> bool:
-        """Show ``graph``'s numbers; returns True when the items had to be rebuilt."""
+        """Show ``graph``'s numbers; returns True when the items had to be rebuilt.
+
+        ``hidden`` nodes get no card and no edges (a hidden layer's weights, which its edges
+        and the gradient table show instead).
+        """
+        drawn = [node for node in graph.nodes if node.name not in hidden]
         structure = tuple(
             (
                 node.name,
-                tuple(p.name for p in node.parents),
+                tuple(p.name for p in node.parents if p.name not in hidden),
                 np.shape(node.value),
                 styles[node.name],
             )
-            for node in graph.nodes
+            for node in drawn
         )
         rebuilt = structure != self._structure
         if rebuilt:
-            self._build(graph, styles, output_symbol)
+            self._build(drawn, hidden, styles, output_symbol)
             self._structure = structure
-            self._layers = [list(layer) for layer in layers]
-        for node in graph.nodes:
+            self._layers = [[n for n in layer if n not in hidden] for layer in layers]
+            self._layers = [layer for layer in self._layers if layer]
+        for node in drawn:
             item = self.nodes[node.name]
             item.nudge_on = nudge_on
             item.set_numbers(numbers[node.name])
@@ -177,16 +184,20 @@ class GraphScene(QGraphicsScene):
         bounds = self.itemsBoundingRect()
         self.setSceneRect(bounds.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
 
-    def _build(self, graph, styles: Mapping[str, NodeStyle], output_symbol: str) -> None:
+    def _build(
+        self, drawn, hidden: frozenset[str], styles: Mapping[str, NodeStyle], output_symbol: str
+    ) -> None:
         self.clear()
         self._message = None
         self.nodes, self.edges = {}, []
-        self._parents = {node.name: [p.name for p in node.parents] for node in graph.nodes}
-        self._children: dict[str, list[str]] = {node.name: [] for node in graph.nodes}
-        for node in graph.nodes:
-            for parent in node.parents:
-                self._children[parent.name].append(node.name)
-        for node in graph.nodes:
+        self._parents = {
+            node.name: [p.name for p in node.parents if p.name not in hidden] for node in drawn
+        }
+        self._children: dict[str, list[str]] = {node.name: [] for node in drawn}
+        for node in drawn:
+            for parent in self._parents[node.name]:
+                self._children[parent].append(node.name)
+        for node in drawn:
             symbol = f"d{output_symbol}/d{styles[node.name].symbol or node.name}"
             item = NodeItem(
                 node.name,
@@ -198,10 +209,10 @@ class GraphScene(QGraphicsScene):
             item.set_font_px(self.font_px)
             self.nodes[node.name] = item
             self.addItem(item)
-        for node in graph.nodes:
-            count = len(node.parents)
-            for index, parent in enumerate(node.parents):
-                edge = EdgeItem(self.nodes[parent.name], self.nodes[node.name], index, count)
+        for node in drawn:
+            parents = self._parents[node.name]
+            for index, parent in enumerate(parents):
+                edge = EdgeItem(self.nodes[parent], self.nodes[node.name], index, len(parents))
                 self.edges.append(edge)
                 self.addItem(edge)
 

@@ -1,6 +1,8 @@
-"""The batch view's gradient table: one column per parameter, under the diagram.
+"""The gradient table: one column per parameter, under the diagram.
 
-The batch graph keeps w as one vector node, so the gradient of each weight is listed here:
+The batch graph keeps w as one vector node, and a hidden layer has far more parameters than
+cards, so the gradient of each parameter is listed here (a hidden layer's by the model's
+parameter names, the largest derivatives first):
 its value, dJ/dθ, the nudge estimate with ✓/✗, and after an animated step the value it had
 before the step.
 """
@@ -39,6 +41,7 @@ class GradientTable(QTableWidget):
         font.setPointSizeF(font.pointSizeF() * 0.9)  # nine columns share the panel's width
         self.setFont(font)
         header = self.horizontalHeader()
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)  # long parameter names: "h3:diabet…"
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -48,13 +51,20 @@ class GradientTable(QTableWidget):
             "step, 'before' holds each parameter's value before the step."
         )
         self.setToolTip(self._tip)
+        # What each column shows: (label, meaning, value, grad, nudge, agrees, (old, new)).
+        self.columns: list[tuple] = []
 
     def clear_rows(self) -> None:
+        self.columns = []
         self.setColumnCount(0)
 
     def show_numbers(self, data, numbers, nudge_on: bool, active: bool) -> None:
         """Fill the columns from the w and b cards' numbers (only while the batch view shows)."""
         if not active:
+            return
+        self.verticalHeaderItem(1).setText(f"d{data.output_symbol}/dθ")
+        if data.param_names:
+            self._fill(*_layout_columns(data, numbers), nudge_on)
             return
         w, b = numbers.get("w"), numbers.get("b")
         if w is None or b is None:
@@ -70,7 +80,7 @@ class GradientTable(QTableWidget):
         columns = [
             (
                 f"w{i + 1}",
-                names[i],
+                f"weight of {names[i]}",
                 w.value[i],
                 w.grad[i],
                 None if w.numeric is None else w.numeric[i],
@@ -79,18 +89,25 @@ class GradientTable(QTableWidget):
             )
             for i in shown
         ]
-        columns.append(("b", "bias", b.value, b.grad, b.numeric, b.agrees, b.update))
-        self.setToolTip(
+        columns.append(("b", "the bias", b.value, b.grad, b.numeric, b.agrees, b.update))
+        self._fill(
+            columns,
             self._tip
             if d <= MAX_TABLE_WEIGHTS
             else f"{self._tip} Of the {d:,} weights, the {MAX_TABLE_WEIGHTS} with the largest "
-            "|dJ/dw| are shown."
+            "|dJ/dw| are shown.",
+            nudge_on,
         )
+
+    def _fill(self, columns: list[tuple], tip: str, nudge_on: bool) -> None:
+        """One column per (label, meaning, value, grad, nudge, agrees, (old, new) or None)."""
+        self.setToolTip(tip)
+        self.columns = list(columns)
         self.setColumnCount(len(columns))
         for c, (label, feature, value, grad, numeric, agrees, update) in enumerate(columns):
             head = self.horizontalHeaderItem(c) or QTableWidgetItem()
             head.setText(label)
-            head.setToolTip(f"{label}: {'the bias' if label == 'b' else f'weight of {feature}'}")
+            head.setToolTip(f"{label}: {feature}")
             self.setHorizontalHeaderItem(c, head)
             self._set(NUDGE_ROW - 2, c, format_number(value))
             self._set(NUDGE_ROW - 1, c, format_number(grad))
@@ -121,3 +138,43 @@ class GradientTable(QTableWidget):
         item.setText(text)
         item.setToolTip(text)
         return item
+
+
+def _layout_columns(data, numbers) -> tuple[list[tuple], str]:
+    """Every entry of a flat theta through the graph's layout, largest |derivative| first."""
+    graph, names = data.graph, data.param_names
+    symbol = data.output_symbol
+    per = {name: numbers[name] for name, _ in graph.theta_layout}
+    value = graph.gather({n: v.value for n, v in per.items()})
+    grad = graph.gather({n: v.grad for n, v in per.items()})
+    checked = all(v.numeric is not None for v in per.values())
+    numeric = graph.gather({n: v.numeric for n, v in per.items()}) if checked else None
+    agrees = (
+        graph.gather(
+            {n: v.agrees if v.agrees_each is None else v.agrees_each for n, v in per.items()}
+        )
+        if checked
+        else None
+    )
+    updated = all(v.update is not None for v in per.values())
+    old = graph.gather({n: v.update[0] for n, v in per.items()}) if updated else None
+    order = np.argsort(-np.abs(grad), kind="stable")[:MAX_TABLE_WEIGHTS]
+    columns = [
+        (
+            names[k],
+            f"{names[k]}, entry {k + 1} of the model's {len(names)} parameters",
+            value[k],
+            grad[k],
+            None if numeric is None else numeric[k],
+            None if agrees is None else bool(agrees[k]),
+            None if old is None else (old[k], value[k]),
+        )
+        for k in order
+    ]
+    tip = (
+        f"The {min(len(names), MAX_TABLE_WEIGHTS)} of the model's {len(names)} parameters with "
+        f"the largest |d{symbol}/dθ|, largest first (hN:feature is unit N's weight on it, "
+        "out:hN the output's weight on unit N); after an animated step, 'before' holds each "
+        "one's value before the step."
+    )
+    return columns, tip

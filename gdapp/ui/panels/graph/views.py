@@ -5,7 +5,8 @@
              (logistic model) or z -> ŷ = z -> L = (ŷ − y)² (linear model)
 ``batch``    the mean cost J over the rows of the latest step's batch (vector nodes)
 
-theta is (d+1,): the weights w_1..w_d, then the bias b.
+theta is (d+1,): the weights w_1..w_d, then the bias b. The same views through a hidden
+layer, whose theta is longer, are built in ``views_mlp``.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ VIEW_LABELS = {
 VIEW_TOOLTIPS = {
     "example": "The post's worked example with three inputs a, b, c; edit them below.",
     "sample": (
-        "Logistic regression for one row (the row selected in the dataset browser, row 0 "
-        "until one is selected), at the current weights."
+        "The loss of one row (the row selected in the dataset browser, row 0 until one is "
+        "selected) at the current weights, through the model being trained: logistic or "
+        "linear regression, or one hidden layer."
     ),
     "batch": (
-        "The mean log loss J over the rows the latest training step used (all training "
+        "The mean loss J over the rows the latest training step used (all training "
         "rows for full-batch gradient descent); vector nodes are summarised."
     ),
 }
@@ -92,8 +94,22 @@ BUG_DETAILS = {
 }
 
 
+def bug_details(bug: str | None, model: str) -> str:
+    """The bug selector's tooltip, in the terms of the trainer's model."""
+    if bug == "drop_x" and model == "mlp":
+        return (
+            "da_j/dW1[j,i] should be x_i; the planted code uses 1. Every first-layer weight's "
+            "gradient is then dL/da_j instead of x_i·dL/da_j, while the hidden nodes, the "
+            "output weights and the biases stay right: the ✗ marks are on the W1 entries "
+            "of the table."
+        )
+    return BUG_DETAILS[bug]
+
+
 def bug_explanation(bug: str | None, model: str) -> str:
     """The line under the bug selector, in the terms of the trainer's model."""
+    if bug == "drop_x" and model == "mlp":
+        return f"Bug: dL/dW1 = dL/da, missing x; training runs, but wrongly. {CAUGHT}"
     if bug == "flip_sign" and model == "linear":
         return f"Bug: dL/dz = −2(ŷ − y), the post's sign flip: descent climbs. {CAUGHT}"
     return BUG_EXPLANATIONS[bug]
@@ -108,6 +124,9 @@ class ViewData:
     output_symbol: str  # "J" or "L": derivatives read dJ/d· or dL/d·
     edges: dict[tuple[str, str], str]  # (parent, child) -> its local derivative, in words
     layers: list[list[str]]
+    note: str = ""  # what the drawing leaves out, said under it ("4 of 16 units drawn")
+    param_names: tuple[str, ...] = ()  # one per entry of theta, when graph.theta_layout is set
+    hidden: frozenset[str] = frozenset()  # nodes without a card (shown on edges and in the table)
 
 
 def split_theta(theta: np.ndarray | None, d: int) -> tuple[np.ndarray, float]:
@@ -281,6 +300,7 @@ def _style(
     inline: bool = False,
     symbol: str = "",
     compact: bool = True,
+    brief: bool = False,
 ) -> NodeStyle:
     """A node's screen style; its closed-form derivative on the card or in the tooltip."""
     formula = formulas.get(name, "")
@@ -294,6 +314,7 @@ def _style(
         inline_nudge=inline,
         compact=compact,
         symbol=symbol or text.symbol(name),
+        brief=brief,
     )
 
 
@@ -313,6 +334,8 @@ def parameter_updates(view: str, data: ViewData, pair) -> dict:
     old, new = pair
     if old.shape != new.shape:
         return {}
+    if data.graph.theta_layout:
+        return _updates_by_layout(data.graph, old, new)
     if view == "sample":
         updates = {f"w{i + 1}": (old[i], new[i]) for i in range(len(old) - 1)}
         updates["b"] = (old[-1], new[-1])
@@ -320,6 +343,20 @@ def parameter_updates(view: str, data: ViewData, pair) -> dict:
         updates = {"w": (old[:-1], new[:-1]), "b": (old[-1], new[-1])}
     names = {node.name for node in data.graph.nodes}
     return {name: value for name, value in updates.items() if name in names}
+
+
+def _updates_by_layout(graph: Graph, old: np.ndarray, new: np.ndarray) -> dict:
+    """Node name -> (old, new) through the graph's theta layout (a hidden layer's nodes)."""
+    if old.shape != (len(graph.theta_layout),):
+        return {}
+    before = {node.name: _copy(node.value) for node in graph.nodes}
+    after = {name: _copy(value) for name, value in before.items()}
+    for k, (name, index) in enumerate(graph.theta_layout):
+        if index is None:
+            before[name], after[name] = float(old[k]), float(new[k])
+        else:
+            before[name][index], after[name][index] = old[k], new[k]
+    return {name: (before[name], after[name]) for name, _ in graph.theta_layout}
 
 
 def node_numbers(data: ViewData, results, updates: dict, note: str) -> dict[str, NodeNumbers]:
