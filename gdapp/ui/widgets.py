@@ -2,7 +2,9 @@
 
 ``LogSpinBox`` steps through 1-2-5 values (0.001, 0.002, 0.005, 0.01, ...) so a learning rate
 or a penalty moves by sensible factors; ``BatchSizeSpinBox`` shows 0 as "full batch" and
-steps through powers of two.
+steps through powers of two; ``WholeSpinBox`` is a plain whole-number box. Each brings a number
+typed outside its range to the nearer end and says so with ``refused(str)``; ``set_limits``
+narrows the range (a setup file's ``[limits]``).
 """
 
 from __future__ import annotations
@@ -52,6 +54,15 @@ class LogSpinBox(QDoubleSpinBox):
             self.setSpecialValueText(zero_text)
         self.setKeyboardTracking(False)
         self.setAccelerated(True)
+
+    def set_limits(self, low: float, high: float) -> None:
+        """Allow only ``low`` to ``high``; 0 ("off", when the box has it) only if ``low`` is 0."""
+        self._allow_zero = low == 0 and self.specialValueText() != ""
+        if not self._allow_zero:
+            self.setSpecialValueText("")  # Qt shows it at the minimum, whatever that is
+        bottom = low if low > 0 else self._ladder[0]
+        self._ladder = sorted({bottom, *one_two_five(bottom, high), high})
+        self.setRange(low, high)
 
     def textFromValue(self, value: float) -> str:
         return f"{value:g}"
@@ -111,16 +122,83 @@ class LogSpinBox(QDoubleSpinBox):
                 self.setValue(0.0 if self._allow_zero else ladder[0])
 
 
+def _clamped(box: QSpinBox, text: str, what: str, refused) -> str | None:
+    """The text of the nearer end of ``box``'s range for an out-of-range whole number."""
+    digits = re.match(r"\s*(\d+)", text)
+    if digits is None:
+        return None
+    value, low, high = int(digits.group(1)), box.minimum(), box.maximum()
+    if value > high:
+        refused.emit(f"{what} is at most {high:,}: set to {high:,}.")
+        return box.textFromValue(high)
+    if value < low:
+        refused.emit(f"{what} is at least {low:,}: set to {low:,}.")
+        return box.textFromValue(low)
+    return None
+
+
+class WholeSpinBox(QSpinBox):
+    """A whole number; one typed outside the range is clamped and ``refused(str)`` says so."""
+
+    refused = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, what: str = "The value") -> None:
+        super().__init__(parent)
+        self._what = what
+        self.setKeyboardTracking(False)
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        stripped = text.strip().replace(self.locale().groupSeparator(), "").replace(",", "")
+        if stripped.isdigit() and not self.minimum() <= int(stripped) <= self.maximum():
+            return QValidator.State.Intermediate, text, pos  # fixup says what happened
+        return super().validate(text, pos)
+
+    def fixup(self, text: str) -> str:
+        plain = text.replace(self.locale().groupSeparator(), "").replace(",", "")
+        clamped = _clamped(self, plain, self._what, self.refused)
+        return clamped if clamped is not None else super().fixup(text)
+
+    def set_limits(self, low: int, high: int) -> None:
+        self.setRange(low, high)
+
+
 class BatchSizeSpinBox(QSpinBox):
     """Batch size: 0 is the full batch, 1 is stochastic, k is a mini-batch of k rows."""
 
     FULL_TEXT = "full batch"
+    refused = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setRange(0, 1 << 20)
         self.setSpecialValueText(self.FULL_TEXT)
         self.setKeyboardTracking(False)
+        self._rows = self.maximum()
+        self._limits = (0, self._rows)
+
+    def set_limits(self, low: int, high: int) -> None:
+        """Allow ``low`` to ``high`` rows; 0 (the full batch) only if ``low`` is 0."""
+        self._limits = (low, high)
+        if low > 0:
+            self.setSpecialValueText("")  # Qt would show it at the minimum, whatever that is
+        self._apply_range()
+
+    def setMaximum(self, maximum: int) -> None:  # noqa: N802 (Qt's name)
+        """The dataset's row count caps the box, within the limits."""
+        self._rows = maximum
+        self._apply_range()
+
+    def _apply_range(self) -> None:
+        low, high = self._limits
+        self.setRange(low, max(low, min(high, self._rows)))
+
+    def fixup(self, text: str) -> str:
+        if text.strip().lower().startswith("full") and self.minimum() > 0:
+            low = self.textFromValue(self.minimum())
+            self.refused.emit(f"The batch size is at least {low} here, not the full batch.")
+            return low
+        clamped = _clamped(self, text, "The batch size", self.refused)
+        return clamped if clamped is not None else super().fixup(text)
 
     def textFromValue(self, value: int) -> str:
         return "1 (stochastic)" if value == 1 else str(value)
@@ -134,13 +212,15 @@ class BatchSizeSpinBox(QSpinBox):
 
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         stripped = text.strip().lower()
+        if stripped == self.FULL_TEXT and self.minimum() > 0:
+            return QValidator.State.Intermediate, text, pos  # fixup says why not
         if stripped == self.FULL_TEXT or stripped == "1 (stochastic)":
             return QValidator.State.Acceptable, text, pos
         if not stripped or self.FULL_TEXT.startswith(stripped):
             return QValidator.State.Intermediate, text, pos
         if not stripped.isdigit():
             return QValidator.State.Invalid, text, pos
-        if int(stripped) <= self.maximum():
+        if self.minimum() <= int(stripped) <= self.maximum():
             return QValidator.State.Acceptable, text, pos
         return QValidator.State.Intermediate, text, pos
 
