@@ -316,9 +316,10 @@ def _inside_limits(config: Any, limits: dict[str, tuple]) -> dict[str, Any]:
             continue
         low, high = allowed
         if name == "batch_size":
-            rows = 0 if value is None else value
-            if not low <= rows <= high:
-                clamped = min(max(rows, low), high)
+            if value is None and low > 0:  # the full batch is the largest batch of all
+                fields[name] = high
+            elif value is not None and not low <= value <= high:
+                clamped = min(max(value, low), high)
                 fields[name] = None if clamped == 0 else clamped
         elif not low <= value <= high:
             fields[name] = min(max(value, low), high)
