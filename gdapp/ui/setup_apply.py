@@ -65,6 +65,7 @@ class SetupCommands(QObject):
             "Save this window's dataset, settings, hidden parts and lessons as a setup file",
         )  # fmt: skip
         window.workspace.page_built.connect(self._on_workspace_page_built)
+        self._watching_pages = False
 
     def _action(self, text: str, name: str, slot, tip: str) -> QAction:
         action = QAction(text, self._window)
@@ -230,13 +231,23 @@ class SetupCommands(QObject):
 
     def _hide_page(self, page: str) -> None:
         window = self._window
-        workspace = window.workspace
-        workspace.setTabVisible(PAGES.index(page), False)
+        window.workspace.setTabVisible(PAGES.index(page), False)
         _hide_actions([window.page_actions[page]])
-        if workspace.current_page == page:
-            shown = [p for p in PAGES if p not in self.hidden_panels and p != "figure"]
-            if shown:
-                window.show_page(shown[0])
+        if not self._watching_pages:
+            # Connected after the window's own slot, so that ours has the last word.
+            window.view_model.changed.connect(self._on_view_model_changed)
+            self._watching_pages = True
+        self._on_view_model_changed(window.view_model.state, window.view_model.state)
+
+    def _on_view_model_changed(self, old, new) -> None:
+        """A hidden page asked for (by a lesson step, say) gives way to a shown one."""
+        if new.page not in self.hidden_panels:
+            return
+        shown = [p for p in PAGES if p not in self.hidden_panels and p != "figure"]
+        if old.page not in self.hidden_panels:
+            shown.insert(0, old.page)
+        if shown:
+            self._window.view_model.update(page=shown[0])
 
     def _on_workspace_page_built(self, page: str, widget: QWidget) -> None:
         if page != "data":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,14 @@ def test_a_hidden_page_in_front_gives_way_to_a_shown_one(qtbot, tmp_path):
     assert not window.workspace.isTabVisible(PAGES.index("plots"))
 
 
+def test_a_lesson_step_asking_for_a_hidden_page_gets_a_shown_one(qtbot, tmp_path):
+    window = open_window(qtbot, write(tmp_path, 'version = 1\n[hide]\npanels = ["landscape"]\n'))
+    window.show_page("plots")
+    window.show_lesson_view(replace(window.view_model.state, page="landscape"))
+    assert window.workspace.current_page == "plots"
+    assert window.view_model.state.page == "plots"
+
+
 def test_a_second_setup_adds_to_what_is_hidden_and_resetting_the_layout_keeps_it(qtbot, tmp_path):
     window = open_window(qtbot, write(tmp_path, 'version = 1\n[hide]\npanels = ["lessons"]\n'))
     window.open_setup(write(tmp_path, 'version = 1\n[hide]\ncontrols = ["reset"]\n', "two.toml"))
@@ -282,6 +291,36 @@ def test_locked_answers_open_once_the_step_is_reached(qtbot, tmp_path):
     choices = choice_buttons(panel)
     assert all(button.isEnabled() for button in choices)
     assert not panel.findChild(QWidget, "lessonLockNote").isVisibleTo(panel)
+
+
+def opened_as_the_app_does(qtbot, setup: Path) -> MainWindow:
+    """As ``gdapp --setup``: the setup is applied before the event loop first runs."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_setup(setup)
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
+    qtbot.wait(100)  # the first-launch lesson start, if any, has run
+    return window
+
+
+@pytest.mark.first_launch
+def test_a_new_learner_starts_on_the_first_lesson_of_the_order(qtbot, tmp_path):
+    window = opened_as_the_app_does(
+        qtbot, write(tmp_path, "version = 1\n[lessons]\norder = ['cost', 'data']\n")
+    )
+    panel = window.lesson_panel
+    assert panel.is_active and panel.runner.lesson.id == "cost"
+
+
+@pytest.mark.first_launch
+def test_a_new_learner_keeps_the_setups_settings_until_resuming_the_lesson(qtbot, tmp_path):
+    window = opened_as_the_app_does(
+        qtbot, write(tmp_path, "version = 1\n[training]\nlr = 0.02\noptimizer = 'adam'\n")
+    )
+    assert not window.lesson_panel.is_active
+    assert (window.controller.config.lr, window.controller.config.optimizer) == (0.02, "adam")
 
 
 # -- export and re-open ----------------------------------------------------------------------

@@ -168,8 +168,8 @@ class LessonPanel(QWidget):
         """List only ``lessons``, in this order, numbered 1, 2, ... in it.
 
         Progress (steps seen, answers) is kept for the lessons that stay; the place is kept
-        if its lesson stays, else the first lesson's first step. The panel stops driving the
-        app until ``start`` (Resume lesson).
+        if its lesson stays, else (and for a new learner) it is the first lesson's first
+        step. The panel stops driving the app until ``start`` (Resume lesson).
         """
         if not lessons:
             raise ValueError("a lesson list needs at least one lesson")
@@ -180,7 +180,12 @@ class LessonPanel(QWidget):
         self._ordered = True
         self._locks = {k: v for k, v in self._locks.items() if k in self.lesson_order}
         self._runner = LessonRunner.from_dict(self._lessons, saved)
-        if not isinstance(saved, dict) or saved.get("lesson") not in self.lesson_order:
+        new_learner = self._first_launch and not self._started
+        if (
+            new_learner
+            or not isinstance(saved, dict)
+            or saved.get("lesson") not in self.lesson_order
+        ):
             self._runner.goto(0, 0)
         self._applied = None
         self._fill_contents()
