@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 import re
+import stat
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -156,7 +157,10 @@ def read_setup(path: str | Path, lessons: Sequence[Any] | None = None) -> Setup:
     """Read and check the setup file ``path``; ``lessons`` defaults to the shipped ones."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a folder, a device, a pipe that never ends
+            raise SetupError([f"{path.name}: is not a file"])
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             raise SetupError([_too_big(path, size)])
         with path.open("rb") as file:

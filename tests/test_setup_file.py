@@ -5,6 +5,7 @@ No Qt here: ``gdapp.setup_file`` reads and checks; the window applies it elsewhe
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -304,6 +305,13 @@ def test_a_folder_is_a_message(tmp_path):
     folder.mkdir()
     (message,) = problems(folder)
     assert message.startswith("class.toml: ")
+
+
+def test_a_pipe_is_refused_without_waiting_for_it(tmp_path):
+    pipe = tmp_path / "class.toml"
+    os.mkfifo(pipe)
+    (message,) = problems(pipe)
+    assert message == "class.toml: is not a file"
 
 
 def test_the_file_is_never_executed(tmp_path):

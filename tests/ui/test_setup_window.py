@@ -128,6 +128,19 @@ def test_a_setup_hides_exactly_what_it_names(qtbot, tmp_path):
     }
 
 
+def test_every_documented_name_hides_its_part(qtbot, tmp_path):
+    from gdapp.setup_file import CONTROLS, PANELS
+
+    names = [*CONTROLS, *PANELS]
+    setup = write(
+        tmp_path,
+        f"version = 1\n[hide]\ncontrols = {list(CONTROLS)!r}\npanels = {list(PANELS)!r}\n",
+    )
+    parts = visible_parts(open_window(qtbot, setup))
+    assert sorted(parts) == sorted(names)  # the check above reads every documented name
+    assert [name for name, seen in parts.items() if seen] == []
+
+
 def test_a_hidden_control_loses_its_shortcut_and_a_shown_one_keeps_it(qtbot, tmp_path):
     plain = open_window(qtbot)
     qtbot.keyClick(plain, Qt.Key.Key_Right)
