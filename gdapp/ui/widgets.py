@@ -3,8 +3,11 @@
 ``LogSpinBox`` steps through 1-2-5 values (0.001, 0.002, 0.005, 0.01, ...) so a learning rate
 or a penalty moves by sensible factors; ``BatchSizeSpinBox`` shows 0 as "full batch" and
 steps through powers of two; ``WholeSpinBox`` is a plain whole-number box. Each brings a number
-typed outside its range to the nearer end and says so with ``refused(str)``; ``set_limits``
-narrows the range (a setup file's ``[limits]``).
+typed outside its range to the nearer end and says so with ``refused(str)``.
+
+``set_limits(low, high)`` (a setup file's ``[limits]``) narrows what a learner may type or
+step to, not what the box can show: a value set by the program (a lesson step) outside the
+limits is shown as it is, and the next edit brings it inside.
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ def one_two_five(minimum: float, maximum: float) -> list[float]:
 class LogSpinBox(QDoubleSpinBox):
     """A number typed freely, or stepped through 1-2-5 values; 0 shows ``zero_text``.
 
-    A number typed outside the range is brought to the nearer end of it, and ``refused(str)``
-    says so in words ("The learning rate is at most 100: set to 100."), naming the value as
-    ``what``.
+    A number typed outside the range (or the limits) is brought to the nearer end of it,
+    and ``refused(str)`` says so in words ("The learning rate is at most 100: set to
+    100."), naming the value as ``what``.
     """
 
     refused = Signal(str)
@@ -48,6 +51,7 @@ class LogSpinBox(QDoubleSpinBox):
         self._what = what
         self._ladder = one_two_five(minimum, maximum)
         self._allow_zero = zero_text is not None
+        self._limits: tuple[float, float] | None = None
         self.setDecimals(12)  # QDoubleSpinBox rounds values to this many decimals
         self.setRange(0.0 if self._allow_zero else minimum, maximum)
         if zero_text is not None:
@@ -55,14 +59,21 @@ class LogSpinBox(QDoubleSpinBox):
         self.setKeyboardTracking(False)
         self.setAccelerated(True)
 
+    @property
+    def limits(self) -> tuple[float, float] | None:
+        return self._limits
+
     def set_limits(self, low: float, high: float) -> None:
-        """Allow only ``low`` to ``high``; 0 ("off", when the box has it) only if ``low`` is 0."""
-        self._allow_zero = low == 0 and self.specialValueText() != ""
-        if not self._allow_zero:
-            self.setSpecialValueText("")  # Qt shows it at the minimum, whatever that is
+        """Let a learner set only ``low`` to ``high``; 0 ("off") only if ``low`` is 0."""
+        self._limits = (low, high)
         bottom = low if low > 0 else self._ladder[0]
         self._ladder = sorted({bottom, *one_two_five(bottom, high), high})
-        self.setRange(low, high)
+
+    def _bounds(self) -> tuple[float, float]:
+        return self._limits if self._limits is not None else (self.minimum(), self.maximum())
+
+    def _zero_allowed(self) -> bool:
+        return self._allow_zero and self._bounds()[0] == 0
 
     def textFromValue(self, value: float) -> str:
         return f"{value:g}"
@@ -79,26 +90,35 @@ class LogSpinBox(QDoubleSpinBox):
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         stripped = text.strip()
         if self._allow_zero and stripped == self.specialValueText():
-            return QValidator.State.Acceptable, text, pos
+            state = (
+                QValidator.State.Acceptable
+                if self._zero_allowed()
+                else QValidator.State.Intermediate
+            )
+            return state, text, pos
         if not _FLOAT_PREFIX.match(stripped):
             return QValidator.State.Invalid, text, pos
         try:
             value = float(stripped)
         except ValueError:
             return QValidator.State.Intermediate, text, pos
-        if self.minimum() <= value <= self.maximum():
+        low, high = self._bounds()
+        if low <= value <= high or (value == 0 and self._zero_allowed()):
             return QValidator.State.Acceptable, text, pos
         return QValidator.State.Intermediate, text, pos
 
     def fixup(self, text: str) -> str:
         """Out-of-range input: clamp to the range and say so (Qt would silently revert)."""
-        try:
-            value = float(text.strip())
-        except ValueError:
-            return super().fixup(text)
+        low, high = self._bounds()
+        if self._allow_zero and text.strip() == self.specialValueText():
+            value = 0.0
+        else:
+            try:
+                value = float(text.strip())
+            except ValueError:
+                return super().fixup(text)
         if value != value:  # NaN
             return super().fixup(text)
-        low, high = self.minimum(), self.maximum()
         if value > high:
             self.refused.emit(f"{self._what} is at most {high:g}: set to {high:g}.")
             return self.textFromValue(high)
@@ -119,21 +139,17 @@ class LogSpinBox(QDoubleSpinBox):
             if index >= 0:
                 self.setValue(ladder[index])
             else:
-                self.setValue(0.0 if self._allow_zero else ladder[0])
+                self.setValue(0.0 if self._zero_allowed() else ladder[0])
 
 
-def _clamped(box: QSpinBox, text: str, what: str, refused) -> str | None:
-    """The text of the nearer end of ``box``'s range for an out-of-range whole number."""
-    digits = re.match(r"\s*(\d+)", text)
-    if digits is None:
-        return None
-    value, low, high = int(digits.group(1)), box.minimum(), box.maximum()
+def _clamped(value: int, low: int, high: int, what: str, refused) -> int | None:
+    """``value`` brought inside ``low`` to ``high``, said with ``refused``; None if inside."""
     if value > high:
         refused.emit(f"{what} is at most {high:,}: set to {high:,}.")
-        return box.textFromValue(high)
+        return high
     if value < low:
         refused.emit(f"{what} is at least {low:,}: set to {low:,}.")
-        return box.textFromValue(low)
+        return low
     return None
 
 
@@ -145,21 +161,42 @@ class WholeSpinBox(QSpinBox):
     def __init__(self, parent: QWidget | None = None, what: str = "The value") -> None:
         super().__init__(parent)
         self._what = what
+        self._limits: tuple[int, int] | None = None
         self.setKeyboardTracking(False)
 
+    @property
+    def limits(self) -> tuple[int, int] | None:
+        return self._limits
+
+    def set_limits(self, low: int, high: int) -> None:
+        """Let a learner set only ``low`` to ``high``."""
+        self._limits = (low, high)
+
+    def _bounds(self) -> tuple[int, int]:
+        return self._limits if self._limits is not None else (self.minimum(), self.maximum())
+
+    def _number(self, text: str) -> int | None:
+        plain = text.strip().replace(self.locale().groupSeparator(), "").replace(",", "")
+        return int(plain) if plain.isdigit() else None
+
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
-        stripped = text.strip().replace(self.locale().groupSeparator(), "").replace(",", "")
-        if stripped.isdigit() and not self.minimum() <= int(stripped) <= self.maximum():
+        value = self._number(text)
+        low, high = self._bounds()
+        if value is not None and not low <= value <= high:
             return QValidator.State.Intermediate, text, pos  # fixup says what happened
         return super().validate(text, pos)
 
     def fixup(self, text: str) -> str:
-        plain = text.replace(self.locale().groupSeparator(), "").replace(",", "")
-        clamped = _clamped(self, plain, self._what, self.refused)
-        return clamped if clamped is not None else super().fixup(text)
+        value = self._number(text)
+        if value is not None:
+            clamped = _clamped(value, *self._bounds(), self._what, self.refused)
+            if clamped is not None:
+                return self.textFromValue(clamped)
+        return super().fixup(text)
 
-    def set_limits(self, low: int, high: int) -> None:
-        self.setRange(low, high)
+    def stepBy(self, steps: int) -> None:
+        low, high = self._bounds()
+        self.setValue(min(max(self.value() + steps * self.singleStep(), low), high))
 
 
 class BatchSizeSpinBox(QSpinBox):
@@ -173,32 +210,22 @@ class BatchSizeSpinBox(QSpinBox):
         self.setRange(0, 1 << 20)
         self.setSpecialValueText(self.FULL_TEXT)
         self.setKeyboardTracking(False)
-        self._rows = self.maximum()
-        self._limits = (0, self._rows)
+        self._limits: tuple[int, int] | None = None
+
+    @property
+    def limits(self) -> tuple[int, int] | None:
+        return self._limits
 
     def set_limits(self, low: int, high: int) -> None:
-        """Allow ``low`` to ``high`` rows; 0 (the full batch) only if ``low`` is 0."""
+        """Let a learner set only ``low`` to ``high`` rows; the full batch (0) if ``low`` is 0."""
         self._limits = (low, high)
-        if low > 0:
-            self.setSpecialValueText("")  # Qt would show it at the minimum, whatever that is
-        self._apply_range()
 
-    def setMaximum(self, maximum: int) -> None:  # noqa: N802 (Qt's name)
-        """The dataset's row count caps the box, within the limits."""
-        self._rows = maximum
-        self._apply_range()
-
-    def _apply_range(self) -> None:
+    def _bounds(self) -> tuple[int, int]:
+        """What a learner may choose now: the limits, within the training rows."""
+        if self._limits is None:
+            return self.minimum(), self.maximum()
         low, high = self._limits
-        self.setRange(low, max(low, min(high, self._rows)))
-
-    def fixup(self, text: str) -> str:
-        if text.strip().lower().startswith("full") and self.minimum() > 0:
-            low = self.textFromValue(self.minimum())
-            self.refused.emit(f"The batch size is at least {low} here, not the full batch.")
-            return low
-        clamped = _clamped(self, text, "The batch size", self.refused)
-        return clamped if clamped is not None else super().fixup(text)
+        return low, max(low, min(high, self.maximum()))
 
     def textFromValue(self, value: int) -> str:
         return "1 (stochastic)" if value == 1 else str(value)
@@ -212,17 +239,36 @@ class BatchSizeSpinBox(QSpinBox):
 
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         stripped = text.strip().lower()
-        if stripped == self.FULL_TEXT and self.minimum() > 0:
-            return QValidator.State.Intermediate, text, pos  # fixup says why not
-        if stripped == self.FULL_TEXT or stripped == "1 (stochastic)":
-            return QValidator.State.Acceptable, text, pos
+        low, high = self._bounds()
+        if stripped == self.FULL_TEXT:
+            state = QValidator.State.Acceptable if low == 0 else QValidator.State.Intermediate
+            return state, text, pos
+        if stripped == "1 (stochastic)":
+            stochastic = low <= 1 <= high
+            state = QValidator.State.Acceptable if stochastic else QValidator.State.Intermediate
+            return state, text, pos
         if not stripped or self.FULL_TEXT.startswith(stripped):
             return QValidator.State.Intermediate, text, pos
         if not stripped.isdigit():
             return QValidator.State.Invalid, text, pos
-        if self.minimum() <= int(stripped) <= self.maximum():
+        if low <= int(stripped) <= high:
             return QValidator.State.Acceptable, text, pos
-        return QValidator.State.Intermediate, text, pos
+        return QValidator.State.Intermediate, text, pos  # fixup says what happened
+
+    def fixup(self, text: str) -> str:
+        low, high = self._bounds()
+        stripped = text.strip().lower()
+        if stripped.startswith("full") and low > 0:
+            self.refused.emit(
+                f"The batch size is at most {high:,} here, not the full batch: set to {high:,}."
+            )
+            return self.textFromValue(high)
+        digits = re.match(r"\d+", stripped)
+        if digits is not None:
+            clamped = _clamped(int(digits.group()), low, high, "The batch size", self.refused)
+            if clamped is not None:
+                return self.textFromValue(clamped)
+        return super().fixup(text)
 
     def stepBy(self, steps: int) -> None:
         value = self.value()
@@ -231,4 +277,5 @@ class BatchSizeSpinBox(QSpinBox):
                 value = 1 if value == 0 else 1 << value.bit_length()
             else:
                 value = 0 if value <= 1 else 1 << ((value - 1).bit_length() - 1)
-        self.setValue(min(value, self.maximum()))
+        low, high = self._bounds()
+        self.setValue(min(max(value, low), high))

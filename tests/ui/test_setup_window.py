@@ -240,12 +240,25 @@ def test_limits_refuse_values_outside_them_with_a_message(qtbot, tmp_path):
     assert allowed == ["gd", "adam"]
 
 
-def test_without_limits_the_boxes_keep_their_full_range(qtbot, tmp_path):
-    plain = open_window(qtbot)
+def test_only_the_named_boxes_are_limited(qtbot, tmp_path):
     window = open_window(qtbot, write(tmp_path, "version = 1\n[limits]\nlr = [0.01, 0.5]\n"))
-    for name in ("batchSizeInput", "seedInput", "l2Input", "maxEpochsInput"):
-        a, b = (w.findChild(QAbstractSpinBox, name) for w in (plain, window))
-        assert (a.minimum(), a.maximum()) == (b.minimum(), b.maximum()), name
+    box = window.findChild(QAbstractSpinBox, "batchSizeInput")
+    type_into(qtbot, box, "64")
+    assert window.controller.config.batch_size == 64
+    window.settings_dock.show()
+    type_into(qtbot, window.findChild(QAbstractSpinBox, "seedInput"), "4242")
+    assert window.controller.config.seed == 4242
+
+
+def test_a_value_set_outside_the_limits_by_a_lesson_is_shown_as_it_is(qtbot, tmp_path):
+    window = open_window(qtbot, write(tmp_path, "version = 1\n[limits]\nlr = [0.01, 0.5]\n"))
+    box = window.findChild(QAbstractSpinBox, "learningRateInput")
+    window.controller.set_config(lr=5.0)  # as a lesson step's config does
+    assert box.value() == 5.0 and box.text() == "5"
+    box.stepBy(-1)  # the learner's next change lands inside the limits
+    assert window.controller.config.lr == 0.5
+    box.stepBy(-100)
+    assert window.controller.config.lr == 0.01
 
 
 # -- lessons ---------------------------------------------------------------------------------
@@ -342,11 +355,12 @@ def test_a_new_learner_keeps_the_setups_settings_until_resuming_the_lesson(qtbot
 def window_state(window: MainWindow) -> dict:
     bar, settings = window.training_bar, window.settings_panel
     ranges = {
-        name: (box.minimum(), box.maximum())
+        name: box.limits
         for name, box in (
             ("lr", bar.learning_rate_input),
             ("batch", bar.batch_size_input),
             ("seed", settings.seed_input),
+            ("l2", settings.l2_input),
         )
     }
     combo = bar.optimizer_input
