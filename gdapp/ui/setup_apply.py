@@ -7,6 +7,9 @@ usable one is applied in this order: the dataset, the training settings (a setti
 setup leaves out but limits is brought inside its limits), the run speed, the limits on the
 toolbar and settings inputs, what is hidden, the lessons and their locks, the title.
 
+Limits bind the learner's edits (``set_limits`` on each box; a choice left out is greyed
+out in its list), not the program: a lesson step may still set a value outside them.
+
 A setup hides what it names and shows nothing again: a control or panel hidden by an
 earlier setup stays hidden. Hidden means not shown anywhere (toolbar, menus, tabs) and its
 keyboard shortcut gone. A setup that sets the dataset or the training settings, or hides the
