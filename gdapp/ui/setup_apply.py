@@ -39,6 +39,7 @@ FILE_FILTER = "Setup files (*.toml);;All files (*)"
 CSV_OPTIONS = ("label", "features", "positive", "scale", "test_fraction", "seed", "missing",
                "sheet")  # fmt: skip
 NOT_ALLOWED_TIP = "Not allowed by this window's setup file"
+NOTICE_MS = 8000
 
 
 class SetupCommands(QObject):
@@ -99,7 +100,13 @@ class SetupCommands(QObject):
                 error.problems,
             )
             return False
-        self.apply(setup)
+        if not self.apply(setup):
+            self._window.statusBar().showMessage(
+                f"The setup file {Path(path).name} was not applied: its dataset could not be "
+                "loaded.",
+                NOTICE_MS,
+            )
+            return False
         return True
 
     def _refuse(self, text: str, problems: Iterable[str]) -> None:
@@ -114,16 +121,20 @@ class SetupCommands(QObject):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # window-modal without blocking: the training thread keeps reporting
 
-    def apply(self, setup: Setup) -> None:
-        """Make the window what ``setup`` describes (see the module docstring)."""
+    def apply(self, setup: Setup) -> bool:
+        """Make the window what ``setup`` describes (see the module docstring).
+
+        False when its dataset does not load: the controller has said why, and nothing
+        else of the setup is applied.
+        """
         window = self._window
         controller = window.controller
         with controller.hold_training():
             dataset = dict(setup.dataset)
-            if "preset" in dataset:
-                controller.load_preset(dataset["preset"])
-            elif "csv" in dataset:
-                controller.load_csv(dataset.pop("csv"), **dataset)
+            if "preset" in dataset and not controller.load_preset(dataset["preset"]):
+                return False
+            if "csv" in dataset and not controller.load_csv(dataset.pop("csv"), **dataset):
+                return False
             self.limits.update(setup.limits)
             fields = {**_inside_limits(controller.config, self.limits), **setup.training}
             controller.set_config(**fields)
@@ -150,6 +161,7 @@ class SetupCommands(QObject):
             if setup.title:
                 self.title = setup.title
                 window.setWindowTitle(f"{setup.title} — Gradient Descent Lab")
+        return True
 
     # -- limits ----------------------------------------------------------------------------
 
@@ -315,7 +327,7 @@ class SetupCommands(QObject):
                 [f"{path.name}: {error.strerror or error}"],
             )
             return False
-        self._window.statusBar().showMessage(f"Setup saved to {path.name}.", 5000)
+        self._window.statusBar().showMessage(f"Setup saved to {path.name}.", NOTICE_MS)
         return True
 
 

@@ -424,6 +424,20 @@ def test_a_bad_file_gives_a_message_and_leaves_the_window_as_it_was(qtbot, tmp_p
     box.close()
 
 
+def test_a_dataset_that_does_not_load_leaves_the_window_as_it_was(qtbot, tmp_path):
+    (tmp_path / "one-class.csv").write_text("a,y\n1,0\n2,0\n3,0\n", encoding="utf-8")
+    window = open_window(qtbot)
+    before = window_state(window)
+    setup = write(
+        tmp_path,
+        'version = 1\ntitle = "T"\n[dataset]\ncsv = "one-class.csv"\n[hide]\npanels = ["plots"]\n',
+    )
+    assert not window.open_setup(setup)
+    assert "one-class.csv" in window.findChild(QMessageBox, "errorDialog").text()
+    assert "class.toml was not applied" in window.statusBar().currentMessage()
+    assert window_state(window) == before
+
+
 @pytest.mark.parametrize(
     "content",
     [b"version = 1\n[training\n", b"version = 1\x00\n", "titl\xe9 = 1".encode("latin-1"),
