@@ -64,6 +64,11 @@ __all__ = [
 SETUP_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
 MAX_TEXT_CHARS = 4096  # any one string: a title, a path, a column name
+# A setup holds a few dozen entries; TOML's parser takes about 6 us per structural
+# character (= , . [ ] { } and escapes), so this many keeps a read under ~60 ms on the GUI
+# thread, where a dense 1 MB file would take seconds (benchmarks/bench_setup_file.py).
+MAX_STRUCTURE = 10_000
+_STRUCTURE = "=,.[]{}\\"
 # The widest values the toolbar and settings boxes take (tests check they agree).
 LR_RANGE = (1e-6, 100.0)
 L2_RANGE = (1e-6, 100.0)  # and 0, "off"
@@ -117,6 +122,9 @@ _TOP_KEYS = ("version", "title", "dataset", "training", "limits", "hide", "lesso
 _HIDE_KEYS = ("controls", "panels")
 _LESSON_KEYS = ("order", "lock_answers_until")
 _SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?$")
+_KEY_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_KEY_LINE = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
+MAX_PROBLEMS = 20  # listed one by one; the rest are counted
 
 
 class SetupError(ValueError):
@@ -190,6 +198,14 @@ def _too_big(path: Path, size: int) -> str:
 def parse_setup(text: str, path: str | Path, lessons: Sequence[Any] | None = None) -> Setup:
     """Check the TOML ``text`` of the setup file ``path`` (relative CSV paths start there)."""
     path = Path(path)
+    structure = sum(text.count(char) for char in _STRUCTURE)
+    if structure > MAX_STRUCTURE:
+        raise SetupError(
+            [
+                f"{path.name}: holds {structure:,} separators (= , . [ ] {{ }} \\), far more "
+                f"than the {MAX_STRUCTURE:,} a setup file may have; a setup is a few dozen lines"
+            ]
+        )
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -211,8 +227,13 @@ class _Checker:
         self.lines = text.splitlines()
         self.lessons = tuple(lessons)
         self.problems: list[str] = []
+        self.more = 0  # problems past MAX_PROBLEMS, counted only
+        self._lines_of: dict[tuple[str | None, str | None], int] | None = None
 
     def fail(self, section: str | None, key: str | None, problem: str) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.more += 1
+            return
         where = f"[{section}]" if section else ""
         if key:
             where = f"{where} {key}".strip()
@@ -222,24 +243,9 @@ class _Checker:
 
     def line_of(self, section: str | None, key: str | None) -> int | None:
         """The line where ``key`` is set in ``[section]`` (or where the section starts)."""
-        current = None
-        key = key.split(".")[0] if key else None
-        pattern = re.compile(rf'^\s*["\']?{re.escape(key)}["\']?\s*=') if key else None
-        dotted = re.compile(rf"^\s*{re.escape(section)}\s*\.\s*{re.escape(key)}\s*=") if (
-            section and key
-        ) else None  # fmt: skip
-        for number, line in enumerate(self.lines, start=1):
-            header = _SECTION.match(line)
-            if header:
-                current = header.group(1)
-                if pattern is None and current == section:
-                    return number
-                continue
-            if pattern is not None and current == section and pattern.match(line):
-                return number
-            if dotted is not None and current is None and dotted.match(line):
-                return number
-        return None
+        if self._lines_of is None:
+            self._lines_of = _key_lines(self.lines)
+        return self._lines_of.get((section, key.split(".")[0] if key else None))
 
     # -- the sections ----------------------------------------------------------------------
 
@@ -263,6 +269,8 @@ class _Checker:
         hidden = self.hide(sections["hide"])
         order, locks = self.lessons_section(sections["lessons"])
         if self.problems:
+            if self.more:
+                self.problems.append(f"{self.path.name}: and {self.more:,} more problems")
             raise SetupError(self.problems)
         return Setup(
             title=title or None,
@@ -623,6 +631,30 @@ class _Checker:
 
 
 _BAD = object()  # what a check returns after reporting a problem
+
+
+def _key_lines(lines: Sequence[str]) -> dict[tuple[str | None, str | None], int]:
+    """(section, key) -> the first line setting it, and (section, None) -> its header line.
+
+    One pass over the text, so that naming the line of each of many problems stays cheap.
+    A top-level ``dataset.preset = ...`` counts as ``("dataset", "preset")`` too.
+    """
+    found: dict[tuple[str | None, str | None], int] = {}
+    current = None
+    for number, line in enumerate(lines, start=1):
+        header = _SECTION.match(line)
+        if header:
+            current = header.group(1)
+            found.setdefault((current, None), number)
+            continue
+        match = _KEY_LINE.match(line)
+        if match is None:
+            continue
+        parts = [part.strip("\"'") for part in re.split(r"\s*\.\s*", match.group(1))]
+        found.setdefault((current, parts[0]), number)
+        if current is None and len(parts) > 1:
+            found.setdefault((parts[0], parts[1]), number)
+    return found
 
 
 def _kind(value: object) -> str:

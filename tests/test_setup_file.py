@@ -17,6 +17,8 @@ from gdapp.lessons.model import load_available_lessons
 from gdapp.setup_file import (
     CONTROLS,
     MAX_FILE_BYTES,
+    MAX_PROBLEMS,
+    MAX_STRUCTURE,
     PANELS,
     Setup,
     SetupError,
@@ -285,9 +287,26 @@ def test_a_utf8_file_with_a_byte_order_mark_is_read(tmp_path):
 
 
 def test_deep_nesting_is_refused_without_a_traceback(tmp_path):
-    depth = 100_000
+    depth = 4_000  # under the separator limit, over what the parser's recursion allows
     (message,) = problems(write(tmp_path, "version = 1\nx = " + "[" * depth + "]" * depth + "\n"))
-    assert message.startswith("class.toml: ")
+    assert message == "class.toml: is nested too deeply to be a setup file"
+
+
+def test_a_file_dense_with_entries_is_refused_before_it_is_parsed(tmp_path):
+    lines = "".join(f"k{i} = 1\n" for i in range(MAX_STRUCTURE + 1))
+    (message,) = problems(write(tmp_path, "version = 1\n" + lines))
+    assert message.startswith("class.toml: holds 10,002 separators")
+
+
+def test_many_problems_are_listed_up_to_a_bound_then_counted(tmp_path):
+    lines = "".join(f"k{i} = 1\n" for i in range(MAX_PROBLEMS + 5))
+    found = problems(write(tmp_path, "version = 1\n" + lines))
+    assert len(found) == MAX_PROBLEMS + 1
+    assert (
+        found[0] == "class.toml: k0 (line 2): unknown key; a setup has version, title, "
+        "dataset, training, limits, hide, lessons"
+    )
+    assert found[-1] == "class.toml: and 5 more problems"
 
 
 def test_moderate_nesting_is_an_unknown_key_not_a_crash(tmp_path):
