@@ -740,7 +740,8 @@ class MainWindow(QMainWindow):
     def _save_settings(self) -> None:
         settings = self._settings
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        if not self.setup_commands.hides_docks:  # a class's layout is not the learner's own
+            settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         controller = self.controller
         write_session(settings, controller.config, controller.speed, controller.dataset_origin)
         settings.sync()

@@ -71,6 +71,12 @@ class SetupCommands(QObject):
         window.workspace.page_built.connect(self._on_workspace_page_built)
         self._watching_pages = False
 
+    @property
+    def hides_docks(self) -> bool:
+        """Whether a setup hid the lesson column or the settings dock (then the window does
+        not save its layout: the next launch, without the setup, gets the learner's own)."""
+        return bool({"lessons", "settings"} & set(self.hidden_panels))
+
     def _action(self, text: str, name: str, slot, tip: str) -> QAction:
         action = QAction(text, self._window)
         action.setObjectName(name)

@@ -193,6 +193,15 @@ def test_a_second_setup_adds_to_what_is_hidden_and_resetting_the_layout_keeps_it
     assert parts["step"] and parts["data"]
 
 
+def test_the_next_launch_without_the_setup_gets_the_learners_own_layout(qtbot, tmp_path):
+    window = open_window(qtbot, write(tmp_path, 'version = 1\n[hide]\npanels = ["lessons"]\n'))
+    assert not window.lesson_dock.isVisible()
+    window.close()
+    later = open_window(qtbot)
+    assert later.lesson_dock.isVisible()
+    assert later.lesson_dock.toggleViewAction().isVisible()
+
+
 # -- limits ----------------------------------------------------------------------------------
 
 
