@@ -256,7 +256,7 @@ class _Checker:
         version = raw.get("version")
         if "version" not in raw:
             self.fail(None, "version", f"missing; write version = {SETUP_VERSION} at the top")
-        elif version != SETUP_VERSION or isinstance(version, bool):
+        elif type(version) is not int or version != SETUP_VERSION:
             self.fail(None, "version", f"is {version!r}; this app reads version {SETUP_VERSION}")
         title = raw.get("title")
         if title is not None and not self.text(None, "title", title):

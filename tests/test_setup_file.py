@@ -127,6 +127,7 @@ def test_the_example_file_is_a_valid_setup_that_names_every_control_and_panel():
 CASES = {
     "no version": ("title = 'x'\n", "version", None, "missing"),
     "wrong version": ("version = 2\n", "version", 1, "version 1"),
+    "version a float": ("version = 1.0\n", "version", 1, "version 1"),
     "unknown top key": ("version = 1\ncolour = 'red'\n", "colour", 2, "unknown key"),
     "unknown section": ("version = 1\n[extras]\na = 1\n", "extras", None, "unknown key"),
     "section not a table": ("version = 1\ntraining = 3\n", "training", 2, "section"),
