@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self._settings = make_settings()
         _OPEN_WINDOWS.add(self)
         self._last_status = "ready"
+        self._refusal: str | None = None  # the latest refused input, until its notice joins it
         self._closed = False
         self._applying_view = False
         self._spotlight = None
@@ -643,7 +644,21 @@ class MainWindow(QMainWindow):
         self._show_error(message)
 
     def _on_training_bar_input_refused(self, message: str) -> None:
-        self.statusBar().showMessage(message, NOTICE_TIMEOUT_MS)
+        bar = self.statusBar()
+        bar.showMessage(message, NOTICE_TIMEOUT_MS)
+        self._refusal = message
+
+        def keep_both() -> None:
+            # The value kept may restart training, and the controller's notice saying so
+            # comes right after: show the two together rather than the second alone.
+            if self._refusal is not message:
+                return  # a later refusal has the status bar now
+            self._refusal = None
+            current = bar.currentMessage()
+            if current and current != message:
+                bar.showMessage(f"{message} {current}", NOTICE_TIMEOUT_MS)
+
+        QTimer.singleShot(0, self, keep_both)
 
     def _show_stop(self, snapshot: Snapshot) -> None:
         """Explain why training stopped, with the fix one click away."""
