@@ -2,8 +2,8 @@
 
 A first argument that is not an option names a subcommand, so a mistyped one (``gdapp
 trian``) is a usage error listing the subcommands (exit 2), never a window that opens or,
-without a display, aborts. Options (``--self-test``, ``--version``, ``--help`` and Qt's own)
-go to the window.
+without a display, aborts. Options (``--setup FILE``, ``--self-test``, ``--version``,
+``--help`` and Qt's own) go to the window.
 """
 
 from __future__ import annotations

@@ -23,9 +23,12 @@ from gdapp.ui.settings import APPLICATION, ORGANIZATION
 APP_ICON = "resources/icons/gdapp.svg"
 # Set to 1 by benchmarks/bench_package.py: print "shown" once the window is up, then quit.
 REPORT_SHOWN_ENV = "GDAPP_REPORT_SHOWN"
-USAGE = """usage: gdapp [--self-test | --version | train | dataset | gradcheck | contributions ...]
+USAGE = """usage: gdapp [--setup FILE | --self-test | --version | train | dataset | gradcheck
+             | contributions ...]
 
 Without arguments, opens the Gradient Descent Lab window.
+  --setup FILE  open the window as a teacher's setup file describes it (dataset, settings,
+                limits, hidden controls, lessons); see resources/setup-example.toml
   --self-test   open the window, drive it through a lesson, training, the graph panel and a
                 plot export, check each result and exit 0 (or 1 naming what failed)
   --version     print the version and exit
@@ -60,12 +63,43 @@ def _on_uncaught_exception(
         _showing_error = False
 
 
+def take_setup_option(args: list[str]) -> tuple[str | None, list[str]]:
+    """``--setup FILE`` (or ``--setup=FILE``) taken out of ``args``: (FILE or None, the rest).
+
+    ValueError when ``--setup`` has no file after it.
+    """
+    rest: list[str] = []
+    setup = None
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--setup":
+            if index + 1 >= len(args) or args[index + 1].startswith("-"):
+                raise ValueError("--setup needs the setup file after it: gdapp --setup class.toml")
+            setup = args[index + 1]
+            index += 2
+            continue
+        if arg.startswith("--setup="):
+            setup = arg.removeprefix("--setup=")
+            if not setup:
+                raise ValueError("--setup needs the setup file after it: gdapp --setup class.toml")
+        else:
+            rest.append(arg)
+        index += 1
+    return setup, rest
+
+
 def main(argv: list[str] | None = None) -> int:
     """Open the window and run the event loop; ``argv`` excludes the program name."""
     args = sys.argv[1:] if argv is None else list(argv)
     if "--help" in args or "-h" in args:
         sys.stdout.write(USAGE)
         return 0
+    try:
+        setup_path, args = take_setup_option(args)
+    except ValueError as error:
+        sys.stderr.write(f"gdapp: {error}\n")
+        return 2
     if "--version" in args:
         sys.stdout.write(f"Gradient Descent Lab {gdapp.__version__}\n")
         return 0
@@ -84,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     app.aboutToQuit.connect(window.close)  # saves settings and joins the training thread
     window.show()
+    if setup_path is not None:
+        window.open_setup(setup_path)  # a file it cannot use: a message, and the usual window
     # The version is looked up in the installed metadata (~30 ms): after the first frame.
     QTimer.singleShot(0, lambda: app.setApplicationVersion(gdapp.__version__))
     if os.environ.get(REPORT_SHOWN_ENV) == "1":

@@ -47,6 +47,7 @@ from gdapp.ui.panels.settings_panel import SettingsPanel
 from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
 from gdapp.ui.session_commands import SessionCommands
 from gdapp.ui.settings import make_settings, read_session, write_session
+from gdapp.ui.setup_apply import SetupCommands
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS, TrainingStatusBar
 from gdapp.ui.timeline import TimelineBar
 from gdapp.ui.training_thread import Snapshot
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._settings = make_settings()
         _OPEN_WINDOWS.add(self)
         self._last_status = "ready"
+        self._refusal: str | None = None  # the latest refused input, until its notice joins it
         self._closed = False
         self._applying_view = False
         self._spotlight = None
@@ -157,6 +159,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(TrainingStatusBar(self.controller))
         self.status_labels = self.statusBar().labels
         self.sessions = SessionCommands(self)
+        self.setup_commands = SetupCommands(self)
         self.exports = WindowExports(self)
         build_menus(self)
         self.setMinimumSize(*MINIMUM_SIZE)
@@ -170,6 +173,7 @@ class MainWindow(QMainWindow):
         controller.running_changed.connect(self._on_controller_running_changed)
         controller.error.connect(self._on_controller_error)
         self.training_bar.input_refused.connect(self._on_training_bar_input_refused)
+        self.settings_panel.input_refused.connect(self._on_training_bar_input_refused)
         self.view_model.changed.connect(self._on_view_model_changed)
         self.timeline.branch_left.connect(self._on_timeline_branch_left)
         self.training_bar.reset_action.triggered.connect(self.timeline.forget_branch)
@@ -217,7 +221,9 @@ class MainWindow(QMainWindow):
             self.workspace.page(self.workspace.current_page)
 
     def _start_first_lesson(self) -> None:
-        if not self._closed:
+        # A setup file that set the dataset or the settings keeps them until the learner
+        # resumes the lesson.
+        if not self._closed and not self.setup_commands.holds_lessons:
             self.lesson_panel.start()
 
     # -- pages (built on first show) -----------------------------------------------------
@@ -578,6 +584,15 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
         self.lesson_dock.show()
         self.settings_dock.hide()
+        self.setup_commands.reapply_hidden()
+
+    def open_setup(self, path: str | Path) -> bool:
+        """Apply a setup file (see gdapp.ui.setup_apply); False, with a message, if refused."""
+        return self.setup_commands.open_setup(path)
+
+    def export_setup(self, path: str | Path) -> bool:
+        """Write this window as a setup file; False, with a message, if that fails."""
+        return self.setup_commands.export_setup(path)
 
     # File ▸ Export (see gdapp.ui.exports): the plots and the weights return True when
     # written; the others return the ExportJob writing the file (None when refused).
@@ -657,7 +672,21 @@ class MainWindow(QMainWindow):
         self._show_error(message)
 
     def _on_training_bar_input_refused(self, message: str) -> None:
-        self.statusBar().showMessage(message, NOTICE_TIMEOUT_MS)
+        bar = self.statusBar()
+        bar.showMessage(message, NOTICE_TIMEOUT_MS)
+        self._refusal = message
+
+        def keep_both() -> None:
+            # The value kept may restart training, and the controller's notice saying so
+            # comes right after: show the two together rather than the second alone.
+            if self._refusal is not message:
+                return  # a later refusal has the status bar now
+            self._refusal = None
+            current = bar.currentMessage()
+            if current and current != message:
+                bar.showMessage(f"{message} {current}", NOTICE_TIMEOUT_MS)
+
+        QTimer.singleShot(0, self, keep_both)
 
     def _show_stop(self, snapshot: Snapshot) -> None:
         """Explain why training stopped, with the fix one click away."""
@@ -754,7 +783,8 @@ class MainWindow(QMainWindow):
     def _save_settings(self) -> None:
         settings = self._settings
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        if not self.setup_commands.hides_docks:  # a class's layout is not the learner's own
+            settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         controller = self.controller
         write_session(settings, controller.config, controller.speed, controller.dataset_origin)
         settings.sync()

@@ -142,7 +142,9 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addAction(open_action)
     window.sessions.add_to_menu(file_menu)
     file_menu.addSeparator()
-    presets_menu = file_menu.addMenu("&Presets")
+    window.setup_commands.add_to_menu(file_menu)
+    file_menu.addSeparator()
+    presets_menu = window.presets_menu = file_menu.addMenu("&Presets")
     window.preset_group = QActionGroup(window)
     window.preset_actions = {}
     for name in PRESETS:
@@ -152,7 +154,8 @@ def build_menus(window: MainWindow) -> None:
         action.triggered.connect(lambda _checked=False, n=name: window.controller.load_preset(n))
         window.preset_group.addAction(action)
         window.preset_actions[name] = action
-    _add_export_menu(window, file_menu.addMenu("&Export"))
+    window.export_menu = file_menu.addMenu("&Export")
+    _add_export_menu(window, window.export_menu)
     file_menu.addSeparator()
     quit_action = _action(window, "&Quit", QKeySequence.StandardKey.Quit, window.close)
     quit_action.setMenuRole(QAction.MenuRole.QuitRole)

@@ -13,15 +13,20 @@ Progress is saved in the app's settings after every move or answer.
 "Leave lesson" stops applying steps so the learner can play; the position is kept and
 "Resume lesson" (or Back/Next, or a click in the contents) puts the step's state back.
 A lesson file that fails to load is listed, greyed out, with its error; the others work.
+
+A setup file may choose which lessons appear and in what order (``set_lessons``; they are then
+numbered in that order) and keep a lesson's answers locked until the learner has reached one
+of its steps (``set_answer_locks``): the answer buttons stay disabled, with a note saying why.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence
+from PySide6.QtGui import QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -99,6 +104,8 @@ class LessonPanel(QWidget):
             lessons, problems = load_available_lessons()
         self._lessons = tuple(lessons)
         self._problems = tuple(problems)
+        self._ordered = False  # True once a setup chose the lessons and their order
+        self._locks: dict[str, int] = {}
         settings = make_settings()
         saved = settings.value(SETTINGS_KEY)
         self._first_launch = saved is None
@@ -141,6 +148,68 @@ class LessonPanel(QWidget):
     def is_active(self) -> bool:
         """Whether the panel drives the app (False after "Leave lesson" or before ``start``)."""
         return self._active
+
+    @property
+    def lessons(self) -> tuple[Lesson, ...]:
+        """The lessons listed, in their order."""
+        return self._lessons
+
+    @property
+    def lesson_order(self) -> tuple[str, ...] | None:
+        """The lesson ids a setup chose, in its order; None when every lesson is listed."""
+        return tuple(lesson.id for lesson in self._lessons) if self._ordered else None
+
+    @property
+    def answer_locks(self) -> dict[str, int]:
+        """Lesson id -> the 0-based step whose visit unlocks that lesson's answers."""
+        return dict(self._locks)
+
+    def set_lessons(self, lessons: tuple[Lesson, ...]) -> None:
+        """List only ``lessons``, in this order, numbered 1, 2, ... in it.
+
+        Progress (steps seen, answers) is kept for the lessons that stay; the place is kept
+        if its lesson stays, else (and for a new learner) it is the first lesson's first
+        step. The panel stops driving the app until ``start`` (Resume lesson).
+        """
+        if not lessons:
+            raise ValueError("a lesson list needs at least one lesson")
+        saved = self._runner.to_dict() if self._runner is not None else None
+        self._actions.dismiss_spotlight()
+        self._lessons = tuple(lessons)
+        self._problems = ()
+        self._ordered = True
+        self._locks = {k: v for k, v in self._locks.items() if k in self.lesson_order}
+        self._runner = LessonRunner.from_dict(self._lessons, saved)
+        new_learner = self._first_launch and not self._started
+        if (
+            new_learner
+            or not isinstance(saved, dict)
+            or saved.get("lesson") not in self.lesson_order
+        ):
+            self._runner.goto(0, 0)
+        self._applied = None
+        self._fill_contents()
+        self._show_step()
+        self._set_active(False)
+        self._save()
+
+    def set_answer_locks(self, locks: Mapping[str, int]) -> None:
+        """Lock each named lesson's answers until the learner has reached its step ``index``."""
+        self._locks = dict(locks)
+        if self._runner is not None:
+            self._show_checkpoint()
+
+    def answers_locked(self) -> bool:
+        """Whether the current step's answers wait for a step not reached yet."""
+        if self._runner is None:
+            return False
+        lesson = self._runner.lesson
+        index = self._locks.get(lesson.id)
+        return index is not None and (lesson.id, index) not in self._runner.visited
+
+    def number_of(self, lesson: Lesson) -> int:
+        """The number shown for ``lesson``: its place in a setup's order, else its file's."""
+        return self._lessons.index(lesson) + 1 if self._ordered else lesson.number
 
     def is_first_launch(self) -> bool:
         """True when no lesson progress was saved before this panel was made."""
@@ -206,6 +275,8 @@ class LessonPanel(QWidget):
         checkpoint = self.runner.step.checkpoint
         if checkpoint is None:
             raise RuntimeError("this step has no checkpoint")
+        if self.answers_locked():
+            return False
         try:
             context = checkpoint_context(
                 self._controller, self._history, self._actions.current_graph_inputs()
@@ -299,8 +370,13 @@ class LessonPanel(QWidget):
         self._result = QLabel(objectName="lessonCheckpointResult")
         self._result.setWordWrap(True)
         self._result.setTextFormat(Qt.TextFormat.RichText)
+        self._lock_note = QLabel(objectName="lessonLockNote")
+        self._lock_note.setWordWrap(True)
+        self._lock_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._lock_note.hide()
         box = QVBoxLayout(self._checkpoint)
         box.addWidget(self._question)
+        box.addWidget(self._lock_note)
         box.addLayout(self._choices_layout)
         box.addWidget(self._result)
 
@@ -365,7 +441,8 @@ class LessonPanel(QWidget):
         self._contents.clear()
         entries: list[tuple[str, object]] = [(lesson.path.name, lesson) for lesson in self._lessons]
         entries += [(problem.path.name, problem) for problem in self._problems]
-        entries.sort(key=lambda entry: entry[0])
+        if not self._ordered:
+            entries.sort(key=lambda entry: entry[0])
         self._lesson_items: list[QTreeWidgetItem] = []
         for _name, entry in entries:
             if isinstance(entry, LessonProblem):
@@ -378,7 +455,7 @@ class LessonPanel(QWidget):
                 self._contents.addTopLevelItem(item)
                 continue
             lesson_index = self._lessons.index(entry)
-            parent = QTreeWidgetItem([f"{entry.number}. {entry.title}"])
+            parent = QTreeWidgetItem([f"{self.number_of(entry)}. {entry.title}"])
             parent.setData(0, Qt.ItemDataRole.UserRole, (lesson_index, 0))
             for step_index, step in enumerate(entry.steps):
                 child = QTreeWidgetItem([step.title])
@@ -397,7 +474,7 @@ class LessonPanel(QWidget):
             parent = self._lesson_items[lesson_index]
             done, total = self._runner.answered_in(lesson_index)
             suffix = f"  ({done}/{total} {CHECK})" if total else ""
-            parent.setText(0, f"{lesson.number}. {lesson.title}{suffix}")
+            parent.setText(0, f"{self.number_of(lesson)}. {lesson.title}{suffix}")
             for step_index, step in enumerate(lesson.steps):
                 child = parent.child(step_index)
                 mark = ""
@@ -433,7 +510,7 @@ class LessonPanel(QWidget):
     def _show_step(self) -> None:
         lesson, step = self._runner.current
         lesson_index, step_index = self._runner.position
-        self._title.setText(f"{lesson.number}. {lesson.title}")
+        self._title.setText(f"{self.number_of(lesson)}. {lesson.title}")
         self._progress.setText(
             f"Lesson {lesson_index + 1} of {len(self._lessons)} · "
             f"step {step_index + 1} of {len(lesson.steps)} — {step.title}"
@@ -464,6 +541,19 @@ class LessonPanel(QWidget):
             button.clicked.connect(lambda _checked=False, k=k: self.choose(k))
             self._choices_layout.addWidget(button)
             self._choice_buttons.append(button)
+        locked = self.answers_locked()
+        self._lock_note.setVisible(locked)
+        if locked:
+            lesson = self._runner.lesson
+            index = self._locks[lesson.id]
+            self._lock_note.setText(
+                f"The answers open once you have reached step {index + 1} of this lesson, "
+                f"“{lesson.steps[index].title}”. Read on, then come back to answer."
+            )
+            for button in self._choice_buttons:
+                button.setEnabled(False)
+                button.setToolTip("Locked until you have reached the step named above")
+            return
         if checkpoint.id in self._runner.answered:
             right = self._runner.answered[checkpoint.id]
             self._result.setText(
@@ -519,7 +609,7 @@ class LessonPanel(QWidget):
             )
         else:
             text = (
-                f"Welcome back. You stopped at lesson {lesson.number}, “{lesson.title}”. "
+                f"Welcome back. You stopped at lesson {self.number_of(lesson)}, “{lesson.title}”. "
                 "Press Resume lesson to set the app up for this step and carry on."
             )
         self._banner.setText(text)

@@ -10,7 +10,7 @@ a curve that mixes two settings would teach the wrong lesson.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QLabel,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,7 @@ from gdapp.core.models import MODEL_NAMES
 from gdapp.core.trainer import TrainConfig
 from gdapp.ui.controller import TrainingSession
 from gdapp.ui.names import INIT_LABELS, MODEL_LABELS
-from gdapp.ui.widgets import LogSpinBox
+from gdapp.ui.widgets import LogSpinBox, WholeSpinBox
 
 L2_RANGE = (1e-6, 100.0)
 TOL_RANGE = (1e-10, 1.0)
@@ -35,14 +34,21 @@ MAX_EPOCHS_LIMIT = 10_000_000
 
 
 class SettingsPanel(QWidget):
-    """Model, bias, L2, max epochs, tolerance, start and seed for ``controller``."""
+    """Model, bias, L2, max epochs, tolerance, start and seed for ``controller``.
+
+    Signal ``input_refused(str)``: a number typed into a box was out of its range (the
+    message says what was kept), for the status bar. ``form`` holds the rows.
+    """
+
+    input_refused = Signal(str)
 
     def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsPanel")
         self._controller = controller
         layout = QVBoxLayout(self)
-        layout.addLayout(self._make_form())
+        self.form = self._make_form()
+        layout.addLayout(self.form)
         layout.addStretch(1)
         self._show_config(controller.config)
         controller.config_changed.connect(self._on_controller_config_changed)
@@ -62,11 +68,10 @@ class SettingsPanel(QWidget):
         self._add(form, "L2 penalty", self.l2_input, "l2Input",
                   "Adds (L2 / 2) times the squared weights to the loss; the bias is not "
                   "penalised", self._on_l2_input_changed)  # fmt: skip
-        self.max_epochs_input = QSpinBox()
+        self.max_epochs_input = WholeSpinBox(what="Max epochs")
         self.max_epochs_input.setRange(1, MAX_EPOCHS_LIMIT)
         self.max_epochs_input.setGroupSeparatorShown(True)
         self.max_epochs_input.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        self.max_epochs_input.setKeyboardTracking(False)
         self._add(form, "Max epochs", self.max_epochs_input, "maxEpochsInput",
                   "A run pauses after this many passes over the training rows",
                   self._on_max_epochs_input_changed)  # fmt: skip
@@ -78,9 +83,8 @@ class SettingsPanel(QWidget):
         self._add(form, "Start from", self.init_input, "initInput",
                   "Initial weights: all zeros, or small random values drawn from the seed",
                   self._on_init_input_changed)  # fmt: skip
-        self.seed_input = QSpinBox()
+        self.seed_input = WholeSpinBox(what="The seed")
         self.seed_input.setRange(0, 2**31 - 1)
-        self.seed_input.setKeyboardTracking(False)
         self._add(form, "Seed", self.seed_input, "seedInput",
                   "Seeds the mini-batch order and the random start, so runs repeat exactly",
                   self._on_seed_input_changed)  # fmt: skip
@@ -91,6 +95,8 @@ class SettingsPanel(QWidget):
         note.setWordWrap(True)
         note.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, still readable
         form.addRow(note)
+        for box in (self.l2_input, self.max_epochs_input, self.tolerance_input, self.seed_input):
+            box.refused.connect(self.input_refused)
         return form
 
     @staticmethod

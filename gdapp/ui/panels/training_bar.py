@@ -130,6 +130,9 @@ class TrainingBar(QToolBar):
 
     def _make_buttons(self) -> None:
         self.buttons: dict[str, QToolButton] = {}
+        # The toolbar's own action for each button and input box, by the widget's name:
+        # hiding that action hides the widget in the bar.
+        self.widget_actions: dict[str, QAction] = {}
         for name, act in (
             ("stepBackButton", self.step_back_action),
             ("stepButton", self.step_action),
@@ -142,7 +145,7 @@ class TrainingBar(QToolBar):
             button.setDefaultAction(act)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setAutoRaise(True)
-            self.addWidget(button)
+            self.widget_actions[name] = self.addWidget(button)
             self.buttons[name] = button
 
     def _labelled(self, text: str, widget: QWidget, name: str, tip: str) -> QLabel:
@@ -158,7 +161,7 @@ class TrainingBar(QToolBar):
         label.setToolTip(tip)
         row.addWidget(label)
         row.addWidget(widget)
-        self.addWidget(box)
+        self.widget_actions[name] = self.addWidget(box)
         return label
 
     def _make_inputs(self) -> None:
@@ -181,6 +184,7 @@ class TrainingBar(QToolBar):
                        "Rows per step: the full batch, a mini-batch of k rows, or 1 "
                        "(stochastic); changing it restarts at epoch 0")  # fmt: skip
         self.batch_size_input.valueChanged.connect(self._on_batch_size_input_changed)
+        self.batch_size_input.refused.connect(self.input_refused)
 
         self.speed_input = QSlider(Qt.Orientation.Horizontal)
         self.speed_input.setRange(0, len(SPEEDS) - 1)
