@@ -181,11 +181,19 @@ def test_text_reads_at_11_px_at_1280_by_800(qtbot, window):
     panel = use_mlp(qtbot, window)
     qtbot.wait(50)
     assert panel.min_text_px() >= 11.0, panel.min_text_px()
-    # The nudge marks widen every card and the table gains a row: about 10.4 px, and the
-    # wheel zooms in to full size.
+    # The nudge marks widen every card: fitting then keeps 11 px and cuts the diagram.
     panel.set_nudge(True)
     panel.wait_for_nudge()
-    assert panel.min_text_px() >= 10.0, panel.min_text_px()
+    assert panel.min_text_px() >= 11.0 - 1e-9, panel.min_text_px()
+
+
+@pytest.mark.parametrize("hidden", [4, 16])
+def test_text_reads_at_11_px_at_1024_by_768_with_the_lesson_column_open(qtbot, window, hidden):
+    window.resize(1024, 768)
+    panel = use_mlp(qtbot, window, hidden=hidden)
+    qtbot.wait(50)
+    assert window.lesson_dock.isVisible()
+    assert panel.min_text_px() >= 11.0 - 1e-9, panel.min_text_px()
 
 
 def test_sixteen_units_fold_to_four_and_a_rest_that_stays_exact(qtbot, window):

@@ -26,6 +26,8 @@ from gdapp.ui.settings import make_settings
 
 EXAMPLE_RANGE = (-99.0, 99.0)
 
+FIT_TIP = "Fit the whole graph in view (Ctrl+0), even if its text gets small"
+
 
 def build_controls(panel) -> None:
     """Create the control rows as ``panel._top_row``, ``panel._check_row``, ``panel._bug_label``."""
@@ -51,7 +53,7 @@ def build_controls(panel) -> None:
     for name, text, tip, slot in (
         ("zoomOutButton", "−", "Zoom out (Ctrl+−, or the mouse wheel)", panel.graph_view.zoom_out),
         ("zoomInButton", "+", "Zoom in (Ctrl++, or the mouse wheel)", panel.graph_view.zoom_in),
-        ("fitButton", "Fit", "Fit the whole graph in view (Ctrl+0)", panel._on_fit_clicked),
+        ("fitButton", "Fit", FIT_TIP, panel._on_fit_clicked),
         ("exportButton", "Export…", "Save the graph as a PNG image", panel._on_export_clicked),
     ):
         button = QToolButton(panel)

@@ -283,7 +283,7 @@ class GraphPanel(QWidget):
         self._scene.set_font_px(px)
         self.graph_view.text_px = float(px)
         if self.graph_view.auto_fit:
-            self.graph_view.fit()
+            self.graph_view.refit()
 
     # -- user interface -------------------------------------------------------------------
 
@@ -314,7 +314,7 @@ class GraphPanel(QWidget):
         for keys, slot in (
             (QKeySequence.StandardKey.ZoomIn, self.graph_view.zoom_in),
             (QKeySequence.StandardKey.ZoomOut, self.graph_view.zoom_out),
-            (QKeySequence("Ctrl+0"), self.graph_view.fit),
+            (QKeySequence("Ctrl+0"), self.graph_view.fit_whole),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -360,7 +360,7 @@ class GraphPanel(QWidget):
             self._bug_combo.setCurrentIndex(0)  # a bug that does not apply here
         self._update_pair = None
         self._sync_controls()
-        self.graph_view.auto_fit = True
+        self.graph_view.auto_fit, self.graph_view.fits_whole = True, False
         self._schedule_refresh()
 
     def _on_bug_combo_changed(self, index: int) -> None:
@@ -402,7 +402,7 @@ class GraphPanel(QWidget):
         self.skip_animation()
 
     def _on_fit_clicked(self) -> None:
-        self.graph_view.fit()
+        self.graph_view.fit_whole()
 
     def _on_export_clicked(self) -> None:
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
@@ -429,7 +429,7 @@ class GraphPanel(QWidget):
         self._snapshot = None
         self._walk_request = self._update_pair = None
         self._nudge_cache = None
-        self.graph_view.auto_fit = True
+        self.graph_view.auto_fit, self.graph_view.fits_whole = True, False
         self._schedule_refresh()
 
     def _on_controller_sample_selected(self, _row: int) -> None:
@@ -515,7 +515,7 @@ class GraphPanel(QWidget):
         if isinstance(made, str):
             self._data = None
             self._scene.show_message(made)
-            self.graph_view.fit()
+            self.graph_view.refit()
             self._status.setText("")
             self._table.clear_rows()
             return
@@ -549,7 +549,7 @@ class GraphPanel(QWidget):
         # so that the fit below (and any reading of the zoom) is not one layout pass behind.
         self.layout().activate()
         if self.graph_view.auto_fit:
-            self.graph_view.fit()
+            self.graph_view.refit()
         del rebuilt
 
     def _make_view(self, snapshot, batch_snapshot):
