@@ -20,6 +20,10 @@ Dataset origins
 ``{"csv": path}`` with optional ``label``, ``features``, ``positive``, ``scale`` (default
 "minmax"), ``test_fraction`` and ``seed``, the keyword arguments of ``load_csv``.
 
+Not repeated (ExportError): a run of the hidden-layer model ``"mlp"`` (the generated code
+writes the linear models' formulas only) and the generated presets ``moons`` and ``xor``
+(the generated code reads its data from a file, and they have none).
+
 Learning-rate changes
 ---------------------
 ``(step, lr)`` pairs in increasing step order: update number ``step`` (1-based) and every
@@ -42,6 +46,7 @@ import pandas as pd
 
 from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import DATA_CSV, PRESETS, Dataset, DatasetError, load_csv, load_preset
+from gdapp.datasets.presets import GENERATED_PRESETS
 from gdapp.exports.errors import ExportError
 
 __all__ = ["Recipe", "lr_changes_from_history", "make_recipe"]
@@ -132,6 +137,12 @@ def make_recipe(
     if isinstance(steps, bool) or not isinstance(steps, Integral) or steps < 0:
         raise ExportError(f"steps must be a whole number >= 0, got {steps!r}")
     steps = int(steps)
+    if config.model == "mlp":
+        raise ExportError(
+            "a run with a hidden layer cannot be written as code: the script and notebook "
+            "spell out logistic and linear regression only (export the weights or the "
+            "history instead)"
+        )
     loaded, kind, options = _load(dataset_origin)
     if dataset is not None:
         _check_same_data(loaded, dataset)
@@ -200,6 +211,11 @@ def _load(origin: Mapping[str, Any]) -> tuple[Dataset, str, dict[str, Any]]:
             if name not in PRESETS:
                 raise ExportError(
                     f"unknown preset {name!r}; the presets are {', '.join(map(repr, PRESETS))}"
+                )
+            if name in GENERATED_PRESETS:
+                raise ExportError(
+                    f"the {name!r} preset is made by a formula, not read from a file, and the "
+                    "script and notebook read their data from a file"
                 )
             loaded = load_preset(name, impute_zeros=bool(origin.get("impute_zeros")), **options)
             kind = name

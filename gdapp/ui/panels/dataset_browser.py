@@ -61,6 +61,9 @@ PRESET_TIPS = {
     "training rows.",
     "diabetes-post": "The blog post's 759-row table, rebuilt exactly: its label is "
     "1 = NOT diabetic and it scales with all rows.",
+    "moons": "Two interleaved half-moons, 400 generated points; no straight line separates them.",
+    "xor": "Four generated clusters labelled by the exclusive or of the signs of x1 and x2; "
+    "no straight line separates them.",
 }
 SPLIT_NAMES = ("training set", "test set")
 SETTINGS_GROUP = "dataset_browser"
