@@ -609,13 +609,12 @@ class DatasetBrowserPanel(QWidget):
         if not self._highlight_toggle.isChecked() or ds is None:
             return
         theta = None if snapshot is None else np.asarray(snapshot.theta, dtype=np.float64)
-        if theta is None or theta.shape != (ds.n_features + 1,):
-            self._misclassified = -1  # no weights for this dataset yet
+        predictor = None if snapshot is None else model_for(snapshot.config)
+        if theta is None or theta.shape != (predictor.n_params(ds.n_features),):
+            self._misclassified = -1  # no weights for this dataset (and model) yet
             self._model.set_highlight(None)
             self._update_info()
             return
-        config = snapshot.config
-        predictor = model_for(config)
         predicted = predictor.predict(theta, ds.X)
         mask = predicted != ds.y.astype(np.int64)
         previous = self._model.highlight_mask()
