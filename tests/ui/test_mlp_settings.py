@@ -22,6 +22,10 @@ def window(qtbot):
     win.show()
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: win.controller.last_snapshot is not None)
+    # The graph page draws a sample's and a batch's graph for the linear models only; its
+    # example view (a, b, c) does not depend on the model.
+    win.view_model.update(graph_view="example")
+    qtbot.waitUntil(lambda: win.graph_panel.current_view() == "example")
     win.settings_dock.show()
     return win
 
@@ -136,3 +140,38 @@ def test_the_landscape_slices_two_hidden_layer_parameters(qtbot, window):
     assert panel.wait_until_idle(20_000)
     assert run.path.shape == (16, 17)
     np.testing.assert_array_equal(run.path[0], reference.history.theta[0])
+
+
+def test_weights_and_history_export_by_name_and_code_export_says_why_not(qtbot, window, tmp_path):
+    import json
+
+    import pandas as pd
+    from PySide6.QtWidgets import QMessageBox
+
+    choose_hidden_layer(qtbot, window, units=2, activation="tanh")
+    window.controller.step(4)
+    snap = settled(qtbot, window, 4)
+    qtbot.waitUntil(lambda: window.controller.history.total_rows == 5)
+    names = MLPModel(2).param_names(window.controller.dataset.feature_names)
+    assert window.export_weights(tmp_path / "w.csv")
+    table = pd.read_csv(tmp_path / "w.csv")
+    assert table["parameter"].tolist() == names
+    np.testing.assert_array_equal(table["value"].to_numpy(), snap.theta)
+    assert window.export_weights(tmp_path / "w.json")
+    document = json.loads((tmp_path / "w.json").read_text(encoding="utf-8"))
+    assert list(document["parameters"]) == names and "weights" not in document
+    np.testing.assert_array_equal(list(document["parameters"].values()), snap.theta)
+    assert document["config"]["hidden"] == 2
+
+    job = window.export_history(tmp_path / "h.csv")
+    qtbot.waitUntil(lambda: job.done, timeout=10_000)
+    assert job.ok, job.message
+    history = pd.read_csv(tmp_path / "h.csv")
+    np.testing.assert_array_equal(history[names].to_numpy(), window.controller.history.theta())
+
+    job = window.export_script(tmp_path / "run.py")
+    qtbot.waitUntil(lambda: job is None or job.done, timeout=10_000)
+    assert not (tmp_path / "run.py").exists()
+    box = window.findChild(QMessageBox, "errorDialog")
+    assert box is not None and "hidden layer" in box.text()
+    box.close()
