@@ -40,16 +40,19 @@ def settings_cell(r: Recipe) -> Cell:
         lines.append(f"lr_changes = {{{changes}}}  # step: learning rate from that step on")
     if not r.full_batch:
         lines.append(f"batch_size = {cfg.batch_size}  # rows per update")
+    if cfg.model == "mlp":
+        lines.append(f"hidden = {cfg.hidden}  # units in the hidden layer")
     uses = []
     if not r.full_batch:
         uses.append("the order of the rows in each epoch")
-    if cfg.init == "random" and r.start is None:
+    if (cfg.init == "random" or cfg.model == "mlp") and r.start is None:
         uses.append("the random start")
     if uses:
         lines.append(f"seed = {cfg.seed}  # seeds {' and '.join(uses)}")
     if cfg.l2 > 0:
+        penalty = "(l2/2)·(‖W1‖² + ‖w2‖²)" if cfg.model == "mlp" else "(l2/2)·‖w‖²"
         lines.append(
-            f"l2 = {float_literal(cfg.l2)}  # strength of the penalty (l2/2)·‖w‖² on the weights"
+            f"l2 = {float_literal(cfg.l2)}  # strength of the penalty {penalty} on the weights"
         )
     text = (
         "Every number here comes from the run in Gradient Descent Lab. The code below needs "

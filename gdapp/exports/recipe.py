@@ -20,9 +20,8 @@ Dataset origins
 ``{"csv": path}`` with optional ``label``, ``features``, ``positive``, ``scale`` (default
 "minmax"), ``test_fraction`` and ``seed``, the keyword arguments of ``load_csv``.
 
-Not repeated (ExportError): a run of the hidden-layer model ``"mlp"`` (the generated code
-writes the linear models' formulas only) and the generated presets ``moons`` and ``xor``
-(the generated code reads its data from a file, and they have none).
+Not repeated (ExportError): the generated presets ``moons`` and ``xor`` (the generated code
+reads its data from a file, and they have none).
 
 Learning-rate changes
 ---------------------
@@ -44,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gdapp.core.trainer import TrainConfig
+from gdapp.core.trainer import TrainConfig, model_for
 from gdapp.datasets import DATA_CSV, PRESETS, Dataset, DatasetError, load_csv, load_preset
 from gdapp.datasets.presets import GENERATED_PRESETS
 from gdapp.exports.errors import ExportError
@@ -128,26 +127,22 @@ def make_recipe(
 ) -> Recipe:
     """Check a run and return its Recipe; raises ExportError naming what cannot be repeated.
 
-    ``start`` is a starting point given to the Trainer (``d + 1`` numbers, weights then
-    bias); without it ``config.init`` decides.  ``dataset``, when given, is the dataset being
-    trained on: loading ``dataset_origin`` again must give the same arrays.
+    ``start`` is a starting point given to the Trainer (the model's ``n_params(d)``
+    numbers: ``d + 1`` weights then bias, or a hidden layer's flat vector); without it
+    ``config.init`` decides (a hidden layer's seeded random start).  ``dataset``, when
+    given, is the dataset being trained on: loading ``dataset_origin`` again must give the
+    same arrays.
     """
     if not isinstance(config, TrainConfig):
         raise ExportError(f"config must be a TrainConfig, got {type(config).__name__}")
     if isinstance(steps, bool) or not isinstance(steps, Integral) or steps < 0:
         raise ExportError(f"steps must be a whole number >= 0, got {steps!r}")
     steps = int(steps)
-    if config.model == "mlp":
-        raise ExportError(
-            "a run with a hidden layer cannot be written as code: the script and notebook "
-            "spell out logistic and linear regression only (export the weights or the "
-            "history instead)"
-        )
     loaded, kind, options = _load(dataset_origin)
     if dataset is not None:
         _check_same_data(loaded, dataset)
     lr0, changes = _schedule(config.lr, lr_changes, steps)
-    start_point = _check_start(start, loaded.n_features, config.fit_bias)
+    start_point = _check_start(start, loaded.n_features, config)
     path = Path(loaded.source if kind == "csv" else DATA_CSV).resolve()
     header = _header(path)
     label_header = next((h for h in header if h.strip() == loaded.label_name), loaded.label_name)
@@ -292,17 +287,19 @@ def _schedule(
 
 
 def _check_start(
-    start: Sequence[float] | None, n_features: int, fit_bias: bool
+    start: Sequence[float] | None, n_features: int, config: TrainConfig
 ) -> tuple[float, ...] | None:
     if start is None:
         return None
+    model = model_for(config)
+    p = model.n_params(n_features)
     values = np.asarray(start, dtype=np.float64).ravel()
-    if values.shape != (n_features + 1,) or not np.isfinite(values).all():
-        raise ExportError(
-            f"the starting point must be {n_features + 1} finite numbers (weights, then bias)"
-        )
-    if not fit_bias:
-        values[-1] = 0.0  # the Trainer does the same: without a bias the slot stays 0
+    if values.shape != (p,) or not np.isfinite(values).all():
+        layout = "the hidden layer's parameters" if config.model == "mlp" else "weights, then bias"
+        raise ExportError(f"the starting point must be {p} finite numbers ({layout})")
+    if not config.fit_bias:
+        # The Trainer does the same: without a bias every bias slot stays 0.
+        values[~model.weight_mask(n_features)] = 0.0
     return tuple(float(v) for v in values)
 
 

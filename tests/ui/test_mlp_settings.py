@@ -142,8 +142,11 @@ def test_the_landscape_slices_two_hidden_layer_parameters(qtbot, window):
     np.testing.assert_array_equal(run.path[0], reference.history.theta[0])
 
 
-def test_weights_and_history_export_by_name_and_code_export_says_why_not(qtbot, window, tmp_path):
+def test_weights_history_and_script_exports_of_a_hidden_layer(qtbot, window, tmp_path):
     import json
+    import os
+    import subprocess
+    import sys
 
     import pandas as pd
     from PySide6.QtWidgets import QMessageBox
@@ -170,8 +173,28 @@ def test_weights_and_history_export_by_name_and_code_export_says_why_not(qtbot, 
     np.testing.assert_array_equal(history[names].to_numpy(), window.controller.history.theta())
 
     job = window.export_script(tmp_path / "run.py")
+    qtbot.waitUntil(lambda: job.done, timeout=30_000)
+    assert job.ok, job.message
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "run.py")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.splitlines()[-1]
+    expected = float(window.controller.history.column("train_loss")[-1])
+    assert abs(float(last.removeprefix("final train loss: ")) - expected) <= 1e-9
+
+    # The generated presets have no file for a script to read: refused, with the reason.
+    window.preset_actions["xor"].trigger()
+    qtbot.waitUntil(lambda: window.controller.dataset.name == "xor")
+    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
+    window.controller.step(2)
+    settled(qtbot, window, 2)
+    qtbot.waitUntil(lambda: window.controller.history.total_rows == 3)
+    job = window.export_script(tmp_path / "xor.py")
     qtbot.waitUntil(lambda: job is None or job.done, timeout=10_000)
-    assert not (tmp_path / "run.py").exists()
+    assert not (tmp_path / "xor.py").exists()
     box = window.findChild(QMessageBox, "errorDialog")
-    assert box is not None and "hidden layer" in box.text()
+    assert box is not None and "formula" in box.text()
     box.close()
