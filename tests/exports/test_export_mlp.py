@@ -107,7 +107,26 @@ def test_a_start_of_another_layout_is_refused(table):
         run_script(origin, config, 5, (), start=np.zeros(4))
 
 
-def test_generated_presets_are_refused_with_the_reason():
-    config = TrainConfig(model="mlp")
-    with pytest.raises(ExportError, match="made by a formula"):
-        run_script({"preset": "xor"}, config, 5, ())
+GENERATED_CASES = {
+    "xor, the lesson's hidden layer": (
+        {"preset": "xor"},
+        TrainConfig(model="mlp", hidden=4, activation="tanh", lr=1.0),
+        150,
+    ),
+    "xor, logistic regression": ({"preset": "xor", "seed": 4}, TrainConfig(lr=1.0), 50),
+    "moons, relu, mini-batches": (
+        {"preset": "moons", "test_fraction": 0.0},
+        TrainConfig(model="mlp", hidden=5, activation="relu", lr=0.3, batch_size=32, seed=6),
+        60,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(GENERATED_CASES))
+def test_a_generated_preset_is_drawn_again_by_the_script(name, tmp_path):
+    origin, config, steps = GENERATED_CASES[name]
+    dataset = _load(origin)
+    expected = app_loss(dataset, config, steps)
+    code = run_script(origin, config, steps, (), dataset=dataset)
+    assert "DATA_FILE" not in code and "read_csv" not in code
+    assert abs(final_loss(run_code(code, tmp_path)) - expected) <= TOLERANCE
