@@ -182,3 +182,40 @@ def test_weights_history_and_script_exports_of_a_hidden_layer(qtbot, window, tmp
     last = done.stdout.splitlines()[-1]
     expected = float(window.controller.history.column("train_loss")[-1])
     assert abs(float(last.removeprefix("final train loss: ")) - expected) <= 1e-9
+
+
+def test_a_hidden_layer_session_on_xor_reopens_bit_for_bit(qtbot, window, tmp_path):
+    from gdapp.ui.session_commands import LAST_KEY
+    from gdapp.ui.settings import make_settings
+
+    window.preset_actions["xor"].trigger()
+    qtbot.waitUntil(lambda: window.controller.dataset.name == "xor")
+    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
+    choose_hidden_layer(qtbot, window, units=5, activation="relu")
+    window.controller.set_config(lr=0.5)
+    window.controller.step(30)
+    snap = settled(qtbot, window, 30)
+    qtbot.waitUntil(lambda: window.controller.history.total_rows == 31)
+    path = tmp_path / "xor.gdsession"
+    window.save_session(path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["dataset"] == {"preset": "xor"}
+    assert (saved["config"]["model"], saved["config"]["hidden"]) == ("mlp", 5)
+    window.close()
+
+    settings = make_settings()
+    settings.setValue(LAST_KEY, "")  # open a fresh window, not the last session
+    settings.sync()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    qtbot.waitUntil(lambda: again.controller.last_snapshot is not None)
+    with qtbot.waitSignal(again.session_ready, timeout=20_000) as ready:
+        assert again.open_session(path)
+    assert ready.args == [True]
+    assert again.controller.dataset.name == "xor"
+    assert again.controller.config.activation == "relu"
+    assert again.controller.last_snapshot.step_count == 30
+    assert np.array(again.controller.last_snapshot.theta).tobytes() == snap.theta.tobytes()
+    assert again.findChild(QSpinBox, "hiddenUnitsInput").value() == 5

@@ -61,6 +61,7 @@ SLICE_INTERVAL_MS = 40
 HOVER_INTERVAL_MS = 30  # J under the cursor is read at most this often
 # Re-evaluate when the held parameters move any sample's logit by more than this.
 HELD_LOGIT_TOLERANCE = 0.02
+HELD_CHECK_ROWS = 20_000  # rows a hidden layer's held-parameter check reads
 TRAIL_POINTS = 25
 MAX_DRAWN_PATH_POINTS = 2000  # a longer descent path is drawn thinned out, ends kept
 PATH_REDRAW_INTERVAL_MS = 33  # the live path is redrawn at most 30 times a second
@@ -823,9 +824,10 @@ class LandscapePanel(QWidget):
         if not np.any(delta):
             return False
         if self._config.model == "mlp":
-            model = model_for(self._config)
-            held = reference + delta
-            shift = model.logits(held, self._X) - model.logits(reference, self._X)
+            # A hidden layer's logits cost hidden units times more: read a sample of rows,
+            # so that the GUI thread stays quick on a large table.
+            model, X = model_for(self._config), self._X[:HELD_CHECK_ROWS]
+            shift = model.logits(reference + delta, X) - model.logits(reference, X)
         else:
             shift = self._X @ delta[:-1] + delta[-1]
         return float(np.max(np.abs(shift))) > HELD_LOGIT_TOLERANCE
