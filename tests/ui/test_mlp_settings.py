@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from gdapp.core.trainer import TrainConfig, Trainer
 from gdapp.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
+PICTURE_WAIT_S = 3.0  # ample for one 72 x 72 grid of 320 rows (some 50 ms); no assert on it
 
 
 @pytest.fixture
@@ -219,3 +221,26 @@ def test_a_hidden_layer_session_on_xor_reopens_bit_for_bit(qtbot, window, tmp_pa
     assert again.controller.last_snapshot.step_count == 30
     assert np.array(again.controller.last_snapshot.theta).tobytes() == snap.theta.tobytes()
     assert again.findChild(QSpinBox, "hiddenUnitsInput").value() == 5
+
+
+def test_a_picture_of_the_old_layout_is_dropped_when_the_model_changes(qtbot, window):
+    window.preset_actions["xor"].trigger()
+    qtbot.waitUntil(lambda: window.controller.dataset.name == "xor")
+    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
+    choose_hidden_layer(qtbot, window, units=6, activation="tanh")
+    window.show_page("landscape")
+    panel = window.landscape_panel
+    assert panel.wait_until_idle(20_000)
+    panel.configure(mode="contour", params=[3, 20])  # h2:x2 against out:h3
+    # Let the worker finish that picture without handing it to the GUI thread: its result
+    # waits in the event queue, ahead of anything the model change below asks for.
+    time.sleep(PICTURE_WAIT_S)
+    model_input = window.findChild(QComboBox, "modelInput")
+    model_input.setCurrentIndex(model_input.findData("logistic"))
+    qtbot.waitUntil(lambda: len(window.controller.last_snapshot.theta) == 3)
+    assert panel.wait_until_idle(20_000)
+    combo = panel.findChild(QComboBox, "landscapeXCombo")
+    assert [combo.itemText(k) for k in range(combo.count())] == ["w1 (x1)", "w2 (x2)", "b (bias)"]
+    assert max(panel.params) < 3
+    u, v, grid = panel.grid
+    assert grid.shape == (len(v), len(u))

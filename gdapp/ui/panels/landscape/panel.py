@@ -477,6 +477,9 @@ class LandscapePanel(QWidget):
         self._readout.setText(HINTS[self._mode])
         self._fit_pending, self._user_zoomed = True, False
         self._grid = self._grid_coords = self._shown_key = None
+        # A picture on its way was asked for with the old layout: its axes may not exist now.
+        self._runner.cancel(jobs.PICTURE)
+        self._in_flight = self._requested = None
         self._plots.clear_pictures()
 
     def _n_params(self) -> int:
@@ -556,6 +559,8 @@ class LandscapePanel(QWidget):
         request = self._in_flight
         if request is None or picture.generation != request.generation:
             return  # superseded by a newer request
+        if picture.theta.shape != (len(self._names),):
+            return  # computed for another layout of theta (the model changed meanwhile)
         fit_view = not self._user_zoomed
         if picture.mode == "contour":
             self._plots.draw_contour(picture, self._names, fit_view)
