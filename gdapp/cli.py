@@ -2,6 +2,11 @@
 
 Every subcommand prints to stdout (JSON with ``--json``) and exits 0; bad input exits 2 with
 one line on stderr that names the problem, never a traceback.
+
+``--dataset`` takes a preset name (``diabetes``, ``diabetes-post``, ``moons``, ``xor``) or the
+path of a table.  ``--model mlp`` trains one hidden layer of ``--hidden`` units (2 to 16,
+default 4) with ``--activation`` tanh (default) or relu; ``--hidden`` or ``--activation``
+with another model is refused, since the linear models have no hidden layer to shape.
 """
 
 from __future__ import annotations
@@ -79,12 +84,27 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _hidden_units(text: str) -> int:
+    from gdapp.core.mlp import HIDDEN_RANGE
+
+    lo, hi = HIDDEN_RANGE
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"must be from {lo} to {hi} units, got {text!r}")
+    return value
+
+
 def _add_dataset_options(p: argparse.ArgumentParser) -> None:
+    from gdapp.datasets.presets import PRESETS
+
     g = p.add_argument_group("data")
     g.add_argument(
         "--dataset",
         default="diabetes",
-        help="a preset (diabetes, diabetes-post) or the path of a CSV file (default: diabetes)",
+        help=f"a preset ({', '.join(PRESETS)}) or the path of a CSV file (default: diabetes)",
     )
     g.add_argument("--label", help="label column of a CSV (default: the last column)")
     g.add_argument("--features", help="comma-separated feature columns (default: all others)")
@@ -118,13 +138,35 @@ def _add_dataset_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
+    """The model and training options every subcommand that trains shares."""
+    from gdapp.core.mlp import ACTIVATIONS, HIDDEN_RANGE
     from gdapp.core.models import MODEL_NAMES
     from gdapp.core.optimizers import OPTIMIZER_NAMES
     from gdapp.core.trainer import TrainConfig
 
     default = TrainConfig()  # the window starts from the same defaults
     g = p.add_argument_group("model and training")
-    g.add_argument("--model", choices=MODEL_NAMES, default=default.model)
+    g.add_argument(
+        "--model",
+        choices=MODEL_NAMES,
+        default=default.model,
+        help="logistic or linear regression, or mlp: one hidden layer",
+    )
+    # None marks "not given", so that a hidden-layer option without --model mlp is refused.
+    g.add_argument(
+        "--hidden",
+        type=_hidden_units,
+        default=None,
+        metavar="N",
+        help=f"--model mlp: hidden units, {HIDDEN_RANGE[0]} to {HIDDEN_RANGE[1]} "
+        f"({default.hidden})",
+    )
+    g.add_argument(
+        "--activation",
+        choices=ACTIVATIONS,
+        default=None,
+        help=f"--model mlp: the hidden units' activation ({default.activation})",
+    )
     g.add_argument("--no-bias", action="store_true", help="fit no intercept b")
     g.add_argument(
         "--l2", type=_non_negative_float, default=default.l2, help="L2 penalty (l2/2)·‖w‖²"
@@ -225,10 +267,21 @@ def load_dataset(args: argparse.Namespace):
 
 
 def _config(args: argparse.Namespace):
+    """The TrainConfig the options describe; CliError for a hidden-layer option without mlp."""
     from gdapp.core.trainer import TrainConfig
 
+    default = TrainConfig()
+    if args.model != "mlp":
+        for option in ("hidden", "activation"):
+            if getattr(args, option) is not None:
+                raise CliError(
+                    f"--{option} shapes the hidden layer of --model mlp; "
+                    f"model {args.model} has none"
+                )
     return TrainConfig(
         model=args.model,
+        hidden=default.hidden if args.hidden is None else args.hidden,
+        activation=default.activation if args.activation is None else args.activation,
         fit_bias=not args.no_bias,
         l2=args.l2,
         optimizer=args.optimizer,
@@ -301,9 +354,9 @@ def _fit(args: argparse.Namespace, err: TextIO, dataset, config):
 
 
 def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    config = _config(args)
     _exports(args)
     dataset = load_dataset(args)
-    config = _config(args)
     has_test = len(dataset.y_test) > 0
     trainer = _fit(args, err, dataset, config)
     theta = trainer.theta
@@ -316,8 +369,8 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "model": config.model,
         "optimizer": config.optimizer,
         "lr": config.lr,
-        "weights": [float(v) for v in theta[:-1]],
-        "bias": float(theta[-1]),
+        "parameter_names": model.param_names(dataset.feature_names),
+        "parameters": [float(v) for v in theta],
         "steps": int(trainer.step_count),
         "epochs": float(trainer.epoch),
         "train_loss": float(model.loss(theta, dataset.X_train, dataset.y_train)),
@@ -330,6 +383,10 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "stopped": trainer.status.value,
         "stop_reason": trainer.stop_reason,
     }
+    if config.model == "mlp":
+        result.update(hidden=config.hidden, activation=config.activation)
+    else:  # d weights then the bias
+        result.update(weights=[float(v) for v in theta[:-1]], bias=float(theta[-1]))
     _exports(args, dataset, trainer, None if args.json else out)
     if args.json:
         json.dump(result, out)
@@ -365,20 +422,21 @@ def _fmt(value: float | None, spec: str = ".4f") -> str:
 
 
 def _print_train_summary(r: dict[str, Any], out: TextIO) -> None:
+    model = r["model"]
+    if model == "mlp":
+        model = f"mlp ({r['hidden']} {r['activation']} hidden units)"
     lines = [
         f"Dataset    {r['dataset']}  (label {r['label']!r}, positive = {r['positive']})",
-        f"Model      {r['model']}, optimizer {r['optimizer']}, learning rate {r['lr']:g}",
+        f"Model      {model}, optimizer {r['optimizer']}, learning rate {r['lr']:g}",
         f"Stopped    after {r['steps']} steps ({r['epochs']:g} epochs): {r['stop_reason']}",
         f"Loss       train {_fmt(r['train_loss'])}   test {_fmt(r['test_loss'])}",
         f"Accuracy   train {_fmt(r['train_accuracy'], '.1%')}   "
         f"test {_fmt(r['test_accuracy'], '.1%')}",
-        "Weights",
+        "Weights" if r["model"] != "mlp" else "Parameters",
     ]
-    width = max(len(name) for name in [*r["feature_names"], "bias"])
-    lines += [
-        f"  {n:<{width}}  {w:+.5f}" for n, w in zip(r["feature_names"], r["weights"], strict=True)
-    ]
-    lines.append(f"  {'bias':<{width}}  {r['bias']:+.5f}")
+    names = r["parameter_names"]
+    width = max(len(name) for name in names)
+    lines += [f"  {n:<{width}}  {w:+.5f}" for n, w in zip(names, r["parameters"], strict=True)]
     out.write("\n".join(lines) + "\n")
 
 
@@ -413,19 +471,21 @@ def _dataset(args: argparse.Namespace, out: TextIO) -> int:
 
 def _gradcheck(args: argparse.Namespace, out: TextIO) -> int:
     from gdapp.core.gradcheck import check_gradient
-    from gdapp.core.models import make_model
+    from gdapp.core.trainer import model_for
 
+    config = _config(args)
     dataset = load_dataset(args)
-    model = make_model(args.model, fit_bias=not args.no_bias, l2=args.l2)
+    model = model_for(config)
+    d = len(dataset.feature_names)
     rng = np.random.default_rng(args.seed)
-    theta = rng.normal(0.0, 0.5, size=len(dataset.feature_names) + 1)
+    theta = rng.normal(0.0, 0.5, size=model.n_params(d))
     if args.no_bias:
-        theta[-1] = 0.0
+        theta[~model.weight_mask(d)] = 0.0
     X, y = dataset.X_train, dataset.y_train
     check = check_gradient(
         lambda t: model.loss(t, X, y), lambda t: model.loss_and_grad(t, X, y)[1], theta, h=args.h
     )
-    names = [*dataset.feature_names, "bias"]
+    names = model.param_names(dataset.feature_names)
     rows = [
         {
             "parameter": n,
@@ -471,19 +531,26 @@ def _contributions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """
     from gdapp.core.contributions import contributions
 
-    dataset = load_dataset(args)
     config = _config(args)
+    dataset = load_dataset(args)
     trainer = _fit(args, err, dataset, config)
     theta, model = trainer.theta, trainer.model
     X, y = dataset.X_train, dataset.y_train
     gradient = model.loss_and_grad(theta, X, y)[1]
     shares = contributions(model, theta, X, y)
+    names = model.param_names(dataset.feature_names)
     result: dict[str, Any] = {
         "dataset": dataset.name,
         "feature_names": list(dataset.feature_names),
         "model": config.model,
-        "weights": [float(v) for v in theta[:-1]],
-        "bias": float(theta[-1]),
+        "parameter_names": names,
+        "parameters": [float(v) for v in theta],
+    }
+    if config.model == "mlp":
+        result.update(hidden=config.hidden, activation=config.activation)
+    else:  # d weights then the bias
+        result.update(weights=[float(v) for v in theta[:-1]], bias=float(theta[-1]))
+    result |= {
         "steps": int(trainer.step_count),
         "stopped": trainer.status.value,
         "n_train": int(len(y)),
@@ -496,7 +563,6 @@ def _contributions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         json.dump(result, out)
         out.write("\n")
         return 0
-    names = [*dataset.feature_names, "bias"]
     lengths = np.sqrt((shares.rows**2).sum(axis=1))
     largest = np.argsort(-lengths, kind="stable")[:CONTRIBUTIONS_SHOWN]
     width = max(len(n) for n in names)

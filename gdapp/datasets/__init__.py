@@ -5,7 +5,8 @@ pandas is allowed here; Qt is not. Public names:
     DatasetError            the one exception for bad input (path, row = file line, column)
     Dataset                 frozen record: raw table, scaled X (n, d), y (n,), split, scaler
     Scaler, fit_scaler      min-max / standard / none scaling, fitted on training rows
-    PRESETS, load_preset    "diabetes" and "diabetes-post", built from data/diabetes.csv
+    PRESETS, load_preset    "diabetes" and "diabetes-post", built from data/diabetes.csv;
+                            "moons" and "xor", made by a seeded formula
     load_csv, read_preview  a user's table (CSV or Excel) -> Dataset / first rows for a dialog
     open_table, TableSource a probed table: column names, sheets, notes, preview()
     label_classes           the classes of a label column, as load_csv compares them

@@ -1,4 +1,5 @@
-"""The built-in datasets, both computed from data/diabetes.csv (768 rows, 8 features).
+"""The built-in datasets: two computed from data/diabetes.csv (768 rows, 8 features) and two
+made by a formula (``moons`` and ``xor``, 400 rows, 2 features; see ``generated.py``).
 
 ``diabetes`` (the app's default): every row, label 1 = diabetic, features min-max scaled
 to [-1, 1] with the training split's min and max. With ``impute_zeros=True`` a zero in
@@ -13,6 +14,10 @@ including three things the post does not say:
 3. it lacks the 9 rows where some value lies exactly halfway between its column's min
    and max (ages of 51, one blood pressure of 61): rows ``POST_MISSING_ROWS``.
 Its raw frame keeps each row's original 0-based row number as the index.
+
+``moons`` and ``xor``: the same table on every call (a fixed generator seed); the split
+follows ``seed``, and the features are min-max scaled to [-1, 1] on the training split,
+as for ``diabetes``.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ import pandas as pd
 from gdapp.datasets.csv_reader import open_table
 from gdapp.datasets.dataset import Dataset, assemble, check_seed, check_test_fraction
 from gdapp.datasets.errors import DatasetError
+from gdapp.datasets.generated import FEATURES, make_moons, make_xor
 from gdapp.datasets.scaling import Scaler
 from gdapp.resources import resource_path
 
-PRESETS = ("diabetes", "diabetes-post")
+PRESETS = ("diabetes", "diabetes-post", "moons", "xor")
+GENERATED_PRESETS = ("moons", "xor")  # made by a formula, no file
 DATA_CSV = resource_path("data/diabetes.csv")
 
 DIABETES_FEATURES = (
@@ -60,6 +67,10 @@ def load_preset(
         )
     test_fraction = check_test_fraction(test_fraction)
     seed = check_seed(seed)
+    if name in GENERATED_PRESETS:
+        if impute_zeros:
+            raise DatasetError("impute_zeros applies to the 'diabetes' preset only")
+        return _generated(name, test_fraction, seed)
     table = read_diabetes_table()
     if name == "diabetes":
         return _diabetes(table, impute_zeros, test_fraction, seed)
@@ -144,4 +155,44 @@ def _diabetes_post(table: pd.DataFrame, test_fraction: float, seed: int) -> Data
             "features scaled with all 768 rows' min and max, minimum values written as 0; "
             "the 9 rows holding a value exactly midway between min and max are missing."
         ),
+    )
+
+
+_GENERATED = {
+    "moons": (
+        make_moons,
+        "lower_moon",
+        "lower moon",
+        "upper moon",
+        "Two interleaved half-moons, 400 points with a little noise; 1 = the lower moon. "
+        "No straight line separates them. Features scaled to [-1, 1] with the training "
+        "split's min and max.",
+    ),
+    "xor": (
+        make_xor,
+        "signs_differ",
+        "signs differ",
+        "same signs",
+        "Four clusters of 100 points around (±1, ±1); 1 = x1 and x2 of opposite signs "
+        "(exclusive or). No straight line separates them. Features scaled to [-1, 1] with "
+        "the training split's min and max.",
+    ),
+}
+
+
+def _generated(name: str, test_fraction: float, seed: int) -> Dataset:
+    make, label, positive, negative, description = _GENERATED[name]
+    X, y = make()
+    return assemble(
+        name=name,
+        source=name,
+        features=pd.DataFrame(X, columns=list(FEATURES)),
+        y01=y,
+        label_name=label,
+        positive_label=positive,
+        negative_label=negative,
+        scale="minmax",
+        test_fraction=test_fraction,
+        seed=seed,
+        description=description,
     )

@@ -9,7 +9,8 @@ that order decides the last digit.  Only what the run uses is written: its optim
 model, mini-batches only when it has them, a test set only when there is one.
 
 Names follow the lessons: ``X`` (m, d) features, ``y`` (m,) 0/1 labels, ``w`` (d,) weights,
-``b`` the bias, ``z = Xw + b``, ``a = σ(z)``, ``J`` the cost and ``lr`` the learning rate.
+``b`` the bias, ``z = Xw + b``, ``a = σ(z)``, ``J`` the cost and ``lr`` the learning rate; a
+hidden layer has ``W1`` (hidden, d), ``b1``, ``w2`` (hidden,) and ``b2``.
 
 Code is built from templates whose ``«name»`` markers are filled with Python literals
 (``repr``), so any column name or path a user has ends up as a valid string literal.
@@ -36,7 +37,11 @@ __all__ = ["LINE_CHARS", "Cell", "run_cells", "title_of"]
 
 def title_of(recipe: Recipe) -> str:
     cfg = recipe.config
-    model = "logistic regression" if cfg.model == "logistic" else "least squares on 0/1 labels"
+    model = {
+        "logistic": "logistic regression",
+        "linear": "least squares on 0/1 labels",
+        "mlp": f"a hidden layer of {cfg.hidden} {cfg.activation} units",
+    }[cfg.model]
     data = recipe.kind if recipe.kind != "csv" else Path(recipe.path).name
     if not data.isprintable():  # a line break in a file name must not end the comment it is in
         data = repr(data)

@@ -6,6 +6,8 @@ step, so the arrays the code builds equal the loader's bit for bit.
 
 from __future__ import annotations
 
+from gdapp.datasets import generated
+from gdapp.datasets.presets import GENERATED_PRESETS
 from gdapp.exports.code_text import Cell, fill, float_literal, names_literal
 from gdapp.exports.recipe import DIABETES_LABEL, Recipe
 
@@ -14,12 +16,9 @@ __all__ = ["load_cell", "scale_cell", "settings_cell", "split_cell"]
 
 def settings_cell(r: Recipe) -> Cell:
     cfg = r.config
-    lines = [
-        "import numpy as np",
-        "import pandas as pd",
-        "",
-        f"DATA_FILE = {r.path!r}",
-    ]
+    lines = ["import numpy as np", "import pandas as pd", ""]
+    if r.kind not in GENERATED_PRESETS:
+        lines.append(f"DATA_FILE = {r.path!r}")
     if r.kind == "csv":
         lines += [
             f"FEATURES = {names_literal(r.features)}",
@@ -40,16 +39,19 @@ def settings_cell(r: Recipe) -> Cell:
         lines.append(f"lr_changes = {{{changes}}}  # step: learning rate from that step on")
     if not r.full_batch:
         lines.append(f"batch_size = {cfg.batch_size}  # rows per update")
+    if cfg.model == "mlp":
+        lines.append(f"hidden = {cfg.hidden}  # units in the hidden layer")
     uses = []
     if not r.full_batch:
         uses.append("the order of the rows in each epoch")
-    if cfg.init == "random" and r.start is None:
+    if (cfg.init == "random" or cfg.model == "mlp") and r.start is None:
         uses.append("the random start")
     if uses:
         lines.append(f"seed = {cfg.seed}  # seeds {' and '.join(uses)}")
     if cfg.l2 > 0:
+        penalty = "(l2/2)·(‖W1‖² + ‖w2‖²)" if cfg.model == "mlp" else "(l2/2)·‖w‖²"
         lines.append(
-            f"l2 = {float_literal(cfg.l2)}  # strength of the penalty (l2/2)·‖w‖² on the weights"
+            f"l2 = {float_literal(cfg.l2)}  # strength of the penalty {penalty} on the weights"
         )
     text = (
         "Every number here comes from the run in Gradient Descent Lab. The code below needs "
@@ -58,7 +60,57 @@ def settings_cell(r: Recipe) -> Cell:
     return Cell("Settings", text, "\n".join(lines))
 
 
+def _generated_load_cell(r: Recipe) -> Cell:
+    """The table drawn as ``gdapp.datasets.generated`` draws it, call for call."""
+    seed, n = generated.GENERATED_SEED, generated.GENERATED_ROWS
+    if r.kind == "moons":
+        code = fill(
+            """
+            rng = np.random.default_rng(«seed»)
+            n, half = «n», «n» // 2
+            t = rng.uniform(0.0, np.pi, n)
+            y = np.zeros(n)
+            y[half:] = 1.0  # the first half is the upper moon (0), the second the lower (1)
+            X_raw = np.column_stack([np.cos(t), np.sin(t)])
+            X_raw[half:, 0] = 1.0 - X_raw[half:, 0]
+            X_raw[half:, 1] = 0.5 - X_raw[half:, 1]
+            X_raw += rng.normal(0.0, «noise», X_raw.shape)  # (n, 2) raw feature values
+            """,
+            seed=str(seed),
+            n=str(n),
+            noise=float_literal(generated.MOONS_NOISE),
+        )
+        text = (
+            "Two interleaved half-moons: the upper one on (cos t, sin t), the lower one on "
+            "(1 − cos t, ½ − sin t), t uniform in [0, π], each point moved by a little "
+            "Gaussian noise. The table is drawn with the app's own seed, so it is the same."
+        )
+    else:
+        code = fill(
+            """
+            rng = np.random.default_rng(«seed»)
+            quadrant = np.arange(«n») % 4  # 0: (+, +), 1: (−, +), 2: (−, −), 3: (+, −)
+            sx = np.where((quadrant == 0) | (quadrant == 3), 1.0, -1.0)
+            sy = np.where(quadrant <= 1, 1.0, -1.0)
+            centres = «centre» * np.column_stack([sx, sy])
+            X_raw = centres + rng.normal(0.0, «spread», («n», 2))  # (n, 2) raw feature values
+            y = (sx != sy).astype(float)  # 1 when the two signs differ (exclusive or)
+            """,
+            seed=str(seed),
+            n=str(n),
+            centre=float_literal(generated.XOR_CENTRE),
+            spread=float_literal(generated.XOR_SPREAD),
+        )
+        text = (
+            "Four Gaussian clusters around (±1, ±1), labelled 1 where the two coordinates have "
+            "opposite signs. The table is drawn with the app's own seed, so it is the same."
+        )
+    return Cell("Draw the data", text, code)
+
+
 def load_cell(r: Recipe) -> Cell:
+    if r.kind in GENERATED_PRESETS:
+        return _generated_load_cell(r)
     if r.kind == "csv":
         kind = "numbers" if isinstance(r.positive, float) else "text"
         read = (

@@ -1,8 +1,10 @@
 """Generated code for the training: model and cost, gradient, optimizer, loop, result, plot.
 
-Mirrors ``gdapp.core`` (``models``, ``losses``, ``optimizers``, ``trainer``) in the same
-order of floating-point operations where that order decides the last digit, so the printed
-final loss equals the Trainer's.  Only the run's own optimizer and model are written out.
+Mirrors ``gdapp.core`` (``models``, ``mlp``, ``losses``, ``optimizers``, ``trainer``) in the
+same order of floating-point operations where that order decides the last digit, so the
+printed final loss equals the Trainer's.  Only the run's own optimizer and model are written
+out.  A linear model's parameters are ``w`` (d,) and ``b``; a hidden layer's are ``W1``
+(hidden, d), ``b1`` (hidden,), ``w2`` (hidden,) and ``b2`` (the biases only with a bias).
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from __future__ import annotations
 import inspect
 import textwrap
 
+import numpy as np
+
 from gdapp.core import optimizers
-from gdapp.core.trainer import RANDOM_INIT_STD
+from gdapp.core.mlp import MLPModel
+from gdapp.core.trainer import RANDOM_INIT_STD, model_for
 from gdapp.exports.code_text import Cell, fill, float_literal
 from gdapp.exports.recipe import Recipe
 
@@ -25,8 +30,18 @@ __all__ = [
 ]
 
 
+def _parameternames_literal(r: Recipe) -> tuple[str, ...]:
+    if r.config.model == "mlp":
+        return ("W1", "b1", "w2", "b2") if r.config.fit_bias else ("W1", "w2")
+    return ("w", "b") if r.config.fit_bias else ("w",)
+
+
 def _params(r: Recipe) -> str:
-    return "w, b" if r.config.fit_bias else "w"
+    return ", ".join(_parameternames_literal(r))
+
+
+def _grads(r: Recipe) -> str:
+    return ", ".join(f"dJ_d{p}" for p in _parameternames_literal(r))
 
 
 def _z(r: Recipe) -> str:
@@ -37,8 +52,130 @@ def _penalty(r: Recipe) -> str:
     return " + l2 / 2 * (w @ w)" if r.config.l2 > 0 else ""
 
 
+_SIGMOID = '''
+def softplus(z):
+    """log(1 + eᶻ), computed without overflow."""
+    return np.logaddexp(0.0, z)
+
+
+def sigmoid(z):
+    """σ(z) = 1/(1 + e⁻ᶻ), written as e^(z − softplus(z)) so nothing overflows."""
+    return np.exp(z - softplus(z))
+'''.strip("\n")
+
+
+def _mlp_model_cell(r: Recipe) -> Cell:
+    cfg = r.config
+    if cfg.activation == "tanh":
+        act = fill(
+            '''
+            def act(A):
+                """The hidden units' activation: tanh."""
+                return np.tanh(A)
+
+
+            def act_slope(A, H):
+                """tanh'(A) = 1 − tanh(A)², from the values H = tanh(A)."""
+                return 1.0 - H * H
+            '''
+        )
+    else:
+        act = fill(
+            '''
+            def act(A):
+                """The hidden units' activation: ReLU, max(A, 0)."""
+                return np.maximum(A, 0.0)
+
+
+            def act_slope(A, H):
+                """ReLU'(A): 1 where A > 0, else 0 (0 at exactly 0)."""
+                return (A > 0.0).astype(np.float64)
+            '''
+        )
+    penalty = " + l2 / 2 * (np.sum(W1 * W1) + w2 @ w2)" if cfg.l2 > 0 else ""
+    code = fill(
+        '''
+        «sigmoid»
+
+
+        «act»
+
+
+        def forward(X, «params»):
+            """Pre-activations A (m, hidden), hidden values H (m, hidden) and logits z (m,)."""
+            A = X @ W1.T«b1»
+            H = act(A)
+            z = H @ w2«b2»
+            return A, H, z
+
+
+        def cost(X, y, «params»):
+            """J = mean log-loss over the rows of X«penalty_doc»."""
+            z = forward(X, «params»)[2]
+            return np.mean(softplus(z) - y * z)«penalty»
+
+
+        def accuracy(X, y, «params»):
+            """Share of rows whose class, 1 when z ≥ 0 (the output σ(z) ≥ 0.5), equals y."""
+            z = forward(X, «params»)[2]
+            return np.mean((z >= 0) == y)
+        ''',
+        sigmoid=_SIGMOID,
+        act=act,
+        params=_params(r),
+        b1=" + b1" if cfg.fit_bias else "",
+        b2=" + b2" if cfg.fit_bias else "",
+        penalty=penalty,
+        penalty_doc=" + (l2/2)·(‖W1‖² + ‖w2‖²)" if cfg.l2 > 0 else "",
+    )
+    unit = "tanh" if cfg.activation == "tanh" else "ReLU"
+    text = (
+        f"One hidden layer of {cfg.hidden} {unit} units: unit k computes "
+        "hₖ = act(W1ₖ·x + b1ₖ), and the output is logistic regression on the units, "
+        "z = w2·h + b2, ŷ = σ(z). The cost J is the mean log-loss, computed from z."
+    )
+    if not cfg.fit_bias:
+        text += " There are no biases in this run: b1 and b2 are left out."
+    if cfg.l2 > 0:
+        text += " The L2 penalty (l2/2)·(‖W1‖² + ‖w2‖²) keeps the weights small; no bias."
+    return Cell("The model and its cost", text, code)
+
+
+def _mlp_gradient_cell(r: Recipe) -> Cell:
+    cfg = r.config
+    l2 = cfg.l2 > 0
+    returns = ["dA.T @ X / m" + (" + l2 * W1" if l2 else "")]
+    if cfg.fit_bias:
+        returns.append("dA.sum(axis=0) / m")
+    returns.append("H.T @ dJ_dz / m" + (" + l2 * w2" if l2 else ""))
+    if cfg.fit_bias:
+        returns.append("dJ_dz.sum() / m")
+    lines = [
+        f"def gradient(X, y, {_params(r)}):",
+        f'    """{", ".join(f"∂J/∂{p}" for p in _parameternames_literal(r))} on the rows of X."""',
+        "    m = len(y)",
+        f"    A, H, z = forward(X, {_params(r)})",
+        "    dJ_dz = sigmoid(z) - y  # derivative of each row's log-loss with respect to its z",
+        "    dA = np.outer(dJ_dz, w2)  # back through z = H w2 + b2 to every unit's value",
+        "    dA *= act_slope(A, H)  # and through the activation to its pre-activation",
+        f"    return {', '.join(returns)}",
+    ]
+    text = (
+        "The chain rule, backwards: ∂J/∂z = σ(z) − y per row; the output weights get "
+        "Hᵀ(∂J/∂z)/m; each unit's pre-activation gets ∂J/∂z · w2ₖ · act'(Aₖ), and from it "
+        "W1 gets (∂J/∂A)ᵀX/m"
+        + (" and b1 the mean of ∂J/∂A, b2 the mean of ∂J/∂z" if cfg.fit_bias else "")
+        + "; m is the number of rows."
+    )
+    if l2:
+        text += " The penalty adds l2·W1 and l2·w2."
+    return Cell("The gradient", text, "\n".join(lines))
+
+
 def model_cell(r: Recipe) -> Cell:
     cfg = r.config
+    if cfg.model == "mlp":
+        return _mlp_model_cell(r)
     bias = "" if cfg.fit_bias else " There is no bias b in this run: the model is z = Xw."
     if cfg.model == "logistic":
         code = fill(
@@ -105,6 +242,8 @@ def model_cell(r: Recipe) -> Cell:
 
 def gradient_cell(r: Recipe) -> Cell:
     cfg = r.config
+    if cfg.model == "mlp":
+        return _mlp_gradient_cell(r)
     z_text = "z = Xw + b" if cfg.fit_bias else "z = Xw"
     returns = "X.T @ dJ_dz / m" + (" + l2 * w" if cfg.l2 > 0 else "")
     if cfg.fit_bias:
@@ -203,17 +342,17 @@ _OPTIMIZERS = {
         ("s",),
     ),
     "adam": (
-        "Adam keeps running averages of the gradient, mu ← b1·mu + (1 − b1)·g, and of its "
-        "square, nu ← b2·nu + (1 − b2)·g². Step t corrects both for starting at 0 "
-        "(mu_hat = mu/(1 − b1ᵗ), nu_hat = nu/(1 − b2ᵗ)) and moves p ← p − lr·mu_hat/(√nu_hat "
-        "+ eps).",
+        "Adam keeps running averages of the gradient, mu ← beta1·mu + (1 − beta1)·g, and of "
+        "its square, nu ← beta2·nu + (1 − beta2)·g². Step t corrects both for starting at 0 "
+        "(mu_hat = mu/(1 − beta1ᵗ), nu_hat = nu/(1 − beta2ᵗ)) and moves "
+        "p ← p − lr·mu_hat/(√nu_hat + eps).",
         '''
         def update(p, g, mu, nu, t, lr):
             """Adam's step number t for parameter p with gradient g and averages mu, nu."""
-            mu = b1 * mu + (1.0 - b1) * g
-            nu = b2 * nu + (1.0 - b2) * (g * g)
-            mu_hat = mu / (1.0 - b1**t)
-            nu_hat = nu / (1.0 - b2**t)
+            mu = beta1 * mu + (1.0 - beta1) * g
+            nu = beta2 * nu + (1.0 - beta2) * (g * g)
+            mu_hat = mu / (1.0 - beta1**t)
+            nu_hat = nu / (1.0 - beta2**t)
             return p - lr * mu_hat / (np.sqrt(nu_hat) + eps), mu, nu
         ''',
         ("mu", "nu"),
@@ -221,21 +360,65 @@ _OPTIMIZERS = {
 }
 
 
-def _parameternames_literal(r: Recipe) -> tuple[str, ...]:
-    return ("w", "b") if r.config.fit_bias else ("w",)
+_ZEROS = {
+    "w": "np.zeros(d)",
+    "b": "0.0",
+    "W1": "np.zeros((hidden, d))",
+    "b1": "np.zeros(hidden)",
+    "w2": "np.zeros(hidden)",
+    "b2": "0.0",
+}
 
 
 def _zeros(param: str) -> str:
-    return "np.zeros(d)" if param == "w" else "0.0"
+    return _ZEROS[param]
+
+
+def _mlp_start(r: Recipe) -> list[str]:
+    cfg = r.config
+    if r.start is not None:
+        model = model_for(cfg)
+        assert isinstance(model, MLPModel)
+        d = len(r.features)
+        parts = model.parts(np.array(r.start, dtype=np.float64), d)
+
+        def literal(values) -> str:
+            return ", ".join(float_literal(v) for v in values)
+
+        lines = [
+            "# The run's chosen starting point:",
+            f"W1 = np.array([{literal(parts.W1.ravel())}]).reshape(hidden, d)",
+            f"w2 = np.array([{literal(parts.w2)}])",
+        ]
+        if cfg.fit_bias:
+            lines.insert(2, f"b1 = np.array([{literal(parts.b1)}])")
+            lines.append(f"b2 = {float_literal(parts.b2)}")
+        return lines
+    lines = [
+        "# Small random weights, one draw per unit: equal units would stay equal forever.",
+        "rng = np.random.default_rng([seed, 7919])",
+        "W1 = rng.normal(0.0, 1.0 / np.sqrt(d), (hidden, d))",
+        "w2 = rng.normal(0.0, 1.0 / np.sqrt(hidden), hidden)",
+    ]
+    if cfg.fit_bias:
+        lines[3:3] = ["b1 = np.zeros(hidden)"]
+        lines.append("b2 = 0.0")
+    return lines
 
 
 def optimizer_cell(r: Recipe) -> Cell:
     name = r.config.optimizer
     text, update, state = _OPTIMIZERS[name]
-    lines = [f"{key} = {float_literal(value)}" for key, value in _hyper(name).items()]
+    # optax's b1, b2 are written beta1, beta2: b1 and b2 name a hidden layer's biases.
+    renamed = {"b1": "beta1", "b2": "beta2"}
+    lines = [
+        f"{renamed.get(key, key)} = {float_literal(value)}" for key, value in _hyper(name).items()
+    ]
     if update:
         lines += ["", "", textwrap.dedent(update).strip("\n"), "", ""]
-    if r.start is not None:
+    if r.config.model == "mlp":
+        lines += _mlp_start(r)
+    elif r.start is not None:
         weights = ", ".join(float_literal(v) for v in r.start[:-1])
         lines.append(f"w = np.array([{weights}])  # the run's chosen starting point")
         if r.config.fit_bias:
@@ -277,7 +460,7 @@ def _update_lines(r: Recipe) -> list[str]:
 
 def train_cell(r: Recipe) -> Cell:
     params = _params(r)
-    grads = "dJ_dw, dJ_db" if r.config.fit_bias else "dJ_dw"
+    grads = _grads(r)
     body = []
     if r.lr_changes:
         body += ["if step in lr_changes:", "    lr = lr_changes[step]"]
@@ -325,13 +508,28 @@ def train_cell(r: Recipe) -> Cell:
 
 def result_cell(r: Recipe) -> Cell:
     params = _params(r)
-    lines = [
-        f"J = cost(X_train, y_train, {params})",
-        "for name, weight in zip(FEATURES, w):",
-        '    print(f"w[{name}] = {weight:+.6f}")',
-    ]
-    if r.config.fit_bias:
-        lines.append('print(f"b = {b:+.6f}")')
+    if r.config.model == "mlp":
+        lines = [
+            f"J = cost(X_train, y_train, {params})",
+            "for k in range(hidden):",
+            '    weights = ", ".join(f"{name} {v:+.6f}" for name, v in zip(FEATURES, W1[k]))',
+        ]
+        if r.config.fit_bias:
+            lines.append(
+                '    print(f"unit {k + 1}: {weights}, bias {b1[k]:+.6f}; '
+                'output weight {w2[k]:+.6f}")'
+            )
+            lines.append('print(f"output bias = {b2:+.6f}")')
+        else:
+            lines.append('    print(f"unit {k + 1}: {weights}; output weight {w2[k]:+.6f}")')
+    else:
+        lines = [
+            f"J = cost(X_train, y_train, {params})",
+            "for name, weight in zip(FEATURES, w):",
+            '    print(f"w[{name}] = {weight:+.6f}")',
+        ]
+        if r.config.fit_bias:
+            lines.append('print(f"b = {b:+.6f}")')
     lines.append(f'print(f"train accuracy: {{accuracy(X_train, y_train, {params}):.4f}}")')
     if r.has_test:
         lines += [

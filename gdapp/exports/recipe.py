@@ -20,6 +20,9 @@ Dataset origins
 ``{"csv": path}`` with optional ``label``, ``features``, ``positive``, ``scale`` (default
 "minmax"), ``test_fraction`` and ``seed``, the keyword arguments of ``load_csv``.
 
+The generated presets ``moons`` and ``xor`` have no file: the code draws their table with the
+same numpy calls as ``gdapp.datasets.generated`` (``path`` is then empty).
+
 Learning-rate changes
 ---------------------
 ``(step, lr)`` pairs in increasing step order: update number ``step`` (1-based) and every
@@ -40,8 +43,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gdapp.core.trainer import TrainConfig
+from gdapp.core.trainer import TrainConfig, model_for
 from gdapp.datasets import DATA_CSV, PRESETS, Dataset, DatasetError, load_csv, load_preset
+from gdapp.datasets.presets import GENERATED_PRESETS
 from gdapp.exports.errors import ExportError
 
 __all__ = ["Recipe", "lr_changes_from_history", "make_recipe"]
@@ -123,9 +127,11 @@ def make_recipe(
 ) -> Recipe:
     """Check a run and return its Recipe; raises ExportError naming what cannot be repeated.
 
-    ``start`` is a starting point given to the Trainer (``d + 1`` numbers, weights then
-    bias); without it ``config.init`` decides.  ``dataset``, when given, is the dataset being
-    trained on: loading ``dataset_origin`` again must give the same arrays.
+    ``start`` is a starting point given to the Trainer (the model's ``n_params(d)``
+    numbers: ``d + 1`` weights then bias, or a hidden layer's flat vector); without it
+    ``config.init`` decides (a hidden layer's seeded random start).  ``dataset``, when
+    given, is the dataset being trained on: loading ``dataset_origin`` again must give the
+    same arrays.
     """
     if not isinstance(config, TrainConfig):
         raise ExportError(f"config must be a TrainConfig, got {type(config).__name__}")
@@ -136,15 +142,16 @@ def make_recipe(
     if dataset is not None:
         _check_same_data(loaded, dataset)
     lr0, changes = _schedule(config.lr, lr_changes, steps)
-    start_point = _check_start(start, loaded.n_features, config.fit_bias)
+    start_point = _check_start(start, loaded.n_features, config)
+    generated = kind in GENERATED_PRESETS
     path = Path(loaded.source if kind == "csv" else DATA_CSV).resolve()
-    header = _header(path)
+    header = [] if generated else _header(path)
     label_header = next((h for h in header if h.strip() == loaded.label_name), loaded.label_name)
     strip = kind == "csv" and any(h != h.strip() for h in header)
     positive: str | float = loaded.positive_label
     recipe = Recipe(
         kind=kind,
-        path=str(path),
+        path="" if generated else str(path),
         features=tuple(loaded.feature_names),
         label=loaded.label_name,
         label_header=label_header,
@@ -165,6 +172,8 @@ def make_recipe(
         lr_changes=changes,
         start=start_point,
     )
+    if generated:
+        return recipe  # no file to read; the export tests run the drawn table's code
     table = _plain_table(recipe)
     if kind == "csv" and _labels_are_numbers(table[recipe.label]):
         recipe = replace(recipe, positive=float(loaded.positive_label))
@@ -276,17 +285,19 @@ def _schedule(
 
 
 def _check_start(
-    start: Sequence[float] | None, n_features: int, fit_bias: bool
+    start: Sequence[float] | None, n_features: int, config: TrainConfig
 ) -> tuple[float, ...] | None:
     if start is None:
         return None
+    model = model_for(config)
+    p = model.n_params(n_features)
     values = np.asarray(start, dtype=np.float64).ravel()
-    if values.shape != (n_features + 1,) or not np.isfinite(values).all():
-        raise ExportError(
-            f"the starting point must be {n_features + 1} finite numbers (weights, then bias)"
-        )
-    if not fit_bias:
-        values[-1] = 0.0  # the Trainer does the same: without a bias the slot stays 0
+    if values.shape != (p,) or not np.isfinite(values).all():
+        layout = "the hidden layer's parameters" if config.model == "mlp" else "weights, then bias"
+        raise ExportError(f"the starting point must be {p} finite numbers ({layout})")
+    if not config.fit_bias:
+        # The Trainer does the same: without a bias every bias slot stays 0.
+        values[~model.weight_mask(n_features)] = 0.0
     return tuple(float(v) for v in values)
 
 

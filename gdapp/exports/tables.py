@@ -16,6 +16,11 @@ weights JSON  ``{"weights": {feature: weight, ...}, "bias": b, "feature_names": 
               "config": {TrainConfig fields}, "dataset": {dataset origin}}``
 history CSV   columns ``step, epoch, train_loss, test_loss, train_accuracy, test_accuracy,
               w_<feature>..., bias, lr``; the test cells are empty without a test set
+
+A model with a hidden layer has ``p`` parameters instead of ``d + 1``: pass its
+``param_names`` (``h1:glucose`` … ``out:bias``) as ``parameter_names``, and they name the
+CSV rows and columns instead of ``w_<feature>`` and ``bias``; its weights JSON holds
+``"parameters": {name: value, ...}`` instead of ``"weights"`` and ``"bias"``.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from gdapp.exports.errors import ExportError
 __all__ = [
     "HISTORY_KEYS",
     "history_table",
+    "parameter_columns",
     "weight_columns",
     "write_history_csv",
     "write_weights_csv",
@@ -57,12 +63,24 @@ def weight_columns(feature_names: Sequence[str]) -> list[str]:
     return [*(f"w_{n}" for n in names), "bias"]
 
 
-def _theta(theta: Any, d: int, what: str = "theta") -> np.ndarray:
+def parameter_columns(
+    feature_names: Sequence[str], parameter_names: Sequence[str] | None = None
+) -> list[str]:
+    """``weight_columns(feature_names)``, or ``parameter_names`` (a hidden layer's) checked."""
+    if parameter_names is None:
+        return weight_columns(feature_names)
+    names = [str(n) for n in parameter_names]
+    if len(set(names)) != len(names):
+        raise ExportError("two parameters have the same name; they could not be told apart")
+    return names
+
+
+def _theta(theta: Any, d: int, what: str = "theta", hidden: bool = False) -> np.ndarray:
     values = np.asarray(theta, dtype=np.float64)
     if values.shape[-1:] != (d + 1,):
+        layout = "parameters of the model" if hidden else f"{d} weights, then the bias"
         raise ExportError(
-            f"{what} must hold {d + 1} numbers per row ({d} weights, then the bias), "
-            f"got shape {values.shape}"
+            f"{what} must hold {d + 1} numbers per row ({layout}), got shape {values.shape}"
         )
     return values
 
@@ -79,11 +97,15 @@ def _open(path: str | os.PathLike[str]):
 
 
 def write_weights_csv(
-    path: str | os.PathLike[str], feature_names: Sequence[str], theta: Sequence[float]
+    path: str | os.PathLike[str],
+    feature_names: Sequence[str],
+    theta: Sequence[float],
+    *,
+    parameter_names: Sequence[str] | None = None,
 ) -> Path:
     """Write the weights and the bias as ``parameter,value`` rows; returns the path."""
-    columns = weight_columns(feature_names)
-    values = _theta(theta, len(columns) - 1)
+    columns = parameter_columns(feature_names, parameter_names)
+    values = _theta(theta, len(columns) - 1, hidden=parameter_names is not None)
     if values.ndim != 1:
         raise ExportError(f"theta must be one parameter vector, got shape {values.shape}")
     with _open(path) as handle:
@@ -113,23 +135,31 @@ def write_weights_json(
     *,
     config: TrainConfig | None = None,
     dataset_origin: Mapping[str, Any] | None = None,
+    parameter_names: Sequence[str] | None = None,
 ) -> Path:
-    """Write ``{"weights": {feature: w}, "bias": b, ...}`` with the run's config and origin."""
+    """Write ``{"weights": {feature: w}, "bias": b, ...}`` with the run's config and origin
+    (``{"parameters": {name: value}, ...}`` for a hidden layer's ``parameter_names``)."""
     weight_columns(feature_names)  # same check on the names as for the CSV
-    values = _theta(theta, len(feature_names))
+    columns = parameter_columns(feature_names, parameter_names)
+    values = _theta(theta, len(columns) - 1, hidden=parameter_names is not None)
     if values.ndim != 1:
         raise ExportError(f"theta must be one parameter vector, got shape {values.shape}")
     if not np.isfinite(values).all():
         raise ExportError("the weights are not all finite numbers; JSON cannot hold them")
-    document = {
+    document: dict[str, Any] = {
         "format": WEIGHTS_FORMAT,
         "version": WEIGHTS_FORMAT_VERSION,
         "feature_names": [str(n) for n in feature_names],
-        "weights": {str(n): float(v) for n, v in zip(feature_names, values[:-1], strict=True)},
-        "bias": float(values[-1]),
-        "config": None if config is None else _plain(dataclasses.asdict(config)),
-        "dataset": None if dataset_origin is None else _plain(dict(dataset_origin)),
     }
+    if parameter_names is None:
+        document["weights"] = {
+            str(n): float(v) for n, v in zip(feature_names, values[:-1], strict=True)
+        }
+        document["bias"] = float(values[-1])
+    else:
+        document["parameters"] = {n: float(v) for n, v in zip(columns, values, strict=True)}
+    document["config"] = None if config is None else _plain(dataclasses.asdict(config))
+    document["dataset"] = None if dataset_origin is None else _plain(dict(dataset_origin))
     with _open(path) as handle:
         json.dump(document, handle, indent=2, allow_nan=False)
         handle.write("\n")
@@ -142,7 +172,12 @@ def _history_arrays(history: Any) -> dict[str, Any]:
     return {key: get(key) for key in HISTORY_KEYS}
 
 
-def history_table(feature_names: Sequence[str], history: Any) -> pd.DataFrame:
+def history_table(
+    feature_names: Sequence[str],
+    history: Any,
+    *,
+    parameter_names: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """One row per history row; see the module docstring for the columns.
 
     ``history`` is a ``History`` or a mapping with its keys (a snapshot's ``rows``).
@@ -151,10 +186,11 @@ def history_table(feature_names: Sequence[str], history: Any) -> pd.DataFrame:
     missing = [k for k in HISTORY_KEYS if arrays[k] is None and k not in ("test_loss", "test_acc")]
     if missing:
         raise ExportError(f"the history has no {', '.join(missing)} column")
-    columns = weight_columns(feature_names)
-    theta = _theta(arrays["theta"], len(columns) - 1, "the history's theta")
+    columns = parameter_columns(feature_names, parameter_names)
+    hidden = parameter_names is not None
+    theta = _theta(arrays["theta"], len(columns) - 1, "the history's theta", hidden)
     if theta.ndim != 2:
-        raise ExportError(f"the history's theta must be (rows, d + 1), got shape {theta.shape}")
+        raise ExportError(f"the history's theta must be (rows, p), got shape {theta.shape}")
     rows = theta.shape[0]
     out: dict[str, Any] = {}
     for key, name in (
@@ -189,10 +225,14 @@ def _cell(value: Any) -> str:
 
 
 def write_history_csv(
-    path: str | os.PathLike[str], feature_names: Sequence[str], history: Any
+    path: str | os.PathLike[str],
+    feature_names: Sequence[str],
+    history: Any,
+    *,
+    parameter_names: Sequence[str] | None = None,
 ) -> Path:
     """Write ``history_table(feature_names, history)`` as CSV, floats as ``repr``."""
-    table = history_table(feature_names, history)
+    table = history_table(feature_names, history, parameter_names=parameter_names)
     with _open(path) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(table.columns)

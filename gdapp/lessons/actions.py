@@ -7,6 +7,12 @@ controller commands a learner's clicks send; this module only knows names and ar
 ``ACTIONS`` is ordered: it is also the order in which a step's actions are applied (data
 first, then the trainer, then the views, the spotlight last).
 
+``config`` takes ``TrainConfig``'s fields by name: ``model`` (logistic, linear, mlp),
+``fit_bias``, ``l2``, ``optimizer``, ``lr``, ``batch_size`` (an integer or "full"),
+``max_epochs``, ``tol``, ``seed``, ``init`` (zeros, random) and, for the hidden layer of
+``model = "mlp"``, ``hidden`` (2 to 16 units) and ``activation`` (tanh, relu).  A step that
+trains a hidden layer names both, so that it walks to the same state from anywhere.
+
 Every validator returns the argument in a plain, JSON-able form (tables as dicts, arrays as
 lists, integers given for floats as floats) or raises ``ValueError`` with a short reason.
 """
@@ -17,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from gdapp.core.mlp import ACTIVATIONS, HIDDEN_RANGE
 from gdapp.core.models import MODEL_NAMES
 from gdapp.core.optimizers import OPTIMIZER_NAMES
 from gdapp.datasets.presets import PRESETS
@@ -90,6 +97,8 @@ CONFIG_FIELDS: Mapping[str, checks.Check] = MappingProxyType(
         "tol": checks.number(0.0),
         "seed": checks.integer(0),
         "init": checks.choice(INIT_KINDS),
+        "hidden": checks.integer(*HIDDEN_RANGE, what="a number of hidden units"),
+        "activation": checks.choice(ACTIVATIONS),
     }
 )
 _GRAPH_INPUTS = {name: checks.number() for name in ("a", "b", "c")}
@@ -149,7 +158,11 @@ _POST_EXAMPLE = checks.table(
 _SPECS = (
     ActionSpec("preset", f"load a built-in dataset ({', '.join(PRESETS)})", checks.choice(PRESETS)),
     ActionSpec("select_sample", "select a row (0-based) of the dataset", checks.integer(0)),
-    ActionSpec("config", "training settings (TrainConfig fields)", checks.table(CONFIG_FIELDS)),
+    ActionSpec(
+        "config",
+        "training settings (TrainConfig fields, hidden and activation included)",
+        checks.table(CONFIG_FIELDS),
+    ),
     ActionSpec("reset", "put the trainer back to step 0", checks.true),
     ActionSpec("steps", "run this many training steps", checks.integer(1, MAX_LESSON_STEPS)),
     ActionSpec("train", "run until the trainer stops", checks.true),

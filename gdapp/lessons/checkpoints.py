@@ -46,6 +46,7 @@ Fact = float | int | str
 # Columns of the diabetes data in which a raw 0 means "not measured".
 NOT_MEASURED_WHEN_ZERO = ("glucose", "blood_pressure", "skin_thickness", "insulin", "bmi")
 STARTS = ("current", "initial")
+EQUAL_UNITS_TOLERANCE = 1e-9  # units whose parameters differ by no more count as identical
 
 
 class Answer(NamedTuple):
@@ -466,3 +467,75 @@ def sample_is_diabetic(context: CheckpointContext) -> Answer:
     meaning = "diabetic" if means_diabetic else "not diabetic"
     facts = {"label": int(label), "meaning": meaning, "row": context.selected_sample}
     return Answer(0 if means_diabetic else 1, facts)
+
+
+# -- one hidden layer ------------------------------------------------------------------------
+def _int_list(value: object) -> tuple[int, ...]:
+    if not isinstance(value, list | tuple) or len(value) < 2:
+        raise ValueError(f"expected a list of at least two whole numbers, got {value!r}")
+    return tuple(checks.integer(0)(item) for item in value)
+
+
+def _hidden_config(context: CheckpointContext) -> TrainConfig:
+    """The live settings as a hidden layer (the live one, or the default units if none)."""
+    return context.config if context.config.model == "mlp" else replace(context.config, model="mlp")
+
+
+@_answer("counts", ("count", "features", "hidden", "weights", "biases"), counts=Param(_int_list))
+def hidden_layer_parameter_count(context: CheckpointContext, counts: tuple[int, ...]) -> Answer:
+    """Which of ``counts`` is the number of parameters of the live hidden layer?
+
+    Each of the h units has d weights and a bias, and the output has h weights and a bias:
+    p = h d + h + h + 1, counted from the model's own layout.
+    """
+    model = model_for(_hidden_config(context))
+    d = context.X.shape[1]
+    count = model.n_params(d)
+    if count not in counts:
+        raise ValueError(f"none of the choices {list(counts)} is the right count {count}")
+    biases = int(np.count_nonzero(~model.weight_mask(d)))
+    facts = {
+        "count": count,
+        "features": d,
+        "hidden": model.hidden,
+        "weights": count - biases,
+        "biases": biases,
+    }
+    return Answer(counts.index(count), facts)
+
+
+@_answer(
+    2,
+    ("spread", "steps", "loss_start", "loss_end"),
+    steps=Param(checks.integer(1), 200),
+)
+def equal_units_stay_equal(context: CheckpointContext, steps: int) -> Answer:
+    """Start every hidden unit with the same weights: after ``steps`` steps, are the units
+    still identical (0) or have they become different (1)?
+
+    The start copies unit 1 of the live run's start into every unit (its weights on the
+    inputs, its bias and its output weight); ``spread`` is the largest difference between
+    two units' parameters at the end.
+    """
+    config = _hidden_config(context)
+    model = model_for(config)
+    d = context.X.shape[1]
+    start = context.start_theta() if context.config.model == "mlp" else None
+    if start is None or start.shape != (model.n_params(d),):
+        start = model.initial_parameters(d, config.seed)
+    parts = model.parts(start, d)
+    parts.W1[...] = parts.W1[0]
+    parts.b1[...] = parts.b1[0]
+    parts.w2[...] = parts.w2[0]
+    run = context.simulate(steps, config, start)
+    end = model.parts(np.array(run.thetas[-1]), d)
+    unit = np.column_stack([end.W1, end.b1, end.w2])  # one row of parameters per unit
+    spread = float(np.max(np.abs(unit - unit[0])))
+    facts = {
+        "spread": spread,
+        "steps": steps,
+        "loss_start": float(run.losses[0]),
+        "loss_end": float(run.losses[-1]),
+    }
+    # Exactly 0 in exact arithmetic; the tolerance only forgives a rounding difference.
+    return Answer(0 if spread <= EQUAL_UNITS_TOLERANCE else 1, facts)

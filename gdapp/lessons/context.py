@@ -100,8 +100,12 @@ class CheckpointContext:
         return self.X[row], float(self.y[row])
 
     def param_label(self, k: int) -> str:
-        """``"w₂ (glucose)"`` for a weight, ``"b"`` for the bias."""
+        """``"w₂ (glucose)"`` for a weight, ``"b"`` for the bias; a hidden layer's own name
+        (``model.param_names``: ``h1:glucose`` … ``out:bias``)."""
         d = self.X.shape[1]
+        if self.config.model == "mlp":
+            names = self.feature_names or tuple(f"x{j + 1}" for j in range(d))
+            return self.model().param_names(names)[k]
         if k == d:
             return "b"
         weight = "w" + str(k + 1).translate(SUBSCRIPTS)

@@ -45,6 +45,8 @@ _FIELD_LABELS = {
     "tol": "tolerance",
     "seed": "seed",
     "init": "initial weights",
+    "hidden": "hidden units",
+    "activation": "activation",
 }
 
 

@@ -48,7 +48,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
-from gdapp.core.trainer import initial_theta
+from gdapp.core.trainer import TrainConfig, initial_theta, model_for
 from gdapp.exports import (
     ExportError,
     lr_changes_from_history,
@@ -294,6 +294,7 @@ class WindowExports(QObject):
             return False
         if snapshot is None or dataset is None:
             return self._report(target, "the weights", "training has not started yet")
+        names = _parameter_names(snapshot.config, dataset.feature_names)
         try:
             if target.suffix == ".json":
                 write_weights_json(
@@ -302,9 +303,12 @@ class WindowExports(QObject):
                     snapshot.theta,
                     config=controller.config,
                     dataset_origin=controller.dataset_origin,
+                    parameter_names=names,
                 )
             else:
-                write_weights_csv(target, dataset.feature_names, snapshot.theta)
+                write_weights_csv(
+                    target, dataset.feature_names, snapshot.theta, parameter_names=names
+                )
         except ExportError as error:
             return self._report(target, "the weights", str(error))
         return self._report(target, "the weights", None)
@@ -339,9 +343,13 @@ class WindowExports(QObject):
         rows["theta"] = np.array(history.theta())
         if not history.has_test:
             rows["test_loss"] = rows["test_acc"] = None
-        names = list(dataset.feature_names)
+        features = list(dataset.feature_names)
+        params = _parameter_names(controller.config, features)
         job = self._start(
-            target, "the history", lambda: write_history_csv(target, names, rows), note
+            target,
+            "the history",
+            lambda: write_history_csv(target, features, rows, parameter_names=params),
+            note,
         )
         return job
 
@@ -638,3 +646,10 @@ def combine_svgs(parts: list[tuple[bytes, float, float]], width: float, height: 
 def _join_running_jobs() -> None:
     for job in list(_RUNNING.values()):
         job.wait(JOIN_TIMEOUT_MS)
+
+
+def _parameter_names(config: TrainConfig, feature_names) -> list[str] | None:
+    """A hidden layer's parameter names for the tables; None keeps the linear columns."""
+    if config.model != "mlp":
+        return None
+    return model_for(config).param_names(list(feature_names))

@@ -19,6 +19,7 @@ MODEL_LABELS = {
     "linear": "Linear (squared error)",
     "mlp": "One hidden layer (cross-entropy)",
 }
+ACTIVATION_LABELS = {"tanh": "tanh", "relu": "ReLU"}
 INIT_LABELS = {"zeros": "Zeros", "random": "Small random (seeded)"}
 # Trainer status -> what the status bar says about it.
 STATUS_WORDS = {

@@ -41,7 +41,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 import gdapp
-from gdapp.core.trainer import TrainConfig, initial_theta
+from gdapp.core.trainer import TrainConfig, initial_theta, model_for
 from gdapp.datasets import PRESETS, Dataset, DatasetError, load_csv, load_preset
 from gdapp.ui.dataset_loader import DatasetLoader, describe_error
 from gdapp.ui.session_file import (
@@ -603,10 +603,12 @@ def _large_csv(data: SessionData, name: str) -> Path | None:
 
 def _check_start(data: SessionData, dataset: Dataset, name: str) -> None:
     d = dataset.X.shape[1]
-    if data.start is not None and len(data.start) != d + 1:
+    p = model_for(data.config).n_params(d)
+    if data.start is not None and len(data.start) != p:
+        layout = "with the bias" if data.config.model != "mlp" else "for its hidden layer"
         raise SessionFileError(
-            f"{name}: start holds {len(data.start)} numbers, but the dataset has "
-            f"{d} features (so {d + 1} numbers with the bias)."
+            f"{name}: start holds {len(data.start)} numbers, but the model on a dataset of "
+            f"{d} features has {p} parameters ({layout})."
         )
 
 

@@ -53,7 +53,7 @@ def post():
 
 
 def test_preset_names_and_data_path():
-    assert PRESETS == ("diabetes", "diabetes-post")
+    assert PRESETS == ("diabetes", "diabetes-post", "moons", "xor")
     assert resource_path("data/diabetes.csv") == DATA_CSV
     assert DATA_CSV.is_file()
 

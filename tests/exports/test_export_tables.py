@@ -148,3 +148,35 @@ def test_history_with_mismatched_lengths_is_refused():
     del rows["lr"]
     with pytest.raises(ExportError, match="no lr column"):
         history_table(NAMES, rows)
+
+
+def test_a_hidden_layer_names_its_parameters_in_every_table(tmp_path):
+    from gdapp.core.mlp import MLPModel
+
+    model = MLPModel(hidden=2)
+    names = model.param_names(NAMES)  # 2·3 + 2 + 2 + 1 = 11
+    theta = np.linspace(-1.0, 1.0, 11) / 3.0
+    table = pd.read_csv(write_weights_csv(tmp_path / "w.csv", NAMES, theta, parameter_names=names))
+    assert table["parameter"].tolist() == names
+    assert table["value"].tolist() == theta.tolist()
+    document = json.loads(
+        write_weights_json(tmp_path / "w.json", NAMES, theta, parameter_names=names).read_text()
+    )
+    assert "weights" not in document and "bias" not in document
+    assert list(document["parameters"].items()) == list(zip(names, theta.tolist(), strict=True))
+    rows = np.vstack([theta, 2 * theta])
+    history = {
+        "step": np.array([0, 1]),
+        "epoch": np.array([0.0, 1.0]),
+        "train_loss": np.array([0.7, 0.6]),
+        "train_acc": np.array([0.5, 0.6]),
+        "theta": rows,
+        "lr": np.array([0.1, 0.1]),
+    }
+    path = write_history_csv(tmp_path / "h.csv", NAMES, history, parameter_names=names)
+    np.testing.assert_array_equal(pd.read_csv(path)[names].to_numpy(), rows)
+    with pytest.raises(ExportError, match="11 numbers per row"):
+        write_weights_csv(tmp_path / "x.csv", NAMES, theta[:-1], parameter_names=names)
+    # Linear-model columns refuse a hidden layer's vector, naming the expected layout.
+    with pytest.raises(ExportError, match="4 numbers per row"):
+        write_weights_csv(tmp_path / "y.csv", NAMES, theta)

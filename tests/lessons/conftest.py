@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gdapp.core.trainer import Status, TrainConfig, Trainer
-from gdapp.datasets.presets import load_preset
+from gdapp.datasets.presets import PRESETS, load_preset
 from gdapp.lessons.actions import train_config_fields
 from gdapp.lessons.checkpoints import CheckpointContext
 from gdapp.lessons.model import load_lessons
@@ -26,8 +26,8 @@ def lessons():
 
 @pytest.fixture(scope="session")
 def datasets():
-    """The two presets, loaded once (they are read-only)."""
-    return {name: load_preset(name) for name in ("diabetes", "diabetes-post")}
+    """Every preset, loaded once (they are read-only)."""
+    return {name: load_preset(name) for name in PRESETS}
 
 
 @pytest.fixture(scope="session")

@@ -176,7 +176,35 @@ def expected_index(name, args, context, ref, raw_table):
         kept = [r for r in range(768) if r not in (14, 24, 236, 259, 285, 401, 458, 517, 658)]
         outcome = raw_table[kept[context.selected_sample], 8]
         return 0 if outcome == 1 else 1
+    if name == "hidden_layer_parameter_count":
+        h, d = context.config.hidden, context.X.shape[1]
+        return list(args["counts"]).index(h * d + h + h + 1)
+    if name == "equal_units_stay_equal":
+        return 0 if equal_units_spread(context, args.get("steps", 200)) <= 1e-9 else 1
     raise AssertionError(f"no reference for {name}")
+
+
+def equal_units_spread(context, steps):
+    """Plain numpy gradient descent on one hidden layer whose units all start as unit 1."""
+    X, y = context.X_train, context.y_train
+    n, d = X.shape
+    h, lr = context.config.hidden, context.config.lr
+    start = np.asarray(context.start_theta())
+    W1 = np.tile(start[:d], (h, 1))
+    b1 = np.full(h, start[h * d])
+    w2 = np.full(h, start[h * d + h])
+    b2 = float(start[-1])
+    relu = context.config.activation == "relu"
+    for _ in range(steps):
+        A = X @ W1.T + b1
+        H = np.maximum(A, 0.0) if relu else np.tanh(A)
+        z = H @ w2 + b2
+        dz = 1.0 / (1.0 + np.exp(-z)) - y
+        dA = np.outer(dz, w2) * ((A > 0) if relu else 1.0 - H**2)
+        W1, b1 = W1 - lr * dA.T @ X / n, b1 - lr * dA.mean(axis=0)
+        w2, b2 = w2 - lr * H.T @ dz / n, b2 - lr * dz.mean()
+    units = np.column_stack([W1, b1, w2])
+    return float(np.max(np.abs(units - units[0])))
 
 
 def lesson_checkpoints(lessons):

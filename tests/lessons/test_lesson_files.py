@@ -9,8 +9,10 @@ from xml.etree import ElementTree
 
 import pytest
 
+from gdapp.core.trainer import TrainConfig, model_for
+from gdapp.datasets import load_preset
 from gdapp.lessons import ACTIONS, ANSWERS, FIGURES, LessonRunner
-from gdapp.lessons.actions import SPOTLIGHT_TARGETS
+from gdapp.lessons.actions import SPOTLIGHT_TARGETS, train_config_fields
 from gdapp.resources import resource_path
 
 LESSONS_DIR = resource_path("resources/lessons")
@@ -29,6 +31,7 @@ TITLES = (
     "What the post got wrong",
     "Learning rate",
     "Beyond the post",
+    "A hidden layer",
 )
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 FENCED = re.compile(r"^```.*?^```", re.S | re.M)
@@ -47,6 +50,8 @@ MODEL_ANSWERS = {
     "lowest_loss_run",
     "farthest_run",
     "accuracy_beats_majority",
+    "hidden_layer_parameter_count",
+    "equal_units_stay_equal",
 }
 DATA_ANSWERS = {"sample_is_diabetic", "post_zero_meaning"}
 N_PARAMS = 9  # the presets have 8 features: parameter indices 0..8 (8 is the bias)
@@ -63,10 +68,10 @@ def all_steps(lessons):
     return [(lesson, step) for lesson in lessons for step in lesson.steps]
 
 
-def test_thirteen_lessons_in_the_curriculum_order(lessons):
+def test_fourteen_lessons_in_the_curriculum_order(lessons):
     assert tuple(lesson.title for lesson in lessons) == TITLES
-    assert [lesson.number for lesson in lessons] == list(range(1, 14))
-    assert [lesson.path.name[:2] for lesson in lessons] == [f"{n:02d}" for n in range(1, 14)]
+    assert [lesson.number for lesson in lessons] == list(range(1, 15))
+    assert [lesson.path.name[:2] for lesson in lessons] == [f"{n:02d}" for n in range(1, 15)]
 
 
 def test_every_lesson_has_two_to_five_steps(lessons):
@@ -75,7 +80,7 @@ def test_every_lesson_has_two_to_five_steps(lessons):
         assert all(step.title and step.body.strip() for step in lesson.steps)
 
 
-def test_lessons_three_to_thirteen_ask_at_least_one_checkpoint(lessons):
+def test_lessons_three_to_fourteen_ask_at_least_one_checkpoint(lessons):
     for lesson in lessons[2:]:
         assert lesson.checkpoints, lesson.path.name
 
@@ -98,10 +103,19 @@ def test_every_step_spotlights_the_widget_it_discusses(lessons):
 
 
 def test_landscape_parameters_exist_in_the_presets(lessons):
-    for _, step in all_steps(lessons):
-        landscape = step.actions.get("landscape")
-        if landscape is not None:
-            assert all(0 <= k < N_PARAMS for k in landscape["params"])
+    runner = LessonRunner(lessons)
+    for li, lesson in enumerate(lessons):
+        for si, step in enumerate(lesson.steps):
+            landscape = step.actions.get("landscape")
+            if landscape is None:
+                continue
+            state = runner.state_actions(li, si)
+            config = train_config_fields(state["config"])
+            d = load_preset(state["preset"]).n_features
+            n_params = model_for(TrainConfig(**config)).n_params(d)
+            if config.get("model", "logistic") != "mlp":
+                assert n_params == N_PARAMS
+            assert all(0 <= k < n_params for k in landscape["params"]), lesson.path.name
 
 
 def test_every_training_step_sets_its_data_and_settings(lessons):

@@ -67,6 +67,9 @@ PRESET_TIPS = {
     "training rows.",
     "diabetes-post": "The blog post's 759-row table, rebuilt exactly: its label is "
     "1 = NOT diabetic and it scales with all rows.",
+    "moons": "Two interleaved half-moons, 400 generated points; no straight line separates them.",
+    "xor": "Four generated clusters labelled by the exclusive or of the signs of x1 and x2; "
+    "no straight line separates them.",
 }
 SPLIT_NAMES = ("training set", "test set")
 SETTINGS_GROUP = "dataset_browser"
@@ -666,13 +669,12 @@ class DatasetBrowserPanel(QWidget):
         if not self._highlight_toggle.isChecked() or ds is None:
             return
         theta = None if snapshot is None else np.asarray(snapshot.theta, dtype=np.float64)
-        if theta is None or theta.shape != (ds.n_features + 1,):
-            self._misclassified = -1  # no weights for this dataset yet
+        predictor = None if snapshot is None else model_for(snapshot.config)
+        if theta is None or theta.shape != (predictor.n_params(ds.n_features),):
+            self._misclassified = -1  # no weights for this dataset (and model) yet
             self._model.set_highlight(None)
             self._update_info()
             return
-        config = snapshot.config
-        predictor = model_for(config)
         predicted = predictor.predict(theta, ds.X)
         mask = predicted != ds.y.astype(np.int64)
         previous = self._model.highlight_mask()

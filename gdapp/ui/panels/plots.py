@@ -8,9 +8,12 @@ paints (see ``_hold_until_painted``). Curves are created once and only ever upda
 ``setData``; peak downsampling and clip-to-view keep a million-epoch curve smooth (as in
 pyqtgraph's scrollingPlots example).
 
-A table with more than ``MAX_WEIGHT_CURVES`` features shows the ``MAX_WEIGHT_CURVES``
-weights farthest from zero (and the bias) in the weights plot and the bar chart, or the
-ones picked with the "Weights shown…" button; nothing drawn grows with the column count.
+The parameters are named by the model (``model.param_names``: the features and ``bias`` for
+the linear models, ``h1:glucose`` … ``out:bias`` for a hidden layer); the last one (the
+output's bias) always has its own dashed curve.  A model with more than
+``MAX_WEIGHT_CURVES`` other parameters shows the ``MAX_WEIGHT_CURVES`` farthest from zero in
+the weights plot and the bar chart, or the ones picked with the "Weights shown…" button;
+nothing drawn grows with the column count.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
 
-from gdapp.core.trainer import TrainConfig
+from gdapp.core.trainer import TrainConfig, model_for
 from gdapp.datasets import Dataset
 from gdapp.ui.controller import TrainingSession
 from gdapp.ui.history import SessionHistory
@@ -56,10 +59,15 @@ LABEL_GAP_PX = 10  # between a bar's end and its value label, plus a margin
 FOLLOWING_PLOTS = ("loss", "accuracy", "weights")  # views that track the data's range
 MIN_EPOCH_SPAN = 10  # epochs shown on the x axes before autoscaling takes over
 EPOCH_AXIS_GROWTH = 1.25  # the epoch axis extends to 25 % past the data when it grows
-LOSS_LABELS = {"logistic": "cross-entropy loss", "linear": "squared-error loss"}
+LOSS_LABELS = {
+    "logistic": "cross-entropy loss",
+    "linear": "squared-error loss",
+    "mlp": "cross-entropy loss (hidden layer)",
+}
 MAX_WEIGHT_CURVES = 12  # weights a plot can label; wider tables show a choice of them
 NAME_CHARS = 18  # longest feature name written on a tick or in the legend
 WEIGHTS_TITLE = "Weights and bias"
+PARAMS_TITLE = "Weights and biases"  # a hidden layer has one bias per unit and the output's
 
 
 BRANCH_COLOR = (120, 120, 120, 150)  # a forked-off branch: grey, translucent
@@ -81,10 +89,12 @@ class PlotsPanel(QWidget):
         self.setObjectName("plotsPanel")
         self._controller = controller
         self._history: SessionHistory = controller.history
-        self._names: tuple[str, ...] = ()  # feature names, then "bias"
+        self._names: tuple[str, ...] = ()  # model.param_names: one per parameter, bias last
+        self._feature_names: tuple[str, ...] = ()
+        self._model_name = ""
         self._has_test = False
-        self._picks: tuple[int, ...] | None = None  # features picked; None: the largest |w|
-        self._features: tuple[int, ...] = ()  # features shown, one per weight slot
+        self._picks: tuple[int, ...] | None = None  # parameters picked; None: the largest
+        self._features: tuple[int, ...] = ()  # parameters shown, one per weight slot
         self._running = False
         self._dirty = False
         self._last_redraw = 0.0
@@ -232,9 +242,10 @@ class PlotsPanel(QWidget):
         return [*self._slot_curves[: len(self._features)], self._bias_curve]
 
     def set_shown_weights(self, features: Sequence[int] | None) -> None:
-        """Show these features' weights (at most ``MAX_WEIGHT_CURVES``); None: the largest |w|.
+        """Show these parameters (indices into theta, not the last; at most
+        ``MAX_WEIGHT_CURVES``); None: the largest |value|.
 
-        Tables of up to ``MAX_WEIGHT_CURVES`` features always show every weight.
+        Models with up to ``MAX_WEIGHT_CURVES`` such parameters always show every one.
         """
         n_features = len(self._names) - 1
         if n_features < 0:
@@ -267,25 +278,37 @@ class PlotsPanel(QWidget):
 
     def _on_controller_dataset_changed(self, dataset: Dataset) -> None:
         self.set_branch(None, None)
-        self._names = (*dataset.feature_names, "bias")
+        self._feature_names = tuple(dataset.feature_names)
         self._has_test = len(dataset.test_idx) > 0
-        self._picks = None
-        wide = dataset.n_features > MAX_WEIGHT_CURVES
-        self.weight_picker.setVisible(wide)
-        if wide:
-            self.weight_picker.set_names(dataset.feature_names)
+        self._lay_out_params(self._controller.config)
         for key, legend in (("test_loss", self.loss_legend), ("test_acc", self.accuracy_legend)):
             curve = self.curves[key]
             curve.setVisible(self._has_test)
             legend.removeItem(curve)
             if self._has_test:
                 legend.addItem(curve, "test")
+        self._clear_curves()
+
+    def _lay_out_params(self, config: TrainConfig) -> None:
+        """Name the parameters of ``config``'s model on the current dataset, nothing shown yet."""
+        self._model_name = config.model
+        self._names = tuple(model_for(config).param_names(self._feature_names))
+        self._picks = None
+        wide = len(self._names) - 1 > MAX_WEIGHT_CURVES
+        self.weight_picker.setVisible(wide)
+        if wide:
+            self.weight_picker.set_names(self._names[:-1])
         self._features = ()  # nothing laid out: the next call lays out every slot
         self._show_features(self._choose_features(np.zeros(len(self._names))))
-        self._clear_curves()
 
     def _on_controller_config_changed(self, config: TrainConfig) -> None:
         self._show_loss_label(config)
+        if not self._feature_names:
+            return
+        names = tuple(model_for(config).param_names(self._feature_names))
+        if names != self._names:  # another layout: the run restarts and its curves with it
+            self._lay_out_params(config)
+            self._clear_curves()
 
     def _on_controller_snapshot_ready(self, snapshot: Snapshot) -> None:
         self._running = snapshot.running
@@ -371,7 +394,8 @@ class PlotsPanel(QWidget):
         self._draw_bars(theta[list(self.shown_params)])
 
     def _choose_features(self, theta: np.ndarray) -> tuple[int, ...]:
-        """Features to show for parameters ``theta`` ((d+1,)), keeping shown ones in place."""
+        """Parameters to show for ``theta`` ((p,)), keeping shown ones in place; the last
+        parameter has its own curve and is never among them."""
         n_features = len(self._names) - 1
         if n_features <= MAX_WEIGHT_CURVES:
             return tuple(range(n_features))
@@ -423,11 +447,13 @@ class PlotsPanel(QWidget):
         for index, label in enumerate(self._bar_labels):
             label.setVisible(index < n_shown)
         n_features = len(self._names) - 1
+        base = PARAMS_TITLE if self._model_name == "mlp" else WEIGHTS_TITLE
         if n_features > MAX_WEIGHT_CURVES:
-            title = f"{WEIGHTS_TITLE} ({len(features)} of {n_features:,} weights)"
+            what = "parameters" if self._model_name == "mlp" else "weights"
+            title = f"{base} ({len(features)} of {n_features:,} {what})"
             self.weight_picker.set_shown(features, automatic=self._picks is None)
         else:
-            title = WEIGHTS_TITLE
+            title = base
         self.weights_plot.setTitle(title, color=AXIS_COLOR, size="10pt")
 
     def _follow_data(self, history: SessionHistory) -> None:

@@ -1,8 +1,10 @@
 """What the landscape panel computes, as jobs its worker thread runs: numpy and the core only.
 
 Conventions as in ``gdapp.core.landscape``: ``X`` is (n, d), ``y`` is (n,), ``theta`` is
-(d+1,) with the bias last, and a parameter index k in 0..d names w_{k+1} (k < d) or the
-bias (k == d). A job never touches a widget: it reads its own arrays and yields results.
+(p,) with the (output) bias last: for the linear models p = d + 1 and a parameter index k
+in 0..d names w_{k+1} (k < d) or the bias (k == d); for a hidden layer ``model`` is the
+``MLPModel`` itself and k follows its layout. A job never touches a widget: it reads its
+own arrays and yields results.
 
 Row blocks. J is a mean over the samples plus the L2 term, so over blocks of n_b rows
 
@@ -121,7 +123,7 @@ def grid_cost(
     j: int,
     u: np.ndarray,
     v: np.ndarray,
-    model: str,
+    model: landscape.ModelLike,
     l2: float,
     check: Check,
 ) -> np.ndarray:
@@ -141,7 +143,7 @@ def slice_cost(
     theta: np.ndarray,
     i: int,
     values: np.ndarray,
-    model: str,
+    model: landscape.ModelLike,
     l2: float,
     check: Check,
 ) -> np.ndarray:
@@ -226,7 +228,7 @@ class PictureJob:
     theta: np.ndarray
     axes: tuple[int, ...]
     specs: tuple[AxisSpec, ...]
-    model: str
+    model: landscape.ModelLike
     l2: float
     sizes: tuple[int, ...]
     trail: np.ndarray

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
 from gdapp.core import landscape
-from gdapp.core.trainer import TrainConfig, initial_theta
+from gdapp.core.trainer import TrainConfig, initial_theta, model_for
 from gdapp.ui.panels.landscape import jobs
 from gdapp.ui.panels.landscape.controls import LandscapeControls
 from gdapp.ui.panels.landscape.jobs import AxisSpec, Picture, PictureJob, ReplayJob, ReplayResult
@@ -61,6 +61,7 @@ SLICE_INTERVAL_MS = 40
 HOVER_INTERVAL_MS = 30  # J under the cursor is read at most this often
 # Re-evaluate when the held parameters move any sample's logit by more than this.
 HELD_LOGIT_TOLERANCE = 0.02
+HELD_CHECK_ROWS = 20_000  # rows a hidden layer's held-parameter check reads
 TRAIL_POINTS = 25
 MAX_DRAWN_PATH_POINTS = 2000  # a longer descent path is drawn thinned out, ends kept
 PATH_REDRAW_INTERVAL_MS = 33  # the live path is redrawn at most 30 times a second
@@ -107,6 +108,7 @@ class LandscapePanel(QWidget):
         self._X: np.ndarray | None = None
         self._y: np.ndarray | None = None
         self._names: tuple[str, ...] = ()
+        self._feature_names: tuple[str, ...] = ()
         self._config: TrainConfig = controller.config
         self._theta: np.ndarray | None = None
         self._grad: np.ndarray | None = None
@@ -361,7 +363,9 @@ class LandscapePanel(QWidget):
     def value_at(self, a: float, b: float | None = None) -> float:
         """J at the current parameters with theta_i = a (and theta_j = b in contour mode)."""
         theta = self._point(a, b)
-        return landscape.cost(self._X, self._y, theta, self._config.model, self._config.l2)
+        return landscape.cost(
+            self._X, self._y, theta, _landscape_model(self._config), self._config.l2
+        )
 
     def refresh(self) -> None:
         """Ask for a new picture now if anything it depends on changed."""
@@ -447,29 +451,50 @@ class LandscapePanel(QWidget):
         y.setflags(write=False)
         self._X, self._y = X, y
         self._data_id += 1
-        self._names = landscape.parameter_names(dataset.feature_names)
-        d = self._X.shape[1]
-        self._theta = np.zeros(d + 1)
-        self._grad = None
-        self._minimum = np.zeros(0)
-        self._history = np.zeros((64, d + 1))
-        self._rows = 0
+        self._feature_names = tuple(dataset.feature_names)
         self._start = None
-        self._params = (min(self._params[0], d), min(self._params[1], d))
-        if self._params[0] == self._params[1]:
-            self._params = (0, 1 if d >= 1 else 0)
-        self._fill_combos()
-        self._readout.setText(HINTS[self._mode])
-        self._fit_pending, self._user_zoomed = True, False
-        self._grid = self._grid_coords = self._shown_key = None
-        self._plots.clear_pictures()
         self._config = self._controller.config
+        self._lay_out(self._config)
         for run in self._overlays:
             self._request_replay(run)
         self._invalidate()
 
+    def _lay_out(self, config: TrainConfig) -> None:
+        """Size and name the parameters of ``config``'s model on the data; nothing drawn."""
+        d = self._X.shape[1]
+        p = model_for(config).n_params(d)
+        self._names = landscape.parameter_names(self._feature_names, _landscape_model(config))
+        self._theta = initial_theta(config, d) if self._start is None else self._start.copy()
+        self._grad = None
+        self._minimum = np.zeros(0)
+        self._history = np.zeros((64, p))
+        self._rows = 0
+        last = p - 1
+        self._params = (min(self._params[0], last), min(self._params[1], last))
+        if self._params[0] == self._params[1]:
+            self._params = (0, 1 if last >= 1 else 0)
+        self._fill_combos()
+        self._readout.setText(HINTS[self._mode])
+        self._fit_pending, self._user_zoomed = True, False
+        self._grid = self._grid_coords = self._shown_key = None
+        # A picture on its way was asked for with the old layout: its axes may not exist now.
+        self._runner.cancel(jobs.PICTURE)
+        self._in_flight = self._requested = None
+        self._plots.clear_pictures()
+
+    def _n_params(self) -> int:
+        return model_for(self._config).n_params(self._X.shape[1])
+
     def _on_controller_config_changed(self, config: TrainConfig) -> None:
         old, self._config = self._config, config
+        if self._X is not None and (
+            landscape.parameter_names(self._feature_names, _landscape_model(old))
+            != landscape.parameter_names(self._feature_names, _landscape_model(config))
+        ):
+            # Another layout of theta (a hidden layer, or another number of units): the
+            # axes, the path and a chosen start of the old one mean nothing now.
+            self._start = None
+            self._lay_out(config)
         changed = {f.name for f in dataclasses.fields(config)} - {"lr"}
         if any(getattr(old, name) != getattr(config, name) for name in changed):
             for run in self._overlays:
@@ -481,7 +506,10 @@ class LandscapePanel(QWidget):
             return
         # The path is the session's one history (downsampled on a long run), not a copy.
         history = self._controller.history
-        if history.total_rows and history.n_params == self._X.shape[1] + 1:
+        p = model_for(snapshot.config).n_params(self._X.shape[1])
+        if np.shape(snapshot.theta) != (p,) or p != len(self._names):
+            return  # a snapshot of the layout before a change; the next one fits
+        if history.total_rows and history.n_params == p:
             self._history = history.theta()
             self._rows = history.point_count
             if snapshot.first_row == 0 and not self._user_zoomed:
@@ -531,6 +559,8 @@ class LandscapePanel(QWidget):
         request = self._in_flight
         if request is None or picture.generation != request.generation:
             return  # superseded by a newer request
+        if picture.theta.shape != (len(self._names),):
+            return  # computed for another layout of theta (the model changed meanwhile)
         fit_view = not self._user_zoomed
         if picture.mode == "contour":
             self._plots.draw_contour(picture, self._names, fit_view)
@@ -750,7 +780,7 @@ class LandscapePanel(QWidget):
         if self._X is None:
             run.waiting = True  # replayed when a dataset arrives
             return
-        run.path = np.zeros((0, self._X.shape[1] + 1))
+        run.path = np.zeros((0, self._n_params()))
         run.loss = np.zeros(0)
         if self._hidden():
             run.waiting, self._stale = True, True
@@ -798,7 +828,13 @@ class LandscapePanel(QWidget):
         delta[list(axes)] = 0.0
         if not np.any(delta):
             return False
-        shift = self._X @ delta[:-1] + delta[-1]
+        if self._config.model == "mlp":
+            # A hidden layer's logits cost hidden units times more: read a sample of rows,
+            # so that the GUI thread stays quick on a large table.
+            model, X = model_for(self._config), self._X[:HELD_CHECK_ROWS]
+            shift = model.logits(reference + delta, X) - model.logits(reference, X)
+        else:
+            shift = self._X @ delta[:-1] + delta[-1]
         return float(np.max(np.abs(shift))) > HELD_LOGIT_TOLERANCE
 
     def _axis_spec(self, k: int, view_range: Sequence[float]) -> AxisSpec:
@@ -818,6 +854,8 @@ class LandscapePanel(QWidget):
         """Ask the worker for the picture if what it depends on changed."""
         if self._X is None or self._theta is None:
             return
+        if self._theta.shape != (len(self._names),):
+            return  # the model's layout changed; its first snapshot asks again
         if self._hidden():
             self._stale = True
             return
@@ -830,7 +868,11 @@ class LandscapePanel(QWidget):
             tuple(float(e) for e in jobs.axis_values(spec, lowest[k], 2))
             for spec, k in zip(specs, axes, strict=True)
         )
-        key = (self._mode, axes, self._config.model, self._config.l2, self._data_id)
+        config = self._config
+        key = (
+            self._mode, axes, config.model, config.l2, config.hidden, config.activation,
+            config.fit_bias, self._data_id,
+        )  # fmt: skip
         last = self._requested
         if last is not None and last.key == key and np.allclose(last.ends, ends, rtol=1e-9):
             if self._mode == "contour" and not self._held_moved(last.theta, axes):
@@ -855,7 +897,7 @@ class LandscapePanel(QWidget):
             self._theta.copy(),
             axes,
             specs,
-            self._config.model,
+            _landscape_model(self._config),
             self._config.l2,
             sizes,
             trail,
@@ -912,6 +954,12 @@ class LandscapePanel(QWidget):
                 run.item.setData(run.path[:, i], run.path[:, j])
             else:
                 run.item.setData([], [])
+
+
+def _landscape_model(config: TrainConfig) -> landscape.ModelLike:
+    """What ``gdapp.core.landscape`` evaluates: a linear model's name (its fast paths), or
+    the hidden layer itself."""
+    return model_for(config) if config.model == "mlp" else config.model
 
 
 def _thin(path: np.ndarray, limit: int) -> np.ndarray:
