@@ -97,6 +97,8 @@ CONTROLS: Mapping[str, str] = MappingProxyType(
         "tolerance": "settings: the tolerance box",
         "init": "settings: Start from",
         "seed": "settings: the seed box",
+        "hidden_units": "settings: the hidden units box (a hidden layer only)",
+        "activation": "settings: the activation list (a hidden layer only)",
         "open_csv": "File > Open CSV (Ctrl+O) and the dataset page's Open CSV button",
         "presets": "File > Presets and the dataset page's preset list",
         "open_session": "File > Open session (and Open recent)",
@@ -447,8 +449,9 @@ class _Checker:
             "batch_size": ((0, BATCH_SIZE_RANGE[1]), False, True),
             "max_epochs": (MAX_EPOCHS_RANGE, False, True),
             "seed": (SEED_RANGE, False, True),
+            "hidden": (HIDDEN_RANGE, False, True),
         }
-        choices = {"optimizer": OPTIMIZER_NAMES, "model": MODEL_NAMES}
+        choices = {"optimizer": OPTIMIZER_NAMES, "model": MODEL_NAMES, "activation": ACTIVATIONS}
         limits: dict[str, tuple] = {}
         for key, value in table.items():
             if key in numeric:

@@ -180,8 +180,13 @@ class SetupCommands(QObject):
             "tol": settings.tolerance_input,
             "max_epochs": settings.max_epochs_input,
             "seed": settings.seed_input,
+            "hidden": settings.hidden_input,
         }
-        combos = {"optimizer": bar.optimizer_input, "model": settings.model_input}
+        combos = {
+            "optimizer": bar.optimizer_input,
+            "model": settings.model_input,
+            "activation": settings.activation_input,
+        }
         for name, allowed in self.limits.items():
             if name in boxes:
                 boxes[name].set_limits(*allowed)
@@ -217,6 +222,8 @@ class SetupCommands(QObject):
             "tolerance": settings.tolerance_input,
             "init": settings.init_input,
             "seed": settings.seed_input,
+            "hidden_units": settings.hidden_input,
+            "activation": settings.activation_input,
         }
         sessions = window.sessions
         menus = {
@@ -233,7 +240,7 @@ class SetupCommands(QObject):
                 widget_name, actions = toolbar[name]
                 _hide_actions([bar.widget_actions[widget_name], *actions])
             elif name in fields:
-                settings.form.setRowVisible(fields[name], False)
+                settings.withhold(fields[name])
             else:
                 _hide_actions(menus[name])
         for name in self.hidden_panels:

@@ -41,6 +41,8 @@ SETTINGS_FIELDS = {
     "tolerance": "toleranceInput",
     "init": "initInput",
     "seed": "seedInput",
+    "hidden_units": "hiddenUnitsInput",
+    "activation": "activationInput",
 }
 MENU_ACTIONS = {
     "open_csv": ["openCsvAction"],
@@ -520,3 +522,24 @@ def test_setup_without_a_file_is_a_usage_error(capsys):
 
     assert main(["--setup"]) == 2
     assert "--setup needs the setup file" in capsys.readouterr().err
+
+
+def test_a_hidden_layers_rows_obey_the_setup_and_its_limits(qtbot, tmp_path):
+    setup = write(
+        tmp_path,
+        'version = 1\n[training]\nmodel = "mlp"\nhidden = 6\n[limits]\nhidden = [2, 8]\n'
+        'activation = ["tanh"]\n[hide]\ncontrols = ["hidden_units"]\n',
+    )
+    window = open_window(qtbot, setup)
+    settings = window.settings_panel
+    assert window.controller.config.model == "mlp" and window.controller.config.hidden == 6
+    assert not settings.hidden_input.isVisibleTo(settings)  # hidden, though the model has it
+    assert settings.activation_input.isVisibleTo(settings)  # not named: still shown
+    assert settings.hidden_input.limits == (2, 8)
+    relu = settings.activation_input.findData("relu")
+    assert not settings.activation_input.model().item(relu).isEnabled()
+    window.controller.set_config(model="logistic")
+    window.controller.set_config(model="mlp")
+    qtbot.waitUntil(lambda: window.controller.config.model == "mlp")
+    assert not settings.hidden_input.isVisibleTo(settings)
+    assert settings.activation_input.isVisibleTo(settings)

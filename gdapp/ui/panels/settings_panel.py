@@ -49,9 +49,12 @@ class SettingsPanel(QWidget):
     """
 
     input_refused = Signal(str)
+    # Rows a teacher's setup hid: they stay hidden whatever the model (see ``withhold``).
+    withheld: set[QWidget]
 
     def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.withheld = set()
         self.setObjectName("settingsPanel")
         self._controller = controller
         layout = QVBoxLayout(self)
@@ -153,7 +156,7 @@ class SettingsPanel(QWidget):
         self.activation_input.setCurrentIndex(self.activation_input.findData(config.activation))
         hidden_layer = config.model == "mlp"
         for widget in (self.hidden_input, self.activation_input):
-            self._form.setRowVisible(widget, hidden_layer)
+            self._form.setRowVisible(widget, hidden_layer and widget not in self.withheld)
             widget.setEnabled(hidden_layer)
         # A hidden layer ignores init (initial_theta): say so where the start is chosen.
         self.init_input.setEnabled(not hidden_layer)
@@ -165,6 +168,11 @@ class SettingsPanel(QWidget):
         self.init_input.setCurrentIndex(self.init_input.findData(config.init))
         self.seed_input.setValue(config.seed)
         del blockers
+
+    def withhold(self, widget: QWidget) -> None:
+        """Hide ``widget``'s row for good (a teacher's setup); other rows are left as they are."""
+        self.withheld.add(widget)
+        self._form.setRowVisible(widget, False)
 
     def _on_controller_config_changed(self, config: TrainConfig) -> None:
         self._show_config(config)
