@@ -30,10 +30,6 @@ def window(qtbot):
     win.show()
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: win.controller.last_snapshot is not None)
-    # The graph page draws a sample's and a batch's graph for the linear models only; its
-    # example view (a, b, c) does not depend on the model.
-    win.view_model.update(graph_view="example")
-    qtbot.waitUntil(lambda: win.graph_panel.current_view() == "example")
     win.settings_dock.show()
     return win
 
