@@ -60,6 +60,7 @@ SPOTLIGHT_TARGETS = (
     "speedInput",
     "datasetTable",
     "datasetBrowser",
+    "contributionsPlot",
     "lossPlot",
     "accuracyPlot",
     "weightsPlot",

@@ -36,6 +36,7 @@ PAGE_TITLES = {
 TARGET_PAGES = {
     "datasetTable": "data",
     "datasetBrowser": "data",
+    "contributionsPlot": "data",
     "lossPlot": "plots",
     "accuracyPlot": "plots",
     "weightsPlot": "plots",

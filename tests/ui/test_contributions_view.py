@@ -349,3 +349,22 @@ def test_text_reads_at_11_px_or_more(qtbot, page):
     item = view.plot_widget().getPlotItem()
     for side in ("left", "bottom"):
         assert item.getAxis(side).style["tickFont"].pixelSize() >= 11
+
+
+def test_a_hidden_layers_parameters_are_named_and_their_shares_add_up(qtbot, page):
+    _, view, session = page
+    session.set_config(model="mlp", hidden=3, activation="tanh", lr=0.5)
+    qtbot.waitUntil(lambda: session.last_snapshot.config.model == "mlp", timeout=10_000)
+    step_and_wait(qtbot, session, 5)
+    view.refresh_now()
+    combo = view.findChild(QComboBox, "contributionTarget")
+    names = [combo.itemText(i) for i in range(1, combo.count())]
+    d = session.dataset.X_train.shape[1]
+    assert names[0] == f"h1:{session.dataset.feature_names[0]}" and names[-1] == "out:bias"
+    assert len(names) == 3 * d + 2 * 3 + 1
+    # The last step's shares add up to what plain gradient descent stepped with.
+    before, after = session.history.row_at(4)["theta"], session.history.row_at(5)["theta"]
+    shares = view.current_shares().shares
+    np.testing.assert_allclose(
+        shares.rows.sum(axis=0) + shares.penalty, (before - after) / 0.5, rtol=0, atol=1e-12
+    )

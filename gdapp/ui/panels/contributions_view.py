@@ -119,8 +119,14 @@ def row_shares(X: np.ndarray, y: np.ndarray, snapshot, history) -> RowShares:
     )
 
 
-def parameter_names(feature_names: tuple[str, ...], n_params: int) -> list[str]:
-    """Combo entries for the parameters: one weight per feature and the bias when they fit."""
+def parameter_names(feature_names: tuple[str, ...], n_params: int, config=None) -> list[str]:
+    """Combo entries for the parameters, as the model names them when its layout fits."""
+    model = None if config is None else model_for(config)
+    if model is not None and model.n_params(len(feature_names)) == n_params:
+        names = model.param_names(feature_names)
+        if config.model != "mlp":
+            return [f"weight of {name}" for name in names[:-1]] + ["bias"]
+        return names
     if n_params == len(feature_names) + 1:
         return [f"weight of {name}" for name in feature_names] + ["bias"]
     return [f"parameter {j}" for j in range(n_params)]
@@ -168,6 +174,7 @@ class ContributionsView(QWidget):
         bold = title.font()
         bold.setBold(True)
         title.setFont(bold)
+        self._target_names: list[str] = []
         self._target = QComboBox(objectName="contributionTarget")
         self._target.setToolTip("Which part of the gradient the bars share out")
         self._target.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -372,7 +379,9 @@ class ContributionsView(QWidget):
         self._X = np.ascontiguousarray(dataset.X_train)
         self._y = np.ascontiguousarray(dataset.y_train)
         self._shares = None
-        self._fill_targets(len(dataset.feature_names) + 1)
+        features = tuple(dataset.feature_names)
+        n_params = model_for(self._controller.config).n_params(len(features))
+        self._fill_targets(parameter_names(features, n_params, self._controller.config))
         self._draw()
         self._info.setText("The bars appear with the first snapshot of training.")
         self.values_changed.emit(None, None, _column_tip(self._target.currentText()))
@@ -444,15 +453,16 @@ class ContributionsView(QWidget):
         if snapshot is None or ds is None or len(self._y) == 0:
             return
         theta = np.asarray(snapshot.theta)
-        if theta.shape[0] != self._target.count() - 1:
-            self._fill_targets(theta.shape[0])
+        names = parameter_names(tuple(ds.feature_names), theta.shape[0], snapshot.config)
+        if names != self._target_names:
+            self._fill_targets(names)
         self.refresh_count += 1
         self._shares = row_shares(self._X, self._y, snapshot, self._controller.history)
         self._draw()
         self._emit_values()
 
-    def _fill_targets(self, n_params: int) -> None:
-        names = parameter_names(tuple(self._dataset.feature_names), n_params)
+    def _fill_targets(self, names: list[str]) -> None:
+        self._target_names = names
         keep = self.target() if self._target.count() else NORM_TARGET
         self._target.blockSignals(True)
         self._target.clear()
