@@ -102,6 +102,12 @@ def main() -> int:
         window.view_model.update(boundary_features=(1, 5))  # glucose against BMI
         QTest.qWait(SETTLE_MS)
 
+    def hidden_layer_graph(window):
+        lesson_step(window, 14, 2)  # four tanh units trained on xor
+        window.show_page("graph")
+        window.view_model.update(graph_view="sample")
+        QTest.qWait(SETTLE_MS)
+
     shoot("main-window", big, plots_after_a_run)
     shoot("lesson-figure", big, lambda w: lesson_step(w, 3, 2))
     shoot("graph-panel", big, graph_after_a_run)
@@ -110,6 +116,9 @@ def main() -> int:
     shoot("main-window-1024x768", small, plots_after_a_run)
     shoot("boundary-page", big, boundary_after_a_run)
     shoot("boundary-page-1024x768", small, boundary_after_a_run)
+    shoot("lesson-hidden-layer", big, lambda w: lesson_step(w, 14, 5))
+    shoot("hidden-layer-graph-1024x768", small, hidden_layer_graph)
+    shoot("lesson-contributions-1024x768", small, lambda w: lesson_step(w, 8, 5))
     return 0
 
 

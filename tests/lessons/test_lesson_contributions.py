@@ -43,10 +43,10 @@ def test_the_wrong_ones_push_hardest(text, after_20_steps):
     # "A few patients push much harder than the rest": the largest share is several times
     # the median one.
     assert length[order[0]] > 3 * np.median(length)
-    # The misclassified crowd the left of the sorted chart: among the 30 longest shares
-    # they are far more common than among all patients.
+    # The misclassified crowd the right of the chart (sorted from small to large): among the
+    # 30 longest shares they are far more common than among all patients.
     assert wrong[order[:30]].mean() > 2 * wrong.mean()
     # A patient the model gets right with a close to y adds almost nothing.
     close = np.abs(a - y) < 0.1
     assert close.any() and length[close].max() < 0.2 * length[order[0]]
-    assert "tend to crowd the left" in text and "adds almost nothing" in text
+    assert "tend to crowd the right" in text and "adds almost nothing" in text

@@ -379,3 +379,22 @@ def test_the_graph_follows_a_run_and_the_chosen_patient(qtbot, window):
     )
     assert shown["L"].value == pytest.approx(loss(theta, x, y, H, "tanh"), rel=1e-10)
     assert f"step {session.last_snapshot.step_count}" in panel._caption_text()
+
+
+def test_the_gradient_table_cuts_no_number_at_1024_by_768(qtbot, window):
+    from PySide6.QtGui import QFontInfo
+    from PySide6.QtWidgets import QTableWidget
+
+    window.resize(1024, 768)
+    panel = use_mlp(qtbot, window, view="batch")
+    table = panel.findChild(QTableWidget, "gradientTable")
+    qtbot.waitUntil(lambda: table.columnCount() > 0)
+    assert QFontInfo(table.font()).pixelSize() >= 11
+    metrics = table.fontMetrics()
+    for c in range(table.columnCount()):
+        for r in range(table.rowCount()):
+            item = table.item(r, c)
+            if item is None or table.isRowHidden(r):
+                continue
+            # The column is at least as wide as the cell's text and its margins.
+            assert table.columnWidth(c) >= metrics.horizontalAdvance(item.text()), (r, c)

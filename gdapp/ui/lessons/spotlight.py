@@ -28,7 +28,9 @@ from PySide6.QtWidgets import QGraphicsOpacityEffect, QWidget
 VEIL_COLOR = QColor(15, 20, 30, 150)
 RING_COLOR = QColor(255, 196, 0)
 RING_WIDTH_PX = 3
-HOLE_PADDING_PX = 6
+# The ring is drawn just inside the target's own rectangle, so that it never covers the
+# text of a neighbouring widget (a caption right above a plot, say).
+HOLE_PADDING_PX = 0
 FADE_IN_MS = 180
 FADE_OUT_MS = 450
 # How long the veil stays before it fades by itself (0 keeps it until dismissed).
@@ -158,7 +160,7 @@ class Spotlight(QWidget):
             ring = self._rect_of(self._target, HOLE_PADDING_PX)
             half = RING_WIDTH_PX // 2 + 1
             painter.setPen(QPen(RING_COLOR, RING_WIDTH_PX))
-            painter.drawRoundedRect(ring.adjusted(-half, -half, half, half), 4, 4)
+            painter.drawRoundedRect(ring.adjusted(half, half, -half, -half), 4, 4)
         painter.end()
 
     def mousePressEvent(self, event) -> None:

@@ -37,9 +37,6 @@ class GradientTable(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWordWrap(False)
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 0.9)  # nine columns share the panel's width
-        self.setFont(font)
         header = self.horizontalHeader()
         header.setTextElideMode(Qt.TextElideMode.ElideRight)  # long parameter names: "h3:diabet…"
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -116,18 +113,40 @@ class GradientTable(QTableWidget):
             else:
                 cell = self._set(NUDGE_ROW, c, f"{format_number(numeric)}{'✓' if agrees else '✗'}")
                 cell.setForeground(AGREE_COLOUR if agrees else DISAGREE_COLOUR)
-                small = self.font()
-                small.setPointSizeF(small.pointSizeF() * 0.9)  # an estimate and a mark per cell
-                cell.setFont(small)
             # After an animated step: the value before it ("value" is the new one).
             self._set(UPDATE_ROW, c, "" if update is None else format_number(update[0]))
         self.setRowHidden(NUDGE_ROW, not nudge_on)
         self.setRowHidden(UPDATE_ROW, all(col[6] is None for col in columns))
-        self.setFixedHeight(self._content_height())
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Share the width out when every number fits whole; else scroll, never cut a number."""
+        header = self.horizontalHeader()
+        needed = sum(
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c), header.minimumSectionSize())
+            for c in range(self.columnCount())
+        )
+        room = self.width() - 2 * self.frameWidth() - self.verticalHeader().width()
+        scrolling = needed > room
+        header.setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents if scrolling else QHeaderView.ResizeMode.Stretch
+        )
+        self.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+            if scrolling
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        bar = self.horizontalScrollBar().sizeHint().height() if scrolling else 0
+        self.setFixedHeight(self._content_height() + bar)
 
     def _content_height(self) -> int:
         rows = sum(self.rowHeight(r) for r in range(self.rowCount()) if not self.isRowHidden(r))
         return rows + self.horizontalHeader().height() + 2 * self.frameWidth() + 2
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.columnCount():
+            self._fit_columns()
 
     def _set(self, row: int, column: int, text: str) -> QTableWidgetItem:
         item = self.item(row, column)
