@@ -8,7 +8,9 @@ reason on the left; the controller's notices show there for ``NOTICE_TIMEOUT_MS`
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+import time
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from gdapp.datasets import Dataset
@@ -95,6 +97,35 @@ class TrainingStatusBar(QStatusBar):
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
         controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
         controller.notice.connect(self._on_controller_notice)
+
+    # -- notes: cut with an ellipsis where the labels leave too little room -----------------
+
+    def showMessage(self, message: str, timeout: int = 0) -> None:  # noqa: N802 (Qt's name)
+        """Show ``message``; one too long for the room left of the labels ends in "…" and is
+        shown whole as the tooltip. ``currentMessage()`` gives the whole text."""
+        self._full_message = message
+        self._message_until = time.monotonic() + timeout / 1000 if timeout > 0 else None
+        super().showMessage(self._fitted(message), timeout)
+        self.setToolTip(message if self._fitted(message) != message else "")
+
+    def currentMessage(self) -> str:  # noqa: N802 (Qt's name)
+        shown = super().currentMessage()
+        full = getattr(self, "_full_message", "")
+        return full if shown and shown == self._fitted(full) else shown
+
+    def _fitted(self, message: str) -> str:
+        room = self.width() - sum(label.width() for label in self.labels.values()) - 24
+        if room <= 0 or not self.isVisible():
+            return message
+        return self.fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        full = getattr(self, "_full_message", "")
+        if full and super().currentMessage():
+            until = getattr(self, "_message_until", None)
+            left = 0 if until is None else max(1, int((until - time.monotonic()) * 1000))
+            super().showMessage(self._fitted(full), left)
 
     def _on_controller_dataset_changed(self, dataset: Dataset) -> None:
         self.labels["dataset"].setText(f"{dataset.name} ({dataset.n_samples:,} rows)")

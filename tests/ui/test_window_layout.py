@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QCheckBox,
+    QStatusBar,
     QTableView,
     QToolButton,
     QWidget,
@@ -167,3 +168,18 @@ def test_ctrl_5_shows_the_boundary_page_and_its_plot_gets_the_room(qtbot, window
         widget = window.findChild(QWidget, name)
         assert widget.isVisible(), name
         assert window.rect().contains(widget.mapTo(window, widget.rect().bottomRight())), name
+
+
+def test_a_long_note_in_the_status_bar_ends_in_an_ellipsis_and_stays_whole_in_its_tooltip(
+    qtbot, window
+):
+    window.resize(1024, 768)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    bar = window.statusBar()
+    note = "Changed model: training restarted at epoch 0, " + "and more words " * 8
+    bar.showMessage(note, 5000)
+    assert bar.currentMessage() == note
+    room = bar.width() - sum(label.width() for label in bar.labels.values())
+    shown = QStatusBar.currentMessage(bar)
+    assert shown.endswith("…") and bar.fontMetrics().horizontalAdvance(shown) <= room
+    assert bar.toolTip() == note
