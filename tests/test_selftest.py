@@ -28,8 +28,9 @@ def test_self_test_passes_in_a_fresh_process(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[-1] == "self-test passed"
-    assert sum(line.startswith("ok  ") for line in lines) == 6
+    assert sum(line.startswith("ok  ") for line in lines) == 7
     assert "200 steps on the training thread" in proc.stdout
+    assert "decision boundary page: its line lies where σ(z) = 0.5" in proc.stdout
     assert "Traceback" not in proc.stderr
 
 
