@@ -49,15 +49,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
 from gdapp.core.trainer import initial_theta
-from gdapp.exports import (
-    ExportError,
-    lr_changes_from_history,
-    write_history_csv,
-    write_notebook,
-    write_script,
-    write_weights_csv,
-    write_weights_json,
-)
+from gdapp.exports import ExportError  # the writers are imported where they are used
 from gdapp.ui.settings import make_settings
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS
 
@@ -294,6 +286,8 @@ class WindowExports(QObject):
             return False
         if snapshot is None or dataset is None:
             return self._report(target, "the weights", "training has not started yet")
+        from gdapp.exports import write_weights_csv, write_weights_json
+
         try:
             if target.suffix == ".json":
                 write_weights_json(
@@ -340,6 +334,8 @@ class WindowExports(QObject):
         if not history.has_test:
             rows["test_loss"] = rows["test_acc"] = None
         names = list(dataset.feature_names)
+        from gdapp.exports import write_history_csv
+
         job = self._start(
             target, "the history", lambda: write_history_csv(target, names, rows), note
         )
@@ -366,6 +362,8 @@ class WindowExports(QObject):
         except ExportError as error:
             self._report(target, what, str(error))
             return None
+        from gdapp.exports import write_notebook, write_script
+
         write = write_script if kind == "script" else write_notebook
         origin, config, steps, changes, start, dataset = run
 
@@ -402,6 +400,8 @@ class WindowExports(QObject):
                 "be read back; a script could print another final loss. Reset and train "
                 "fewer steps, or use `gdapp train --export-script` for long runs"
             )
+        from gdapp.exports import lr_changes_from_history
+
         changes = lr_changes_from_history(np.array(history.column("lr")))
         first = history.row_at(0)
         start = None
