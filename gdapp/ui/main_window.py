@@ -420,11 +420,12 @@ class MainWindow(QMainWindow):
         """Make every built panel show ``state`` (edits they report meanwhile are ignored)."""
         self._applying_view = True
         try:
-            from gdapp.ui.lessons.figure_page import FIGURE_TITLES
+            title = None
+            if state.figure:  # the figures' module is imported once a step shows one
+                from gdapp.ui.lessons.figure_page import FIGURE_TITLES
 
-            self.workspace.set_figure_title(
-                FIGURE_TITLES.get(state.figure, state.figure) if state.figure else None
-            )
+                title = FIGURE_TITLES.get(state.figure, state.figure)
+            self.workspace.set_figure_title(title)
             if state.figure is not None or self.workspace.is_built("figure"):
                 self.figure_page.set_post_example(*state.post_example)
                 self.figure_page.set_figure(state.figure)
