@@ -99,7 +99,9 @@ class LessonPanel(QWidget):
             lessons, problems = load_available_lessons()
         self._lessons = tuple(lessons)
         self._problems = tuple(problems)
-        settings = make_settings()
+        # Kept: a QSettings made per save writes and flushes the file each time (~10 ms on
+        # the GUI thread per step); this one coalesces the writes into one, a turn later.
+        self._settings = settings = make_settings()
         saved = settings.value(SETTINGS_KEY)
         self._first_launch = saved is None
         self._runner = (
@@ -528,9 +530,7 @@ class LessonPanel(QWidget):
     def _save(self) -> None:
         if self._runner is None:
             return
-        settings = make_settings()
-        settings.setValue(SETTINGS_KEY, json.dumps(self._runner.to_dict()))
-        settings.sync()
+        self._settings.setValue(SETTINGS_KEY, json.dumps(self._runner.to_dict()))
 
     # -- widget events -------------------------------------------------------------------
 

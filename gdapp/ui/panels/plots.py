@@ -267,7 +267,10 @@ class PlotsPanel(QWidget):
 
     def _on_controller_dataset_changed(self, dataset: Dataset) -> None:
         self.set_branch(None, None)
-        self._names = (*dataset.feature_names, "bias")
+        names = (*dataset.feature_names, "bias")
+        if names != self._names or dataset.n_features > MAX_WEIGHT_CURVES:
+            self._features = ()  # nothing laid out: the next call lays out every slot
+        self._names = names
         self._has_test = len(dataset.test_idx) > 0
         self._picks = None
         wide = dataset.n_features > MAX_WEIGHT_CURVES
@@ -277,10 +280,11 @@ class PlotsPanel(QWidget):
         for key, legend in (("test_loss", self.loss_legend), ("test_acc", self.accuracy_legend)):
             curve = self.curves[key]
             curve.setVisible(self._has_test)
-            legend.removeItem(curve)
-            if self._has_test:
-                legend.addItem(curve, "test")
-        self._features = ()  # nothing laid out: the next call lays out every slot
+            if (legend.getLabel(curve) is not None) != self._has_test:
+                legend.removeItem(curve)
+                if self._has_test:
+                    legend.addItem(curve, "test")
+        # The same columns keep their legend and bars: making legend labels is slow.
         self._show_features(self._choose_features(np.zeros(len(self._names))))
         self._clear_curves()
 

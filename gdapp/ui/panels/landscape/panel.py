@@ -775,7 +775,10 @@ class LandscapePanel(QWidget):
 
     def _invalidate(self) -> None:
         self._requested = None
-        self._draw_paths()
+        if self._hidden():  # catch_up draws the paths when the panel is seen again
+            self._stale = True
+        else:
+            self._draw_paths()
         self._schedule(0, live=False)
 
     def _schedule(self, delay_ms: int, live: bool = True) -> None:
