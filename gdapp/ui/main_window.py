@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 import gdapp
 from gdapp.datasets import PRESETS, Dataset
 from gdapp.lessons.model import load_available_lessons
+from gdapp.ui.busy_hold import BusyHold
 from gdapp.ui.controller import DEFAULT_PRESET, TrainingSession
 from gdapp.ui.exports import WindowExports
 from gdapp.ui.first_frame import after_first_frame
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
 
         controller = self.controller
+        self.busy_hold = BusyHold(self, controller)  # a run waits while this thread works
         controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
         controller.running_changed.connect(self._on_controller_running_changed)
