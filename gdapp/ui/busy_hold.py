@@ -26,7 +26,9 @@ from PySide6.QtWidgets import QWidget
 if TYPE_CHECKING:
     from gdapp.ui.controller import TrainingSession
 
-GUI_BUSY_GRACE_S = 0.004  # after each event, how long a run leaves the GUI thread alone
+# After each event, how long a run leaves the GUI thread alone: long enough to cover a
+# handler that makes many calls into Qt; a run still takes a batch every BUSY_WAIT_MAX_S.
+GUI_BUSY_GRACE_S = 0.015
 
 
 class BusyHold(QObject):
