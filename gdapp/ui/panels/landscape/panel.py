@@ -902,6 +902,9 @@ class LandscapePanel(QWidget):
     def _draw_paths(self) -> None:
         if self._X is None or self._theta is None or self._mode != "contour":
             return
+        if not self.isVisible():  # behind another page: catch_up draws them when shown
+            self._stale = True
+            return
         i, j = self._params
         plots = self._plots
         path = _thin(self._history[: self._rows], MAX_DRAWN_PATH_POINTS)
