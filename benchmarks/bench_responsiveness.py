@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
+from pathlib import Path
 
+# The package of this tree, not whichever one the environment has installed.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GDAPP_SETTINGS_DIR", tempfile.mkdtemp(prefix="gdapp-bench-"))
 

@@ -23,6 +23,7 @@ as for ``diabetes``.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,9 @@ POST_MISSING_ROWS = (14, 24, 236, 259, 285, 401, 458, 517, 658)
 POST_LABEL = "not_diabetic"
 
 
+_LAST_TABLE: dict[tuple[str, int, int], pd.DataFrame] = {}
+
+
 def load_preset(
     name: str, *, impute_zeros: bool = False, test_fraction: float = 0.2, seed: int = 0
 ) -> Dataset:
@@ -80,8 +84,29 @@ def load_preset(
 
 
 def read_diabetes_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """The 768 raw rows of diabetes.csv (default DATA_CSV), checked, index 0..767."""
-    source = open_table(DATA_CSV if path is None else path)
+    """The 768 raw rows of diabetes.csv (default DATA_CSV), checked, index 0..767.
+
+    The last table read is kept (a copy is returned) until the file's size or modification
+    time changes: switching between the presets, or a lesson loading one, reads it once.
+    """
+    target = Path(DATA_CSV if path is None else path)
+    try:
+        stat = target.stat()
+        key = (str(target.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None  # open_table names the problem
+    cached = _LAST_TABLE.get(key) if key is not None else None
+    if cached is not None:
+        return cached.copy()
+    table = _read_diabetes_table(target)
+    _LAST_TABLE.clear()
+    if key is not None:
+        _LAST_TABLE[key] = table.copy()
+    return table
+
+
+def _read_diabetes_table(path: Path) -> pd.DataFrame:
+    source = open_table(path)
     path, names = source.path, source.names
     if tuple(names) != (*DIABETES_FEATURES, DIABETES_LABEL) or source.has_row_labels:
         raise DatasetError(f"unexpected columns {names}", path=path, row=1)

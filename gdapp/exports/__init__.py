@@ -12,15 +12,25 @@ command line and the tests all call the same functions. Public names:
     lr_changes_from_history     the (step, lr) changes recorded in a history's lr column
 """
 
-from gdapp.exports.code import run_notebook, run_script, write_notebook, write_script
+from __future__ import annotations
+
+from importlib import import_module
+
 from gdapp.exports.errors import ExportError
-from gdapp.exports.recipe import lr_changes_from_history
-from gdapp.exports.tables import (
-    history_table,
-    write_history_csv,
-    write_weights_csv,
-    write_weights_json,
-)
+
+# The writers are imported when first asked for: the window imports this package at start-up
+# for ExportError, and an export is rarely the first thing a learner does.
+_HOMES = {
+    "history_table": "tables",
+    "lr_changes_from_history": "recipe",
+    "run_notebook": "code",
+    "run_script": "code",
+    "write_history_csv": "tables",
+    "write_notebook": "code",
+    "write_script": "code",
+    "write_weights_csv": "tables",
+    "write_weights_json": "tables",
+}
 
 __all__ = [
     "ExportError",
@@ -34,3 +44,12 @@ __all__ = [
     "write_weights_csv",
     "write_weights_json",
 ]
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"gdapp.exports.{home}"), name)
+    globals()[name] = value
+    return value

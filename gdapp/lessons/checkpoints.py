@@ -20,7 +20,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gdapp.core.graph_builders import build_post_example
 from gdapp.core.models import POST_M0, POST_Y, post_gradient, run_post_example
 from gdapp.core.optimizers import OPTIMIZER_NAMES
 from gdapp.core.trainer import Status, TrainConfig, model_for
@@ -298,6 +297,9 @@ def grad_sign_for_sample(context: CheckpointContext, weight: int) -> Answer:
 @_answer(3, ("da", "db", "dc", "J"))
 def largest_graph_derivative(context: CheckpointContext) -> Answer:
     """Which input of the a, b, c graph has the largest |∂J/∂input|: a (0), b (1) or c (2)?"""
+    # Imported here: the graph engine is not needed to list the answers at start-up.
+    from gdapp.core.graph_builders import build_post_example
+
     graph = build_post_example(**{k: float(v) for k, v in context.graph_inputs.items()})
     graph.output.backward()
     grads = [float(graph.node(name).grad) for name in ("a", "b", "c")]

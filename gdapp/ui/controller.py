@@ -374,6 +374,15 @@ class TrainingSession(QObject):
         finally:
             worker.release()
 
+    def defer_to_gui(self, seconds: float) -> None:
+        """During a run, let the GUI thread have the next ``seconds`` (0: give them back).
+
+        Cheap enough to call for every event the GUI thread handles (see ``BusyHold``).
+        """
+        worker = self._worker
+        if worker is not None and self._running:
+            worker.defer_to_gui(seconds)
+
     def shutdown(self) -> None:
         """Stop training and join the thread; safe to call more than once."""
         thread, worker = self._thread, self._worker

@@ -49,15 +49,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
 from gdapp.core.trainer import TrainConfig, initial_theta, model_for
-from gdapp.exports import (
-    ExportError,
-    lr_changes_from_history,
-    write_history_csv,
-    write_notebook,
-    write_script,
-    write_weights_csv,
-    write_weights_json,
-)
+from gdapp.exports import ExportError  # the writers are imported where they are used
 from gdapp.ui.settings import make_settings
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS
 
@@ -295,6 +287,8 @@ class WindowExports(QObject):
         if snapshot is None or dataset is None:
             return self._report(target, "the weights", "training has not started yet")
         names = _parameter_names(snapshot.config, dataset.feature_names)
+        from gdapp.exports import write_weights_csv, write_weights_json
+
         try:
             if target.suffix == ".json":
                 write_weights_json(
@@ -345,6 +339,8 @@ class WindowExports(QObject):
             rows["test_loss"] = rows["test_acc"] = None
         features = list(dataset.feature_names)
         params = _parameter_names(controller.config, features)
+        from gdapp.exports import write_history_csv
+
         job = self._start(
             target,
             "the history",
@@ -374,6 +370,8 @@ class WindowExports(QObject):
         except ExportError as error:
             self._report(target, what, str(error))
             return None
+        from gdapp.exports import write_notebook, write_script
+
         write = write_script if kind == "script" else write_notebook
         origin, config, steps, changes, start, dataset = run
 
@@ -410,6 +408,8 @@ class WindowExports(QObject):
                 "be read back; a script could print another final loss. Reset and train "
                 "fewer steps, or use `gdapp train --export-script` for long runs"
             )
+        from gdapp.exports import lr_changes_from_history
+
         changes = lr_changes_from_history(np.array(history.column("lr")))
         first = history.row_at(0)
         start = None

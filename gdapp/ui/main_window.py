@@ -39,8 +39,10 @@ from PySide6.QtWidgets import (
 import gdapp
 from gdapp.datasets import PRESETS, Dataset
 from gdapp.lessons.model import load_available_lessons
+from gdapp.ui.busy_hold import BusyHold
 from gdapp.ui.controller import DEFAULT_PRESET, TrainingSession
 from gdapp.ui.exports import WindowExports
+from gdapp.ui.first_frame import after_first_frame
 from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.settings_panel import SettingsPanel
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._applying_view = False
         self._spotlight = None
+        self._first_lesson_due = False
         # Checked values only: a damaged settings file falls back to defaults, with warnings.
         self._session = read_session(self._settings)
         self.settings_warnings = self._session.warnings
@@ -168,6 +171,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
 
         controller = self.controller
+        self.busy_hold = BusyHold(self, controller)  # a run waits while this thread works
         controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
         controller.running_changed.connect(self._on_controller_running_changed)
@@ -190,7 +194,8 @@ class MainWindow(QMainWindow):
             # A new learner starts on lesson 1, once the window is up so that the spotlight
             # finds the widget the lesson talks about.
             self.view_model.set_state(self.lesson_panel.view_state())
-            QTimer.singleShot(0, self, self._start_first_lesson)
+            self._first_lesson_due = True
+            QTimer.singleShot(0, self, self._start_first_lesson_unshown)
         # The page in front is built right after the first frame, so the window shows at once.
         self.workspace.select_page(self.view_model.state.page)
         if problems:
@@ -213,18 +218,35 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_sized", False):
             self._sized = True
             self._size_lesson_column()
-            QTimer.singleShot(0, self, self._build_front_page)
+            # What the first frame does not show waits until it is on the screen.
+            after_first_frame(self, self._build_front_page)
+            if self._first_lesson_due:
+                before = (self.view_model.state, self.controller.is_running)
+                after_first_frame(self, lambda: self._start_first_lesson(before))
             QTimer.singleShot(IDLE_BUILD_DELAY_MS, self, self._build_next_page)
 
     def _build_front_page(self) -> None:
         if not self._closed:
             self.workspace.page(self.workspace.current_page)
 
-    def _start_first_lesson(self) -> None:
-        # A setup file that set the dataset or the settings keeps them until the learner
-        # resumes the lesson.
-        if not self._closed and not self.setup_commands.holds_lessons:
+    def _start_first_lesson(self, before: tuple | None = None) -> None:
+        """Enter lesson 1, unless the learner changed the view or ran since ``before``.
+
+        A learner who clicks before the lesson is entered keeps what they chose; the lesson
+        then waits for Resume. A setup file that set the dataset or the settings keeps them
+        until the learner resumes the lesson.
+        """
+        if not self._first_lesson_due or self._closed:
+            return
+        self._first_lesson_due = False
+        if self.setup_commands.holds_lessons:
+            return
+        if before is None or before == (self.view_model.state, self.controller.is_running):
             self.lesson_panel.start()
+
+    def _start_first_lesson_unshown(self) -> None:
+        if not self.isVisible():  # a shown window starts it after its first frame
+            self._start_first_lesson()
 
     # -- pages (built on first show) -----------------------------------------------------
 
@@ -418,11 +440,12 @@ class MainWindow(QMainWindow):
         """Make every built panel show ``state`` (edits they report meanwhile are ignored)."""
         self._applying_view = True
         try:
-            from gdapp.ui.lessons.figure_page import FIGURE_TITLES
+            title = None
+            if state.figure:  # the figures' module is imported once a step shows one
+                from gdapp.ui.lessons.figure_page import FIGURE_TITLES
 
-            self.workspace.set_figure_title(
-                FIGURE_TITLES.get(state.figure, state.figure) if state.figure else None
-            )
+                title = FIGURE_TITLES.get(state.figure, state.figure)
+            self.workspace.set_figure_title(title)
             if state.figure is not None or self.workspace.is_built("figure"):
                 self.figure_page.set_post_example(*state.post_example)
                 self.figure_page.set_figure(state.figure)

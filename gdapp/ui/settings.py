@@ -215,8 +215,7 @@ def _read_origin(settings: QSettings, warnings: list[str]) -> dict[str, Any]:
 
 def _check_graph_panel(settings: QSettings, warnings: list[str]) -> None:
     """Remove graph panel options its widgets cannot take (the panel reads the rest)."""
-    from gdapp.ui.panels.graph.animation import SPEED_MAX, SPEED_MIN
-    from gdapp.ui.panels.graph.views import VIEW_NAMES
+    from gdapp.ui.panels.graph.limits import SPEED_MAX, SPEED_MIN, VIEW_NAMES
 
     checks = {
         "view": ("graph view", lambda v: _whole(v, 0, len(VIEW_NAMES) - 1)),

@@ -40,6 +40,7 @@ PACED_TICK_MS = 5  # timer period when a speed limit is set
 MAX_SNAPSHOTS_IN_FLIGHT = 2  # snapshots emitted but not yet read by the GUI thread
 RATE_WINDOW_S = 0.5  # window over which steps per second are measured
 HOLD_TIMEOUT_S = 0.25  # longest a hold from the GUI thread can stall a step (a safety net)
+BUSY_WAIT_MAX_S = 0.005  # longest a batch waits for a busy GUI thread (see ``defer_to_gui``)
 
 
 class _UnsentRows:
@@ -109,6 +110,7 @@ class TrainingWorker(QObject):
         self._holds_lock = threading.Lock()
         self._not_held = threading.Event()
         self._not_held.set()
+        self._gui_busy_until = 0.0  # perf_counter time; see defer_to_gui
         self._pace_start = 0.0
         self._pace_done = 0
         self._rate_marks: list[tuple[float, int]] = []
@@ -136,6 +138,16 @@ class TrainingWorker(QObject):
             self._holds = max(0, self._holds - 1)
             if self._holds == 0:
                 self._not_held.set()
+
+    def defer_to_gui(self, seconds: float) -> None:
+        """Let the GUI thread have the next ``seconds`` (0 gives the time back). Thread-safe.
+
+        Before each batch of steps a run waits until then, at most ``BUSY_WAIT_MAX_S`` per
+        batch, so a GUI thread that is always busy slows the run but never stops it. The GUI
+        thread calls this for every event it handles: a handler or a frame then has the GIL
+        and the CPU to itself, and once the GUI thread sleeps the run goes on at full speed.
+        """
+        self._gui_busy_until = time.perf_counter() + seconds if seconds > 0 else 0.0
 
     def acknowledge(self) -> None:
         """Mark one snapshot as read. Thread-safe: the receiver calls it directly."""
@@ -340,6 +352,9 @@ class TrainingWorker(QObject):
         while budget > 0:
             if not self._not_held.is_set():
                 self._not_held.wait(HOLD_TIMEOUT_S)
+            busy = self._gui_busy_until - time.perf_counter()
+            if busy > 0:
+                time.sleep(min(busy, BUSY_WAIT_MAX_S))
             before = trainer.step_count
             going = self._guarded_steps(min(budget, STEPS_PER_CHECK))
             done = trainer.step_count - before

@@ -239,3 +239,20 @@ def test_diabetes_table_reader_rejects_a_different_file(write_file):
     path = write_file("diabetes.csv", "a,b,outcome\n1,2,0\n")
     with pytest.raises(DatasetError, match="line 1: unexpected columns"):
         read_diabetes_table(path)
+
+
+def test_the_table_read_again_is_an_independent_copy_until_the_file_changes(tmp_path):
+    path = tmp_path / "diabetes.csv"
+    text = Path(DATA_CSV).read_text()
+    path.write_text(text)
+    first = read_diabetes_table(path)
+    first.iloc[0, 0] = -999.0  # a caller's edit must not reach the next reader
+    again = read_diabetes_table(path)
+    assert again.iloc[0, 0] == pd.read_csv(DATA_CSV).iloc[0, 0]
+    assert again.iloc[0, 0] != -999.0
+    lines = text.splitlines(keepends=True)
+    cells = lines[1].split(",")
+    cells[0] = str(int(float(cells[0])) + 10)  # a longer first cell: the file's size changes
+    path.write_text(lines[0] + ",".join(cells) + "".join(lines[2:]))
+    changed = read_diabetes_table(path)
+    assert changed.iloc[0, 0] == pd.read_csv(path).iloc[0, 0] != again.iloc[0, 0]

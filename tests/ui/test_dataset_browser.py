@@ -386,3 +386,29 @@ def test_a_ten_thousand_column_table_measures_only_its_first_columns(qtbot, cont
     controller.set_dataset(dataset)
     assert panel.current_model().columnCount() == 10_002  # and the contribution column
     assert 0 < len(measured) <= dataset_browser.FIT_COLUMNS
+
+
+def test_a_hidden_table_measures_its_columns_when_shown(qtbot, controller):
+    from gdapp.datasets.dataset import from_arrays
+
+    panel = DatasetBrowserPanel(controller)
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    table = panel.table_view()
+    measured = []
+    original = table.resizeColumnToContents
+    table.resizeColumnToContents = lambda column: (measured.append(column), original(column))
+    rng = np.random.default_rng(1)
+    long_names = from_arrays(rng.normal(size=(30, 3)) * 1e6, np.arange(30) % 2, name="wide")
+    controller.set_dataset(long_names)
+    assert panel.current_model().columnCount() == 4  # the data is there at once
+    assert measured == []  # the widths wait until someone can see them
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert sorted(set(measured)) == [0, 1, 2, 3]
+    summary = panel.summary_view()
+    for column in range(4):
+        assert summary.columnWidth(column) == table.columnWidth(column)
+    measured.clear()
+    controller.load_preset("diabetes")  # shown: measured now
+    assert measured

@@ -502,3 +502,20 @@ def test_setting_a_start_restarts_the_main_run_there_and_clearing_it_goes_back(
         )
     )
     assert controller.config.init == "zeros"
+
+
+def test_a_hidden_panel_draws_its_path_when_shown_again(qtbot, panel, controller):
+    panel.configure(mode="contour", params=[1, 5])
+    train(qtbot, controller, 10)
+    assert panel.wait_until_idle()
+    panel.hide()
+    drawn = len(panel._plots.path_item.getData()[0])
+    controller.set_config(seed=3)  # a restart: the path would be redrawn at once if seen
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 0)
+    assert len(panel._plots.path_item.getData()[0]) == drawn  # left alone while hidden
+    panel.show()
+    qtbot.waitExposed(panel)
+    xs, ys = panel._plots.path_item.getData()
+    np.testing.assert_array_equal(xs, panel.path[:, 1])
+    np.testing.assert_array_equal(ys, panel.path[:, 5])
+    assert len(xs) == 1

@@ -313,3 +313,13 @@ def test_a_checkpoint_about_the_example_graph_reads_the_inputs_as_edited(qtbot, 
     # Edited: dJ/da = 3, dJ/db = 3c = 30, dJ/dc = 3b = 3, so now b is the answer.
     assert panel.choose(1)
     assert window.graph_panel.example_inputs() == {"a": 1.0, "b": 1.0, "c": 10.0}
+
+
+def test_each_move_is_saved_and_reaches_the_file_a_turn_later(qtbot, panel, isolated_settings):
+    panel.start()
+    panel.next()
+    panel.next()
+    saved = json.loads(make_settings().value(SETTINGS_KEY))  # seen at once in this process
+    assert (saved["lesson_index"], saved["step"]) == (0, 2)
+    ini = isolated_settings / "gdapp.ini"
+    qtbot.waitUntil(lambda: '"step": 2' in ini.read_text().replace("\\", ""))

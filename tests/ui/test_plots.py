@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -292,3 +294,20 @@ def test_a_weight_that_stays_among_the_largest_keeps_its_curve(qtbot, panel, con
     assert panel.shown_params[:-1] == tuple(expected)
     assert panel.weights_legend.items[expected.index(500)][1].text == "x500"
     np.testing.assert_array_equal(panel.weight_curves[expected.index(500)].yData[-1], -50.0)
+
+
+def test_a_dataset_with_the_same_columns_keeps_the_legend_and_another_relabels_it(
+    qtbot, panel, controller
+):
+    labels = [label for _sample, label in panel.weights_legend.items]
+    test_label = panel.loss_legend.getLabel(panel.curves["test_loss"])
+    controller.load_preset("diabetes-post")  # the same eight columns
+    assert [label for _sample, label in panel.weights_legend.items] == labels
+    assert panel.loss_legend.getLabel(panel.curves["test_loss"]) is test_label
+    renamed = load_preset("diabetes")
+    names = [f"x{i}" for i in range(renamed.n_features)]
+    controller.set_dataset(dataclasses.replace(renamed, feature_names=tuple(names)))
+    texts = [label.text for _sample, label in panel.weights_legend.items]
+    assert texts == [*names, "bias"]
+    controller.set_dataset(load_preset("diabetes", test_fraction=0.0))
+    assert panel.loss_legend.getLabel(panel.curves["test_loss"]) is None

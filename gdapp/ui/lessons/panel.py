@@ -106,7 +106,9 @@ class LessonPanel(QWidget):
         self._problems = tuple(problems)
         self._ordered = False  # True once a setup chose the lessons and their order
         self._locks: dict[str, int] = {}
-        settings = make_settings()
+        # Kept: a QSettings made per save writes and flushes the file each time (~10 ms on
+        # the GUI thread per step); this one coalesces the writes into one, a turn later.
+        self._settings = settings = make_settings()
         saved = settings.value(SETTINGS_KEY)
         self._first_launch = saved is None
         self._runner = (
@@ -618,9 +620,7 @@ class LessonPanel(QWidget):
     def _save(self) -> None:
         if self._runner is None:
             return
-        settings = make_settings()
-        settings.setValue(SETTINGS_KEY, json.dumps(self._runner.to_dict()))
-        settings.sync()
+        self._settings.setValue(SETTINGS_KEY, json.dumps(self._runner.to_dict()))
 
     # -- widget events -------------------------------------------------------------------
 

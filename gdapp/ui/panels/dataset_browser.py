@@ -108,6 +108,7 @@ class DatasetBrowserPanel(QWidget):
         self._csv_dialog: CsvImportDialog | None = None
         self._syncing = False
         self._misclassified = -1
+        self._columns_stale = False
         self._load_options: dict = {}
         self.report_error = show_load_error
         self.error_box: object | None = None
@@ -397,6 +398,12 @@ class DatasetBrowserPanel(QWidget):
         self._update_info()
         super().dragLeaveEvent(event)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._columns_stale and self._dataset is not None:
+            self._columns_stale = False
+            self._fit_columns()
+
     def dropEvent(self, event) -> None:
         path = self._dropped_csv(event)
         if path is None:
@@ -422,7 +429,10 @@ class DatasetBrowserPanel(QWidget):
         codes = np.zeros(dataset.n_samples, dtype=np.int8)
         codes[dataset.test_idx] = 1
         self._model.set_row_tags(codes, SPLIT_NAMES)
-        self._fit_columns()
+        if self.isVisible():
+            self._fit_columns()
+        else:  # measuring the cells takes tens of ms: a hidden table waits until it is shown
+            self._columns_stale = True
         self._update_info()
         if self._highlight_toggle.isChecked():
             self._highlight_timer.start()

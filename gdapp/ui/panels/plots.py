@@ -284,21 +284,27 @@ class PlotsPanel(QWidget):
         for key, legend in (("test_loss", self.loss_legend), ("test_acc", self.accuracy_legend)):
             curve = self.curves[key]
             curve.setVisible(self._has_test)
-            legend.removeItem(curve)
-            if self._has_test:
-                legend.addItem(curve, "test")
+            if (legend.getLabel(curve) is not None) != self._has_test:
+                legend.removeItem(curve)
+                if self._has_test:
+                    legend.addItem(curve, "test")
         self._clear_curves()
 
     def _lay_out_params(self, config: TrainConfig) -> None:
-        """Name the parameters of ``config``'s model on the current dataset, nothing shown yet."""
+        """Name the parameters of ``config``'s model on the current dataset, nothing shown yet.
+
+        The same names keep their legend and bars: making legend labels is slow.
+        """
         self._model_name = config.model
-        self._names = tuple(model_for(config).param_names(self._feature_names))
+        names = tuple(model_for(config).param_names(self._feature_names))
+        wide = len(names) - 1 > MAX_WEIGHT_CURVES
+        if names != self._names or wide:
+            self._features = ()  # nothing laid out: the next call lays out every slot
+        self._names = names
         self._picks = None
-        wide = len(self._names) - 1 > MAX_WEIGHT_CURVES
         self.weight_picker.setVisible(wide)
         if wide:
             self.weight_picker.set_names(self._names[:-1])
-        self._features = ()  # nothing laid out: the next call lays out every slot
         self._show_features(self._choose_features(np.zeros(len(self._names))))
 
     def _on_controller_config_changed(self, config: TrainConfig) -> None:

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from gdapp.ui.panels.graph.limits import SPEED_DEFAULT, SPEED_MAX, SPEED_MIN
 from gdapp.ui.panels.graph.scene import GraphScene
 from gdapp.ui.panels.graph.style import format_value, summary_number
 
-SPEED_MIN, SPEED_MAX, SPEED_DEFAULT = 1, 10, 5
 SLOWEST_STEP_MS = 900  # per node at speed 1
 FASTEST_STEP_MS = 40  # per node at speed 10
 

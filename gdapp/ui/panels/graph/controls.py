@@ -157,7 +157,8 @@ def restore_settings(panel, group: str) -> None:
             "checked": getattr(widget, "toggled", None),
             "value": getattr(widget, "valueChanged", None),
         }[kind]
-        signal.connect(lambda v, key=key: make_settings().setValue(key, v))
+        # One kept QSettings: a new one per change would write and flush the file each time.
+        signal.connect(lambda v, key=key: settings.setValue(key, v))
 
 
 def _animation_controls(panel) -> QWidget:

@@ -21,8 +21,8 @@ from gdapp.core.nudge import NUDGE_ATOL, NUDGE_RTOL, Graph
 from gdapp.ui.panels.graph import text
 from gdapp.ui.panels.graph.cards import NodeStyle
 from gdapp.ui.panels.graph.items import NodeNumbers
+from gdapp.ui.panels.graph.limits import VIEW_NAMES
 
-VIEW_NAMES = ("example", "sample", "batch")
 VIEW_LABELS = {
     "example": "Post's example",
     "sample": "One sample: L",

@@ -805,7 +805,10 @@ class LandscapePanel(QWidget):
 
     def _invalidate(self) -> None:
         self._requested = None
-        self._draw_paths()
+        if self._hidden():  # catch_up draws the paths when the panel is seen again
+            self._stale = True
+        else:
+            self._draw_paths()
         self._schedule(0, live=False)
 
     def _schedule(self, delay_ms: int, live: bool = True) -> None:
@@ -940,6 +943,9 @@ class LandscapePanel(QWidget):
 
     def _draw_paths(self) -> None:
         if self._X is None or self._theta is None or self._mode != "contour":
+            return
+        if not self.isVisible():  # behind another page: catch_up draws them when shown
+            self._stale = True
             return
         i, j = self._params
         plots = self._plots

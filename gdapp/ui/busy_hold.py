@@ -1,0 +1,58 @@
+"""Let a run step aside while the GUI thread handles events: handlers and frames at full speed.
+
+During a run the training thread wants the CPU and the GIL all the time. Each time Qt calls
+into Python on the GUI thread (an event handler, a slot, a pyqtgraph item's ``paint``) that
+thread must win the GIL back, waiting up to Python's switch interval (5 ms) for the training
+loop to let it go, and on a loaded machine the training thread takes CPU time from it too: a
+frame that takes 10 ms at rest can take hundreds of milliseconds during a run.
+
+``BusyHold`` sees every event the GUI thread delivers (an application-wide event filter) and
+tells the run to leave the GUI thread the next ``GUI_BUSY_GRACE_S`` before its next batch of
+steps (``TrainingSession.defer_to_gui``); when the event loop is about to wait for more
+events, the time is given back at once. A busy GUI thread thus slows the run by the time it
+works and no more: at rest it sleeps almost all the time, and code that spins
+``processEvents()`` and sleeps (QTest's waits) leaves the run its sleeps. Bursts of Python
+work without events in between (a new dataset, a lesson step) hold the run explicitly
+(``TrainingSession.hold_training``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from gdapp.ui.controller import TrainingSession
+
+# After each event, how long a run leaves the GUI thread alone: long enough to cover a
+# handler that makes many calls into Qt; a run still takes a batch every BUSY_WAIT_MAX_S.
+GUI_BUSY_GRACE_S = 0.015
+
+
+class BusyHold(QObject):
+    """Makes ``controller``'s run step aside while the GUI thread handles events."""
+
+    def __init__(self, window: QWidget, controller: TrainingSession) -> None:
+        super().__init__(window)
+        self._controller = controller
+        self.events_seen = 0  # during runs (for tests and benchmarks)
+        # Qt removes the filter and drops the connection when this object is deleted.
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        dispatcher = QAbstractEventDispatcher.instance(self.thread())
+        if dispatcher is not None:
+            dispatcher.aboutToBlock.connect(self._on_dispatcher_about_to_block)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        controller = self._controller
+        if controller.is_running:
+            self.events_seen += 1
+            controller.defer_to_gui(GUI_BUSY_GRACE_S)
+        return False
+
+    def _on_dispatcher_about_to_block(self) -> None:
+        if self._controller.is_running:
+            self._controller.defer_to_gui(0.0)

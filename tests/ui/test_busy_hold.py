@@ -1,0 +1,94 @@
+"""While the GUI thread handles events during a run, the run steps aside; at rest it goes on."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+
+from gdapp.core.trainer import TrainConfig
+from gdapp.datasets import load_preset
+from gdapp.ui import training_thread
+from gdapp.ui.main_window import MainWindow
+from gdapp.ui.training_thread import (
+    BUSY_WAIT_MAX_S,
+    STEPS_PER_CHECK,
+    TrainingData,
+    TrainingWorker,
+)
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
+LONG = 10**9
+
+
+@pytest.fixture
+def worker(qapp, monkeypatch):
+    """A worker on this thread, loaded and running, whose waits are recorded, not slept."""
+    dataset = load_preset("diabetes")
+    worker = TrainingWorker()
+    worker.load(
+        TrainingData(dataset.X_train, dataset.y_train, None, None),
+        TrainConfig(max_epochs=LONG),
+        1,
+    )
+    worker.run()
+    worker._timer.stop()  # the test calls the run loop's tick itself
+    waits: list[float] = []
+    monkeypatch.setattr(training_thread.time, "sleep", waits.append)
+    worker.waits = waits
+    yield worker
+    worker.stop()
+
+
+def test_a_batch_waits_for_a_busy_gui_thread_but_only_a_little(worker):
+    before = worker._trainer.step_count
+    worker.defer_to_gui(10.0)  # a GUI thread that never stops handling events
+    worker._on_timer_timeout()
+    assert worker.waits and all(0 < wait <= BUSY_WAIT_MAX_S for wait in worker.waits)
+    assert worker._trainer.step_count > before  # slowed, never stopped
+    assert worker._trainer.step_count - before <= STEPS_PER_CHECK * len(worker.waits)
+
+
+def test_time_given_back_means_no_wait(worker):
+    worker.defer_to_gui(10.0)
+    worker.defer_to_gui(0.0)
+    before = worker._trainer.step_count
+    worker._on_timer_timeout()
+    assert worker.waits == []
+    assert worker._trainer.step_count > before
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+
+
+def test_events_handled_during_a_run_ask_the_run_to_step_aside(qtbot, window):
+    controller = window.controller
+    seen = {}
+
+    def handler() -> None:
+        seen["ahead"] = controller._worker._gui_busy_until - time.perf_counter()
+
+    QTimer.singleShot(0, handler)
+    qtbot.waitUntil(lambda: "ahead" in seen)
+    assert seen["ahead"] <= 0  # not running: nothing asked
+    controller.set_config(max_epochs=LONG)
+    controller.run()
+    qtbot.waitUntil(lambda: controller.last_snapshot.running)
+    del seen["ahead"]
+    QTimer.singleShot(0, handler)
+    qtbot.waitUntil(lambda: "ahead" in seen)
+    assert seen["ahead"] > 0  # the timer event that called the handler asked for time
+    assert window.busy_hold.events_seen > 0
+    steps = controller.last_snapshot.step_count
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK)
+    controller.pause()
+    assert np.isfinite(controller.last_snapshot.theta).all()
