@@ -17,6 +17,7 @@ and the text scale are saved between launches.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import weakref
 from pathlib import Path
 
@@ -474,6 +475,7 @@ class MainWindow(QMainWindow):
                 try:
                     widget.set_state(*wanted)
                 except ValueError:  # axes this dataset does not have: the panel keeps its own
+                    self._landscape_on_own_axes(widget, state)
                     QTimer.singleShot(0, self, self._on_landscape_refused)
         elif page == "boundary":
             wanted = (state.boundary_features, state.boundary_held)
@@ -545,6 +547,17 @@ class MainWindow(QMainWindow):
                 landscape_params=tuple(params),
                 overlays=tuple((str(o), float(lr)) for o, lr in overlays),
             )
+
+    @staticmethod
+    def _landscape_on_own_axes(widget, state: ViewState) -> None:
+        """The step's mode and overlaid runs on the panel's own axes, so that nothing of the
+        view before (another lesson's runs, say) stays behind when only the axes do not fit."""
+        own = tuple(widget.state()[1])
+        params = own[:1] if state.landscape_mode == "slice" else own
+        # If even that does not fit, the panel keeps all of its own state, which the refusal
+        # then writes back.
+        with contextlib.suppress(ValueError):
+            widget.set_state(state.landscape_mode, params, state.overlays)
 
     def _on_landscape_refused(self) -> None:
         mode, params, overlays = tuple(self.landscape_panel.state()[:3])

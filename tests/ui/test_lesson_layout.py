@@ -204,3 +204,21 @@ def test_a_bad_lesson_file_is_listed_and_the_others_open(qtbot, tmp_path, monkey
     assert panel.runner.lesson.number == 3  # the broken lesson is skipped, not a dead end
     window.close()
     np.testing.assert_equal(len(texts), 3)
+
+
+def test_a_step_on_a_narrower_table_drops_the_runs_overlaid_before(qtbot):
+    """Lesson 13 ends with four runs overlaid on the landscape; lesson 14 trains on xor, whose
+    three parameters cannot take the default axes, and must not inherit those runs."""
+    window = open_window(qtbot, (1280, 800))
+    panel = window.lesson_panel
+    last = len(panel.runner.lessons[12].steps) - 1
+    panel.goto(12, last)
+    settled(qtbot, window)
+    assert window.view_model.state.overlays  # lesson 13's race of optimizers
+    panel.goto(13, 0)
+    settled(qtbot, window)
+    qtbot.wait(50)  # the refused axes are written back a turn later
+    assert window.view_model.state.overlays == ()
+    landscape = window.landscape_panel
+    assert tuple(landscape.state().overlays) == ()
+    window.close()
