@@ -48,6 +48,7 @@ from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.settings_panel import SettingsPanel
 from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
+from gdapp.ui.preload import preloading, start_preloading
 from gdapp.ui.session_commands import SessionCommands
 from gdapp.ui.settings import make_settings, read_session, write_session
 from gdapp.ui.setup_apply import SetupCommands
@@ -224,6 +225,7 @@ class MainWindow(QMainWindow):
             if self._first_lesson_due:
                 before = (self.view_model.state, self.controller.is_running)
                 after_first_frame(self, lambda: self._start_first_lesson(before))
+            after_first_frame(self, start_preloading)
             QTimer.singleShot(IDLE_BUILD_DELAY_MS, self, self._build_next_page)
 
     def _build_front_page(self) -> None:
@@ -340,8 +342,12 @@ class MainWindow(QMainWindow):
         return bool(missing)
 
     def _build_next_page(self) -> None:
-        """After the first frame, build the other pages one per event-loop turn."""
+        """After the first frame, build the other pages one per event-loop turn, once their
+        code has been imported in the background (``preload``)."""
         if self._closed:
+            return
+        if preloading():
+            QTimer.singleShot(IDLE_BUILD_GAP_MS, self, self._build_next_page)
             return
         for page in PAGES:
             if not self.workspace.is_built(page):

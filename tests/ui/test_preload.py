@@ -1,0 +1,29 @@
+"""The page modules are imported on a background thread after the first frame."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+from gdapp.ui import preload
+from gdapp.ui.main_window import MainWindow
+
+
+def test_every_named_module_exists():
+    for name in preload.PAGE_MODULES:
+        assert importlib.util.find_spec(name) is not None, name
+
+
+def test_a_shown_window_has_the_page_modules_imported_and_every_page_built(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(
+        lambda: preload._thread is not None and not preload.preloading(), timeout=20_000
+    )
+    assert all(name in sys.modules for name in preload.PAGE_MODULES)
+    qtbot.waitUntil(
+        lambda: all(window.workspace.is_built(p) for p in ("plots", "boundary")), timeout=20_000
+    )
+    window.close()
