@@ -26,7 +26,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-SETTLE_MS = 1500
+SETTLE_MS = 2500
 
 
 def wait_until(predicate, timeout_ms: int = 30_000) -> None:
