@@ -44,6 +44,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from gdapp.core.classifier import LogitClassifier
 from gdapp.core.functional import sigmoid
 from gdapp.core.losses import BCE_WITH_LOGITS
 
@@ -72,7 +73,7 @@ class MLPParts:
         self.b2 = theta[hd + 2 * h]
 
 
-class MLPModel:
+class MLPModel(LogitClassifier):
     """One hidden layer of ``hidden`` tanh or ReLU units and a sigmoid output; see the module."""
 
     name = "mlp"
@@ -199,15 +200,6 @@ class MLPModel:
 
     def predict_proba(self, theta: FloatArray, X: FloatArray) -> FloatArray:
         return np.asarray(sigmoid(self.logits(theta, X)))
-
-    def predict(self, theta: FloatArray, X: FloatArray) -> NDArray[np.int64]:
-        return (self.logits(theta, X) >= self.threshold).astype(np.int64)
-
-    def accuracy(self, theta: FloatArray, X: FloatArray, y: FloatArray) -> float:
-        return self._accuracy(self.logits(theta, X), y)
-
-    def _accuracy(self, z: FloatArray, y: FloatArray) -> float:
-        return np.count_nonzero((z >= self.threshold) == y) / z.shape[0]
 
     # -- cost and gradient ---------------------------------------------------------
     def _penalty(self, theta: FloatArray, d: int) -> float:

@@ -40,6 +40,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from gdapp.core.classifier import LogitClassifier
 from gdapp.core.functional import sigmoid
 from gdapp.core.losses import BCE_WITH_LOGITS, SQUARED_ERROR, Loss
 from gdapp.core.mlp import MLPModel
@@ -67,7 +68,7 @@ FloatArray = NDArray[np.float64]
 MODEL_NAMES = ("logistic", "linear", "mlp")
 
 
-class _LinearPredictor:
+class _LinearPredictor(LogitClassifier):
     """Shared parameter layout and cost for a model whose raw prediction is ``X w + b``."""
 
     name: str = ""
@@ -129,17 +130,6 @@ class _LinearPredictor:
     def predict_proba(self, theta: FloatArray, X: FloatArray) -> FloatArray:
         """Predicted probability of class 1, shape ``(n,)``."""
         raise NotImplementedError
-
-    def predict(self, theta: FloatArray, X: FloatArray) -> NDArray[np.int64]:
-        """Predicted class 0/1, shape ``(n,)``."""
-        return (self.logits(theta, X) >= self.threshold).astype(np.int64)
-
-    def accuracy(self, theta: FloatArray, X: FloatArray, y: FloatArray) -> float:
-        """Fraction of samples whose predicted class equals ``y``, in [0, 1]."""
-        return self._accuracy(self.logits(theta, X), y)
-
-    def _accuracy(self, z: FloatArray, y: FloatArray) -> float:
-        return np.count_nonzero((z >= self.threshold) == y) / z.shape[0]
 
     # -- cost and gradient ---------------------------------------------------------
     def _penalty(self, theta: FloatArray) -> float:
