@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.cli_runs import run, run_json
 
 from gdapp.cli import main
 
@@ -42,18 +42,6 @@ def run_module(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
         env=env,
         timeout=120,
     )
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def run_json(*argv: str) -> dict:
-    code, out, err = run(*argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_train_json_has_the_documented_keys_and_one_loss_per_epoch():

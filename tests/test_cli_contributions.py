@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -11,22 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from gdapp.cli import main
+from support.cli_runs import run, run_json
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def run_json(*argv: str) -> dict:
-    code, out, err = run(*argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def dataset_csv(*options: str) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gdapp.core.gradcheck import numeric_gradient
 from gdapp.core.graph import Value
 from gdapp.core.graph_mlp import build_mlp_batch_cost, build_mlp_sample
 from gdapp.core.mlp import MLPModel
@@ -30,17 +31,6 @@ def np_forward(theta, x, h, activation):
 def np_loss(theta, x, y, h, activation):
     a = 1.0 / (1.0 + np.exp(-np_forward(theta, x, h, activation)[2]))
     return float(-(y * np.log(a) + (1 - y) * np.log(1 - a)))
-
-
-def central(f, v, step=1e-6):
-    v = np.array(v, dtype=float)
-    out = np.empty_like(v)
-    for i in np.ndindex(v.shape):
-        up, down = v.copy(), v.copy()
-        up[i] += step
-        down[i] -= step
-        out[i] = (f(up) - f(down)) / (2 * step)
-    return out
 
 
 def grads(graph):
@@ -67,7 +57,9 @@ def test_activation_backward_matches_central_differences(op, start):
     J.backward()
     f = np.tanh if op == "tanh" else (lambda t: np.maximum(t, 0.0))
     assert out.data == pytest.approx(f(start), abs=1e-15)
-    assert v.grad == pytest.approx(central(lambda t: 3.0 * f(t), np.array(start)), rel=1e-8)
+    assert v.grad == pytest.approx(
+        numeric_gradient(lambda t: 3.0 * f(t), np.array(start)), rel=1e-8
+    )
 
 
 def test_relu_derivative_is_zero_at_zero_and_works_on_arrays():
@@ -107,7 +99,7 @@ def test_sample_parameter_gradients_equal_the_models(problem, activation, units)
     shown = graph.gather(grads(graph))
     assert np.max(np.abs(shown - model.per_sample_grad(theta, x, y))) <= 1e-12
     assert np.array_equal(graph.gather({n.name: n.value for n in graph.nodes}), theta)
-    fd = central(lambda t: np_loss(t, x, y, H, activation), theta)
+    fd = numeric_gradient(lambda t: np_loss(t, x, y, H, activation), theta)
     np.testing.assert_allclose(shown, fd, rtol=1e-6, atol=1e-8)
 
 
@@ -116,7 +108,7 @@ def test_sample_parameter_gradients_equal_the_models(problem, activation, units)
 def test_sample_input_gradients_match_central_differences(problem, activation, units):
     theta, x, y = problem
     graph = build_mlp_sample(MLPModel(H, activation), theta, x, y, units=units)
-    fd = central(lambda v: np_loss(theta, v, y, H, activation), x)
+    fd = numeric_gradient(lambda v: np_loss(theta, v, y, H, activation), x)
     shown = np.array([graph.node(f"x{i + 1}").grad for i in range(D)])
     np.testing.assert_allclose(shown, fd, rtol=1e-6, atol=1e-9)
 

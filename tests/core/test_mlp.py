@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gdapp.core.functional import bce_with_logits, sigmoid
+from gdapp.core.gradcheck import numeric_gradient
 from gdapp.core.mlp import MLPModel
 from gdapp.core.models import make_model
 from gdapp.core.trainer import TrainConfig, Trainer, initial_theta, model_for
@@ -16,16 +17,6 @@ def _data(n=40, d=3, seed=0):
     X = rng.normal(size=(n, d))
     y = (rng.random(n) < 0.5).astype(float)
     return X, y
-
-
-def _finite_difference(f, theta, eps=1e-6):
-    out = np.zeros_like(theta)
-    for i in range(theta.size):
-        up, down = theta.copy(), theta.copy()
-        up[i] += eps
-        down[i] -= eps
-        out[i] = (f(up) - f(down)) / (2 * eps)
-    return out
 
 
 def _by_hand(theta, X, h, activation, fit_bias=True):
@@ -49,7 +40,7 @@ def test_gradient_matches_finite_differences(activation, fit_bias, l2):
     if not fit_bias:
         theta[model.bias_mask(3)] = 0.0
     loss, grad = model.loss_and_grad(theta, X, y)
-    fd = _finite_difference(lambda t: model.loss(t, X, y), theta)
+    fd = numeric_gradient(lambda t: model.loss(t, X, y), theta)
     if not fit_bias:
         fd[model.bias_mask(3)] = 0.0  # biases are not parameters without a bias
     np.testing.assert_allclose(grad, fd, rtol=1e-6, atol=1e-8)
@@ -70,7 +61,7 @@ def test_per_row_gradients_are_each_rows_own_gradient(activation):
     unpenalised = MLPModel(hidden=3, activation=activation)
     for i in (0, 5, 11):
         Xi, yi = X[i : i + 1], y[i : i + 1]
-        fd = _finite_difference(lambda t, Xi=Xi, yi=yi: unpenalised.loss(t, Xi, yi), theta)
+        fd = numeric_gradient(lambda t, Xi=Xi, yi=yi: unpenalised.loss(t, Xi, yi), theta)
         np.testing.assert_allclose(rows[i], fd, rtol=1e-6, atol=1e-8)
     _, grad = model.loss_and_grad(theta, X, y)
     np.testing.assert_allclose(rows.mean(axis=0) + model.penalty_grad(theta), grad, atol=1e-14)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gdapp.core.gradcheck import numeric_gradient
 from gdapp.core.mlp import MLPModel
 from gdapp.ui.main_window import MainWindow
 from gdapp.ui.panels.graph.style import format_number
@@ -36,17 +37,6 @@ def loss_of_z(z, y):
 def loss(theta, x, y, h, activation):
     W1, b1, w2, b2 = split(theta, h, x.size)
     return loss_of_z(act(W1 @ x + b1, activation) @ w2 + b2, y)
-
-
-def central(f, v, step=1e-6):
-    v = np.array(v, dtype=float)
-    out = np.empty_like(v)
-    for i in np.ndindex(v.shape):
-        up, down = v.copy(), v.copy()
-        up[i] += step
-        down[i] -= step
-        out[i] = (f(up) - f(down)) / (2 * step)
-    return out
 
 
 def steps(qtbot, session, n):
@@ -120,15 +110,15 @@ def test_shown_derivatives_equal_finite_differences_of_the_loss(qtbot, window, a
     W1, b1, w2, b2 = split(theta, H)
     A = W1 @ x + b1
     shown = panel.displayed_values()
-    by_a = central(lambda a: loss_of_z(act(a, activation) @ w2 + b2, y), A)
-    by_h = central(lambda hv: loss_of_z(hv @ w2 + b2, y), act(A, activation))
-    by_x = central(lambda v: loss(theta, v, y, H, activation), x)
+    by_a = numeric_gradient(lambda a: loss_of_z(act(a, activation) @ w2 + b2, y), A)
+    by_h = numeric_gradient(lambda hv: loss_of_z(hv @ w2 + b2, y), act(A, activation))
+    by_x = numeric_gradient(lambda v: loss(theta, v, y, H, activation), x)
     for j in range(H):
         assert shown[f"a{j + 1}"].grad == pytest.approx(by_a[j], rel=1e-6, abs=1e-9)
         assert shown[f"h{j + 1}"].grad == pytest.approx(by_h[j], rel=1e-6, abs=1e-9)
     for i in range(D):
         assert shown[f"x{i + 1}"].grad == pytest.approx(by_x[i], rel=1e-6, abs=1e-9)
-    by_theta = central(lambda t: loss(t, x, y, H, activation), theta)
+    by_theta = numeric_gradient(lambda t: loss(t, x, y, H, activation), theta)
     names = MLPModel(H, activation).param_names(list(window.controller.dataset.feature_names))
     for column in panel.table_columns():
         k = names.index(column.label)
