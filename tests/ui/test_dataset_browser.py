@@ -380,9 +380,9 @@ def test_a_ten_thousand_column_table_measures_only_its_first_columns(qtbot, cont
     panel.resize(900, 500)
     panel.show()
     measured = []
-    table = panel.table_view()
-    original = table.resizeColumnToContents
-    table.resizeColumnToContents = lambda column: (measured.append(column), original(column))
+    model = panel.current_model()
+    original = model.widest_rows
+    model.widest_rows = lambda column: (measured.append(column), original(column))[1]
     controller.set_dataset(dataset)
     assert panel.current_model().columnCount() == 10_002  # and the contribution column
     assert 0 < len(measured) <= dataset_browser.FIT_COLUMNS
@@ -396,8 +396,9 @@ def test_a_hidden_table_measures_its_columns_when_shown(qtbot, controller):
     panel.resize(900, 500)
     table = panel.table_view()
     measured = []
-    original = table.resizeColumnToContents
-    table.resizeColumnToContents = lambda column: (measured.append(column), original(column))
+    model = panel.current_model()
+    original = model.widest_rows
+    model.widest_rows = lambda column: (measured.append(column), original(column))[1]
     rng = np.random.default_rng(1)
     long_names = from_arrays(rng.normal(size=(30, 3)) * 1e6, np.arange(30) % 2, name="wide")
     controller.set_dataset(long_names)
@@ -413,3 +414,56 @@ def test_a_hidden_table_measures_its_columns_when_shown(qtbot, controller):
     measured.clear()
     controller.load_preset("diabetes")  # shown: measured now
     assert measured
+
+
+def qt_fitted_widths(table: QTableView, summary: QTableView, columns: int) -> list[int]:
+    """What Qt's own fitting gives when it reads every row of every column."""
+    table.horizontalHeader().setResizeContentsPrecision(-1)
+    widths = []
+    for column in range(columns):
+        table.resizeColumnToContents(column)
+        widths.append(max(table.columnWidth(column), summary.sizeHintForColumn(column)))
+    return widths
+
+
+@pytest.mark.parametrize("sort_column", [-1, 1])
+def test_columns_fit_their_widest_cell_as_qt_measures_it(qtbot, controller, sort_column):
+    from gdapp.datasets.dataset import from_arrays
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2_000, 4)) * np.array([1.0, 1e3, 1e-3, 1e5])
+    x[1_500, 1] = -987_654.25  # the widest text sits in one row far below the visible ones
+    x[7, 2] = np.nan
+    dataset = from_arrays(x, np.arange(2_000) % 2, name="widths")
+    panel = DatasetBrowserPanel(controller)
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    controller.set_dataset(dataset)
+    table, model = panel.table_view(), panel.current_model()
+    if sort_column >= 0:
+        table.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder)
+        panel._fit_columns()
+    columns = model.columnCount() - 1  # the contribution column has its own fixed width
+    ours = [table.columnWidth(column) for column in range(columns)]
+    assert ours == qt_fitted_widths(table, panel.summary_view(), columns)
+
+
+def test_widest_rows_finds_the_longest_text_and_the_widest_numbers(qapp):
+    from gdapp.ui.models.dataframe_model import DataFrameModel
+
+    frame = pd.DataFrame(
+        {
+            "name": ["a", "a much longer name", None, "mid"],
+            "value": [1.5, -20.25, 3.0, np.nan],
+            "count": [3, 1_000_000, -7, 0],
+        }
+    )
+    model = DataFrameModel(frame)
+    assert model.widest_rows(0) == [1]
+    assert model.widest_rows(1) == [1, 2]  # the most negative and the largest
+    assert model.widest_rows(2) == [1, 2]
+    model.sort(2, Qt.SortOrder.DescendingOrder)  # view rows follow the sort
+    assert model.widest_rows(0) == [0]
+    assert model.widest_rows(1) == [0, 3]

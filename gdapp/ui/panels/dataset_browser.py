@@ -615,16 +615,27 @@ class DatasetBrowserPanel(QWidget):
         self._sync_summary_columns()
 
     def _fit_columns(self) -> None:
-        """Size columns to their contents (visible rows and summary) and align the headers.
+        """Size columns to their contents (every row, the header and summary) and align them.
 
-        Only the first ``FIT_COLUMNS`` columns are measured; a wider table gives the rest the
-        default width, so a 10,000-column file costs no more than a 60-column one.
+        Each column is measured on the few rows whose text is longest (``widest_rows``), with
+        the delegate's own size hint, so the width is what Qt's fitting gives without asking
+        for every cell. Only the first ``FIT_COLUMNS`` columns are measured; a wider table
+        gives the rest the default width, so a 10,000-column file costs no more than a
+        60-column one.
         """
         columns = self._model.columnCount()
+        table, model = self._table, self._model
+        header = table.horizontalHeader()
+        grid = 1 if table.showGrid() else 0
         for column in range(min(columns, FIT_COLUMNS)):
-            self._table.resizeColumnToContents(column)
-            width = max(self._table.columnWidth(column), self._summary.sizeHintForColumn(column))
-            self._table.setColumnWidth(column, width)
+            cells = [
+                table.sizeHintForIndex(model.index(row, column)).width() + grid
+                for row in model.widest_rows(column)
+            ]
+            width = max(
+                [*cells, header.sectionSizeHint(column), self._summary.sizeHintForColumn(column)]
+            )
+            table.setColumnWidth(column, width)
         if self._model.value_column() is not None:
             metrics = self._table.fontMetrics()
             width = max(
