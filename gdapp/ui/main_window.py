@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
 
     def dismiss_spotlight(self) -> None:
         if self._spotlight is not None:
-            self._spotlight.dismiss(animate=False)
+            self._spotlight.dismiss()
 
     def graph_inputs(self) -> dict[str, float]:
         """The a, b, c of the example graph as shown now."""

@@ -4,26 +4,20 @@ The overlay is a child of the top-level window covering all of it. It paints a t
 veil with holes cut around the spotlighted widget (and any widget that must stay readable,
 such as the lesson panel itself), and draws a ring around the spotlighted one. The holes
 are also cut from the overlay's mask, so clicks inside them reach the widgets below.
-Clicking the veil or pressing Esc dismisses it; otherwise it fades out after a while.
+Clicking the veil or pressing Esc dismisses it; otherwise it goes after a while.
+
+The veil appears and goes at once, without a fade: it is translucent and covers the whole
+window, so every frame of a fade would repaint every widget under it, the plots included
+(tens of milliseconds each during a run).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import (
-    QEasingCurve,
-    QEvent,
-    QObject,
-    QPoint,
-    QPropertyAnimation,
-    QRect,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPainterPath, QPen, QRegion, QShortcut
-from PySide6.QtWidgets import QGraphicsOpacityEffect, QWidget
+from PySide6.QtWidgets import QWidget
 
 VEIL_COLOR = QColor(15, 20, 30, 150)
 RING_COLOR = QColor(255, 196, 0)
@@ -31,9 +25,7 @@ RING_WIDTH_PX = 3
 # The ring is drawn just inside the target's own rectangle, so that it never covers the
 # text of a neighbouring widget (a caption right above a plot, say).
 HOLE_PADDING_PX = 0
-FADE_IN_MS = 180
-FADE_OUT_MS = 450
-# How long the veil stays before it fades by itself (0 keeps it until dismissed).
+# How long the veil stays before it goes by itself (0 keeps it until dismissed).
 DEFAULT_TIMEOUT_MS = 6000
 
 
@@ -50,12 +42,6 @@ class Spotlight(QWidget):
         self._window = window
         self._target: QWidget | None = None
         self._keep: list[QWidget] = []
-        self._effect = QGraphicsOpacityEffect(self)
-        self._effect.setOpacity(0.0)
-        self.setGraphicsEffect(self._effect)
-        self._fade = QPropertyAnimation(self._effect, b"opacity", self)
-        self._fade.setEasingCurve(QEasingCurve.Type.InOutQuad)
-        self._fade.finished.connect(self._on_fade_finished)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -92,7 +78,7 @@ class Spotlight(QWidget):
         """
         widget = self.find_target(target) if isinstance(target, str) else target
         if widget is None or not widget.isVisible():
-            self.dismiss(animate=False)
+            self.dismiss()
             return False
         for old in (self._target, *self._keep):
             if old is not None:
@@ -105,24 +91,17 @@ class Spotlight(QWidget):
         self.raise_()
         self.show()
         self._escape.setEnabled(True)
-        self._animate_to(1.0, FADE_IN_MS)
         if timeout_ms > 0:
             self._timer.start(timeout_ms)
         else:
             self._timer.stop()
         return True
 
-    def dismiss(self, animate: bool = True) -> None:
-        """Fade the veil out (or hide it at once); emits ``dismissed`` when it was showing."""
+    def dismiss(self) -> None:
+        """Hide the veil; emits ``dismissed`` when it was showing."""
         self._timer.stop()
         self._escape.setEnabled(False)
-        if not self.isVisible():
-            return
-        if animate:
-            self._animate_to(0.0, FADE_OUT_MS)
-        else:
-            self._fade.stop()
-            self._effect.setOpacity(0.0)
+        if self.isVisible():
             self._finish_dismiss()
 
     # -- geometry and painting ---------------------------------------------------------
@@ -172,21 +151,10 @@ class Spotlight(QWidget):
         if self.isVisible() and kind in (QEvent.Type.Resize, QEvent.Type.Move):
             self._update_geometry()
         elif self.isVisible() and watched is self._target and kind == QEvent.Type.Hide:
-            self.dismiss(animate=False)
+            self.dismiss()
         return False
 
-    # -- fading --------------------------------------------------------------------------
-
-    def _animate_to(self, opacity: float, duration_ms: int) -> None:
-        self._fade.stop()
-        self._fade.setDuration(duration_ms)
-        self._fade.setStartValue(self._effect.opacity())
-        self._fade.setEndValue(opacity)
-        self._fade.start()
-
-    def _on_fade_finished(self) -> None:
-        if self._effect.opacity() <= 0.0:
-            self._finish_dismiss()
+    # -- going ---------------------------------------------------------------------------
 
     def _on_timer_timeout(self) -> None:
         self.dismiss()
