@@ -7,6 +7,8 @@ holds a run until its frame is on screen); ``make_plot`` styles one plot in it, 
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 
@@ -36,12 +38,18 @@ def param_color(index: int, n_params: int) -> str:
 
 
 class PlotView(pg.GraphicsLayoutWidget):
-    """A plot widget that says when it has painted."""
+    """A plot widget that says when it has painted, and how long its last paint took."""
 
     painted = Signal()
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_paint_s = 0.0
+
     def paintEvent(self, event) -> None:
+        started = time.perf_counter()
         super().paintEvent(event)
+        self.last_paint_s = time.perf_counter() - started
         self.painted.emit()
 
 

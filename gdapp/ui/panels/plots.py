@@ -4,9 +4,11 @@ The panel draws from the controller's ``history`` (a ``SessionHistory``, the win
 copy of the run) and keeps no data of its own: each snapshot marks the plots dirty, and a
 single-shot display timer redraws at most every ``REDRAW_INTERVAL_MS``, so a run at
 thousands of steps per second costs one redraw per frame; the run is held while a frame
-paints (see ``_hold_until_painted``). Curves are created once and only ever updated with
-``setData``; peak downsampling and clip-to-view keep a million-epoch curve smooth (as in
-pyqtgraph's scrollingPlots example).
+paints (see ``_hold_until_painted``). Frames that cost more (a slow machine, a busy
+training thread) come less often: a ``FramePacer`` keeps the plots to a share of the GUI
+thread, so a click or a lesson step never waits behind a queue of frames. Curves are
+created once and only ever updated with ``setData``; peak downsampling and clip-to-view
+keep a million-epoch curve smooth (as in pyqtgraph's scrollingPlots example).
 
 The parameters are named by the model (``model.param_names``: the features and ``bias`` for
 the linear models, ``h1:glucose`` … ``out:bias`` for a hidden layer); the last one (the
@@ -35,6 +37,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
 from gdapp.core.trainer import TrainConfig, model_for
 from gdapp.datasets import Dataset
 from gdapp.ui.controller import TrainingSession
+from gdapp.ui.frame_pacer import FramePacer
 from gdapp.ui.history import SessionHistory
 from gdapp.ui.panels.weight_picker import WeightPicker
 from gdapp.ui.plot_items import (
@@ -97,7 +100,7 @@ class PlotsPanel(QWidget):
         self._features: tuple[int, ...] = ()  # parameters shown, one per weight slot
         self._running = False
         self._dirty = False
-        self._last_redraw = 0.0
+        self.pacer = FramePacer(REDRAW_INTERVAL_MS / 1000)
         self._following = dict.fromkeys(FOLLOWING_PLOTS, True)
         self._epoch_axis_end = 0.0
         self._setting_range = False
@@ -328,8 +331,7 @@ class PlotsPanel(QWidget):
     def _schedule_redraw(self) -> None:
         self._dirty = True
         if not self._timer.isActive():
-            wait_ms = self._last_redraw * 1000 + REDRAW_INTERVAL_MS - time.perf_counter() * 1000
-            self._timer.start(max(0, int(wait_ms)))
+            self._timer.start(self.pacer.wait_ms())
 
     def redraw(self) -> None:
         """Push the history into the curves (the display timer calls this)."""
@@ -341,10 +343,11 @@ class PlotsPanel(QWidget):
         if history.point_count == 0 or history.n_params != len(self._names):
             self._clear_curves()  # a new dataset whose first snapshot is still on its way
             return
-        self._last_redraw = time.perf_counter()
+        started = self.pacer.frame_started()
         self._hold_until_painted()
         self._set_curve_data(history)
         self.redraw_count += 1
+        self.pacer.add_cost(time.perf_counter() - started)  # and each paint, as it comes
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -366,6 +369,7 @@ class PlotsPanel(QWidget):
         self._hold_timer.start()
 
     def _on_view_painted(self, view: PlotView) -> None:
+        self.pacer.add_cost(view.last_paint_s)
         waiting = self._waiting_for_paint
         if waiting:
             waiting.discard(view)

@@ -1,0 +1,69 @@
+"""Pace a live view's frames by what they cost, so drawing never takes the whole GUI thread.
+
+A view that redraws on a fixed timer takes whatever its frames cost: on a fast machine a
+30 ms timer leaves the GUI thread mostly idle, but on a slow one, or while the training
+thread competes for the CPU and the GIL, four pyqtgraph plots can take 40 ms a frame, and
+at 30 frames a second nothing else (a click, a lesson step, the status bar) gets a turn.
+
+``FramePacer`` keeps the cost of the latest frames (the redraw and the paints it causes)
+and spaces frames so that drawing takes at most ``duty`` of the time: a frame that took
+``c`` seconds is followed by the next one no sooner than ``c / duty`` after it started,
+and never sooner than ``min_interval_s``. A cheap frame keeps the full rate; a costly one
+lowers it until the thread has room again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+
+DEFAULT_DUTY = 0.4  # the share of the GUI thread a live view's drawing may take
+COST_MEMORY = 4  # frames whose cost is remembered; the largest of them sets the pace
+
+
+class FramePacer:
+    """When a view's next frame may start, from what its recent frames cost."""
+
+    def __init__(
+        self,
+        min_interval_s: float,
+        duty: float = DEFAULT_DUTY,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        if not 0.0 < duty <= 1.0:
+            raise ValueError(f"duty must be in (0, 1], got {duty}")
+        self.min_interval_s = float(min_interval_s)
+        self.duty = float(duty)
+        self._clock = clock
+        self._started: float | None = None  # when the latest frame started
+        self._costs: deque[float] = deque([0.0], maxlen=COST_MEMORY)
+        self.frames = 0
+
+    def frame_started(self) -> float:
+        """Mark the start of a frame; returns the clock's time, for ``add_cost``."""
+        self._started = self._clock()
+        self._costs.append(0.0)
+        self.frames += 1
+        return self._started
+
+    def add_cost(self, seconds: float) -> None:
+        """Count ``seconds`` of drawing (the redraw, or a paint it caused) to this frame."""
+        self._costs[-1] += max(0.0, float(seconds))
+
+    @property
+    def cost_s(self) -> float:
+        """The largest cost of the remembered frames, in seconds."""
+        return max(self._costs)
+
+    @property
+    def interval_s(self) -> float:
+        """The time from one frame's start to the next one's."""
+        return max(self.min_interval_s, self.cost_s / self.duty)
+
+    def wait_ms(self) -> int:
+        """Milliseconds from now until the next frame may start (0: at once)."""
+        if self._started is None:
+            return 0
+        due = self._started + self.interval_s - self._clock()
+        return max(0, int(due * 1000.0 + 0.5))
