@@ -9,6 +9,8 @@ its inputs on, with scroll bars and a line saying how to see the rest. The Fit b
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QWidget
@@ -27,9 +29,17 @@ CUT_HINT = "Drag or scroll to see the rest of the graph; Fit (Ctrl+0) shows it a
 
 
 class GraphCanvas(QGraphicsView):
-    """QGraphicsView with zoom, pan and auto-fit. Signal: ``zoom_changed(float)``."""
+    """QGraphicsView with zoom, pan and auto-fit. Signals: ``zoom_changed(float)``, and
+    ``painted(float)`` with the seconds its paint took (the panel paces its refreshes by it).
+    """
 
     zoom_changed = Signal(float)
+    painted = Signal(float)
+
+    def paintEvent(self, event) -> None:
+        started = time.perf_counter()
+        super().paintEvent(event)
+        self.painted.emit(time.perf_counter() - started)
 
     def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)

@@ -90,6 +90,7 @@ class NodeItem(QGraphicsItem):
         self._wrap = self._wrap_em * self.px
         self._template_size: tuple[tuple, tuple[float, float]] = ((), (0.0, 0.0))
         self._height = 40.0
+        self._lines_cache: tuple[NodeNumbers | None, tuple, list[tuple[str, str]]] = (None, (), [])
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
 
@@ -108,11 +109,21 @@ class NodeItem(QGraphicsItem):
         )
 
     def lines(self) -> list[tuple[str, str]]:
-        """The (text, role) lines the card shows now; a role "body|ok" has two parts."""
+        """The (text, role) lines the card shows now; a role "body|ok" has two parts.
+
+        Kept until what they depend on changes: a refresh measures the card, and its paint
+        draws the same lines.
+        """
+        numbers, key = self.numbers, (self.reveal, self.nudge_on, self.px, self._wrap)
+        cached_numbers, cached_key, cached = self._lines_cache
+        if numbers is cached_numbers and key == cached_key:  # numbers are replaced, not edited
+            return cached
         template = card_lines(self.content(reveal="all"), _template_format)
-        return wrap_lines(
+        lines = wrap_lines(
             card_lines(self.content(), format_value), template, self._measure, self._wrap
         )
+        self._lines_cache = (numbers, key, lines)
+        return lines
 
     def _measure(self, text: str, role: str) -> float:
         return line_width(text, role, self.px)

@@ -13,6 +13,7 @@ Tests read what is shown through ``displayed_values()``, never from pixels.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from gdapp.core import graph_builders as builders
 from gdapp.core.trainer import model_for
+from gdapp.ui.frame_pacer import FramePacer
 from gdapp.ui.panels.graph import views, views_mlp
 from gdapp.ui.panels.graph.animation import GraphWalk
 from gdapp.ui.panels.graph.canvas import GraphCanvas
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from gdapp.ui.controller import TrainingSession
 
 DEFAULT_VIEW = "sample"
+REFRESH_MIN_INTERVAL_MS = 33  # at most ~30 refreshes a second during a run
 DEFAULT_H = 1e-3
 PREFERRED_SIZE_PX = (900, 560)  # a page of the main workspace at 1280×800
 SETTINGS_GROUP = "graph_panel"
@@ -116,8 +119,11 @@ class GraphPanel(QWidget):
         self._nudger = NudgeRunner(self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
+        # A run's snapshots come up to 40 times a second; a graph of many cards is redrawn
+        # as often as its cost allows (see FramePacer).
+        self.pacer = FramePacer(REFRESH_MIN_INTERVAL_MS / 1000)
+        self.graph_view.painted.connect(self.pacer.add_cost)
 
         self._build_ui()
         self._apply_font()
@@ -476,7 +482,12 @@ class GraphPanel(QWidget):
         )
 
     def _schedule_refresh(self) -> None:
-        self._refresh_timer.start()
+        # Paced during a run only: a step, a click or a new view is shown at once.
+        wait_ms = self.pacer.wait_ms() if self._controller.is_running else 0
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start(wait_ms)
+        elif wait_ms == 0 and self._refresh_timer.remainingTime() > 0:
+            self._refresh_timer.start(0)
 
     def _flush(self) -> None:
         if self._refresh_timer.isActive() or self._stale:
@@ -484,7 +495,9 @@ class GraphPanel(QWidget):
             self._refresh(force=True)
 
     def _on_refresh_timer_timeout(self) -> None:
+        started = self.pacer.frame_started()
         self._refresh()
+        self.pacer.add_cost(time.perf_counter() - started)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
