@@ -26,9 +26,11 @@ from PySide6.QtWidgets import QWidget
 if TYPE_CHECKING:
     from gdapp.ui.controller import TrainingSession
 
-# After each event, how long a run leaves the GUI thread alone: long enough to cover a
-# handler that makes many calls into Qt; a run still takes a batch every BUSY_WAIT_MAX_S.
-GUI_BUSY_GRACE_S = 0.015
+# After each event, how long a run leaves the GUI thread alone: long enough to cover the
+# longest handler or frame we allow (100 ms), since a frame is one event and the run must
+# not come back halfway through it; the loop going idle gives the time back at once, and a
+# run still takes a batch every BUSY_WAIT_MAX_S.
+GUI_BUSY_GRACE_S = 0.1
 
 
 class BusyHold(QObject):
