@@ -28,6 +28,7 @@ class MessageBar(QFrame):
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._buttons: list[QPushButton] = []
+        self._level = ""  # the level whose style sheet is set
         close = QToolButton()
         close.setObjectName("messageCloseButton")
         close.setText("✕")
@@ -58,7 +59,9 @@ class MessageBar(QFrame):
             self._layout.removeWidget(button)
             button.deleteLater()
         self._buttons = []
-        self.setStyleSheet(f"#messageBar {{ {LEVEL_STYLES[level]} border-radius: 3px; }}")
+        if level != self._level:  # a new style sheet restyles every child: only on change
+            self._level = level
+            self.setStyleSheet(f"#messageBar {{ {LEVEL_STYLES[level]} border-radius: 3px; }}")
         self._label.setText(text)
         for index, (name, label, callback) in enumerate(actions):
             button = QPushButton(label)

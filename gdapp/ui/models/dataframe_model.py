@@ -585,6 +585,7 @@ class ColumnSummaryModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._table = pd.DataFrame(index=list(SUMMARY_STATS))  # one column per shown column
+        self._values = np.empty((len(SUMMARY_STATS), 0))  # the same, read cell by cell
         self._integer: list[bool] = []
         self._scope = ""
 
@@ -592,6 +593,8 @@ class ColumnSummaryModel(QAbstractTableModel):
         """``table`` (4, n_columns); ``integer[j]`` shows min/max of column j as ints."""
         self.beginResetModel()
         self._table, self._integer, self._scope = table, integer, scope
+        # data() reads one float per call: numpy indexing, not pandas' (ten times slower).
+        self._values = table.to_numpy(dtype=np.float64, na_value=np.nan)
         self.endResetModel()
 
     def table(self) -> pd.DataFrame:
@@ -607,7 +610,7 @@ class ColumnSummaryModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
-        value = float(self._table.iat[row, col])
+        value = float(self._values[row, col])
         stat = SUMMARY_STATS[row]
         if role == Qt.ItemDataRole.DisplayRole:
             if value != value:
