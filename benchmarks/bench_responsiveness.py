@@ -9,7 +9,9 @@ and, every 150 ms, the benchmark switches one thing as a learner would: the mode
 optimizer, the dataset, the workspace page, the graph view, or the lesson step. The lag of a
 tick is the time between two ticks minus 10 ms. Prints the median, p99 and worst lag (aim:
 worst <= 100 ms) and, as a baseline measured in the same process, the same figures with the
-window idle.
+window idle; then the same run on each page without switching, and the steps per second
+the run kept meanwhile (the GUI thread and the training thread share the GIL: a free GUI
+thread costs training speed, and the figures show both sides).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from gdapp.ui.main_window import MainWindow  # noqa: E402
 TICK_MS = 10
 SWITCH_EVERY_MS = 150
 LONG = 10**9
+RUN_SECONDS = 4.0  # each page's run without switching
 
 
 def pump(app: QApplication, seconds: float) -> None:
@@ -66,6 +69,27 @@ def lags_while(app: QApplication, seconds: float, action=None) -> np.ndarray:
     switches.stop()
     gaps = np.diff(np.array(ticks)) * 1000 - TICK_MS
     return np.clip(gaps, 0, None)
+
+
+class StepCounter:
+    """Steps the run takes (over dataset switches and resets, which restart its count)."""
+
+    def __init__(self, controller) -> None:
+        self._last = 0
+        self._total = 0
+        self._since = time.perf_counter()
+        controller.snapshot_ready.connect(self._on_snapshot)
+
+    def _on_snapshot(self, snapshot) -> None:
+        count = snapshot.step_count
+        self._total += count - self._last if count >= self._last else count
+        self._last = count
+
+    def start(self) -> None:
+        self._total, self._since = 0, time.perf_counter()
+
+    def rate(self) -> float:
+        return self._total / max(time.perf_counter() - self._since, 1e-9)
 
 
 def main() -> None:
@@ -109,18 +133,34 @@ def main() -> None:
         controller.set_config(max_epochs=LONG)
         controller.run()
 
+    counter = StepCounter(controller)
     idle = lags_while(app, 2.0)
     controller.set_config(max_epochs=LONG)
     controller.run()
     seconds = args.rounds * len(kinds) * SWITCH_EVERY_MS / 1000
+    counter.start()
     busy = lags_while(app, seconds, action)
+    busy_rate = counter.rate()
+    runs = []
+    panel.leave()  # the page runs below show no lesson
+    for page in pages:
+        window.show_page(page)
+        controller.set_speed(None)  # as fast as possible, whatever the last lesson step set
+        controller.set_config(max_epochs=LONG)
+        controller.reset()
+        controller.run()
+        pump(app, 0.5)
+        counter.start()
+        runs.append((f"run on {page}", lags_while(app, RUN_SECONDS), counter.rate()))
     controller.pause()
     window.close()
-    for label, lags in (("idle window", idle), ("run + switching", busy)):
+    rows = [("idle window", idle, None), ("run + switching", busy, busy_rate), *runs]
+    for label, lags, rate in rows:
+        speed = "" if rate is None else f", {rate:7,.0f} steps/s"
         print(
             f"{label:16s} 10 ms timer lag: median {np.median(lags):6.1f} ms, "
             f"p99 {np.percentile(lags, 99):6.1f} ms, worst {lags.max():6.1f} ms "
-            f"over {len(lags)} ticks"
+            f"over {len(lags)} ticks{speed}"
         )
     for kind, values in durations.items():
         if values:
