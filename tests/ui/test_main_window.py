@@ -67,7 +67,8 @@ def caught_up(qtbot, controller):
 def redrawn(qtbot, win: MainWindow) -> None:
     """Wait until the plots show the latest snapshot."""
     panel = win.plots_panel
-    qtbot.waitUntil(lambda: not panel._timer.isActive())
+    # The first snapshot, then its redraw (paced, so not at once).
+    qtbot.waitUntil(lambda: panel._history.point_count > 0 and not panel._timer.isActive())
     panel.redraw()
 
 
