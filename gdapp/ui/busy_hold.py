@@ -14,13 +14,19 @@ works and no more: at rest it sleeps almost all the time, and code that spins
 ``processEvents()`` and sleeps (QTest's waits) leaves the run its sleeps. Bursts of Python
 work without events in between (a new dataset, a lesson step) hold the run explicitly
 (``TrainingSession.hold_training``).
+
+A change the learner makes (a click or a key, a new dataset, model or optimizer, another
+page or lesson step) is followed by a frame that redraws much of the window. ``hold_until_idle``
+holds the run from the change until the event loop next goes idle, so that frame is drawn
+with the GIL to itself; ``HOLD_UNTIL_IDLE_MAX_MS`` bounds the hold if the loop stays busy.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
@@ -31,6 +37,9 @@ if TYPE_CHECKING:
 # not come back halfway through it; the loop going idle gives the time back at once, and a
 # run still takes a batch every BUSY_WAIT_MAX_S.
 GUI_BUSY_GRACE_S = 0.1
+HOLD_UNTIL_IDLE_MAX_MS = 250  # longest a change holds the run waiting for the loop to go idle
+# Input that usually changes what the window shows; each holds the run until idle.
+INPUT_EVENTS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.Wheel})
 
 
 class BusyHold(QObject):
@@ -40,6 +49,15 @@ class BusyHold(QObject):
         super().__init__(window)
         self._controller = controller
         self.events_seen = 0  # during runs (for tests and benchmarks)
+        self.holds_until_idle = 0  # how many changes held the run (for tests and benchmarks)
+        self._idle_hold = ExitStack()
+        self._holding = False
+        self._hold_cap = QTimer(self)
+        self._hold_cap.setSingleShot(True)
+        self._hold_cap.setInterval(HOLD_UNTIL_IDLE_MAX_MS)
+        self._hold_cap.timeout.connect(self._release_idle_hold)
+        for signal in (controller.dataset_changed, controller.config_changed):
+            signal.connect(self.hold_until_idle)
         # Qt removes the filter and drops the connection when this object is deleted.
         app = QCoreApplication.instance()
         if app is not None:
@@ -48,13 +66,39 @@ class BusyHold(QObject):
         if dispatcher is not None:
             dispatcher.aboutToBlock.connect(self._on_dispatcher_about_to_block)
 
+    def hold_until_idle(self, *_args) -> None:
+        """Hold a run until the event loop next goes idle (at most HOLD_UNTIL_IDLE_MAX_MS).
+
+        Takes any arguments, so that any signal can be connected to it.
+        """
+        if self._holding or not self._controller.is_running:
+            return
+        self._holding = True
+        self.holds_until_idle += 1
+        self._idle_hold.enter_context(self._controller.hold_training())
+        self._hold_cap.start()
+
+    @property
+    def holding(self) -> bool:
+        """True while a change holds the run."""
+        return self._holding
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         controller = self._controller
         if controller.is_running:
             self.events_seen += 1
             controller.defer_to_gui(GUI_BUSY_GRACE_S)
+            if event.type() in INPUT_EVENTS:
+                self.hold_until_idle()
         return False
 
     def _on_dispatcher_about_to_block(self) -> None:
+        self._release_idle_hold()
         if self._controller.is_running:
             self._controller.defer_to_gui(0.0)
+
+    def _release_idle_hold(self) -> None:
+        if self._holding:
+            self._holding = False
+            self._hold_cap.stop()
+            self._idle_hold.close()

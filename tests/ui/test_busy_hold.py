@@ -92,3 +92,52 @@ def test_events_handled_during_a_run_ask_the_run_to_step_aside(qtbot, window):
     qtbot.waitUntil(lambda: controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK)
     controller.pause()
     assert np.isfinite(controller.last_snapshot.theta).all()
+
+
+def test_a_change_holds_the_run_until_the_loop_goes_idle(qtbot, window):
+    controller, hold = window.controller, window.busy_hold
+    worker = controller._worker
+    window.show_page("plots")
+    assert not hold.holding  # at rest there is no run to hold
+    controller.set_config(max_epochs=LONG)
+    controller.run()
+    qtbot.waitUntil(lambda: controller.last_snapshot.running)
+    qtbot.waitUntil(lambda: not hold.holding)
+    seen = {}
+
+    def switch() -> None:
+        window.show_page("graph")  # a new page: its first frame is drawn while the run waits
+        seen["held"] = hold.holding and not worker._not_held.is_set()
+
+    QTimer.singleShot(0, switch)
+    qtbot.waitUntil(lambda: "held" in seen)
+    assert seen["held"]
+    qtbot.waitUntil(lambda: not hold.holding)  # idle: the run goes on
+    steps = controller.last_snapshot.step_count
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK)
+    controller.pause()
+
+
+def test_a_hold_that_never_sees_the_loop_idle_ends_by_itself(qtbot, window):
+    from PySide6.QtCore import QAbstractEventDispatcher
+
+    from gdapp.ui import busy_hold
+
+    controller, hold = window.controller, window.busy_hold
+    controller.set_config(max_epochs=LONG)
+    controller.run()
+    qtbot.waitUntil(lambda: controller.last_snapshot.running)
+    # The dispatcher's idle signal is what normally ends the hold: without it, the cap does.
+    idle = QAbstractEventDispatcher.instance(hold.thread()).aboutToBlock
+    idle.disconnect(hold._on_dispatcher_about_to_block)
+    try:
+        hold.hold_until_idle()
+        assert hold.holding
+        qtbot.wait(50)
+        assert hold.holding and not controller._worker._not_held.is_set()
+        qtbot.waitUntil(lambda: not hold.holding, timeout=busy_hold.HOLD_UNTIL_IDLE_MAX_MS + 2_000)
+    finally:
+        idle.connect(hold._on_dispatcher_about_to_block)
+    steps = controller.last_snapshot.step_count
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK)
+    controller.pause()
