@@ -311,3 +311,28 @@ def test_a_dataset_with_the_same_columns_keeps_the_legend_and_another_relabels_i
     assert texts == [*names, "bias"]
     controller.set_dataset(load_preset("diabetes", test_fraction=0.0))
     assert panel.loss_legend.getLabel(panel.curves["test_loss"]) is None
+
+
+def legend_rows(panel) -> list[tuple[object, str]]:
+    return [(sample.item, label.text) for sample, label in panel.weights_legend.items]
+
+
+@pytest.mark.parametrize("preset", ["moons", "xor"])
+def test_fewer_or_more_features_keep_the_rows_whose_curve_stays(qtbot, panel, controller, preset):
+    from gdapp.ui.panels.plots import _short  # long names are cut to fit the legend
+
+    def expected() -> list[tuple[object, str]]:
+        names = [_short(panel._names[i]) for i in panel.shown_params]
+        return list(zip(panel.weight_curves, names, strict=True))
+
+    eight = [label for _sample, label in panel.weights_legend.items]
+    controller.load_preset(preset)  # two features: two weight rows and the bias
+    assert legend_rows(panel) == expected() and len(legend_rows(panel)) == 3
+    kept = [label for _sample, label in panel.weights_legend.items]
+    assert kept[:2] == eight[:2]  # the first two slots' rows are relabelled, not made again
+    controller.load_preset("diabetes")  # and back to eight
+    assert legend_rows(panel) == expected() and len(legend_rows(panel)) == 9
+    controller.set_config(model="mlp")  # many parameters: the largest are shown
+    assert legend_rows(panel) == expected()
+    assert len(legend_rows(panel)) == MAX_WEIGHT_CURVES + 1
+    assert legend_rows(panel)[-1][0] is panel.weight_curves[-1]  # the output's bias last

@@ -442,9 +442,7 @@ class PlotsPanel(QWidget):
             if slot >= len(features):
                 curve.setData([], [])
         if resized:
-            self.weights_legend.clear()
-            for curve, name in zip(self.weight_curves, names, strict=True):
-                self.weights_legend.addItem(curve, html.escape(name))
+            self._relabel_legend(names)
         else:
             for slot in changed:
                 self.weights_legend.items[slot][1].setText(html.escape(names[slot]))
@@ -465,6 +463,27 @@ class PlotsPanel(QWidget):
         else:
             title = base
         self.weights_plot.setTitle(title, color=AXIS_COLOR, size="10pt")
+
+    def _relabel_legend(self, names: list[str]) -> None:
+        """Give the weights legend one row per shown curve, reusing the rows it has.
+
+        A legend row (a pyqtgraph LabelItem) costs a couple of milliseconds to make: rows
+        whose curve stays in place are kept and only relabelled, so a dataset with another
+        number of features, or another model, makes only the rows it adds.
+        """
+        legend, curves = self.weights_legend, self.weight_curves
+        old = [sample.item for sample, _label in legend.items]
+        keep = 0
+        while keep < min(len(old), len(curves)) and old[keep] is curves[keep]:
+            keep += 1
+        for curve in old[keep:]:
+            legend.removeItem(curve)
+        for (_sample, label), name in zip(legend.items, names[:keep], strict=True):
+            text = html.escape(name)
+            if label.text != text:
+                label.setText(text)
+        for curve, name in zip(curves[keep:], names[keep:], strict=True):
+            legend.addItem(curve, html.escape(name))
 
     def _follow_data(self, history: SessionHistory) -> None:
         """Fit the view to the data, for each plot the user has not zoomed or panned.
