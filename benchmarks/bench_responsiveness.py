@@ -17,6 +17,7 @@ thread costs training speed, and the figures show both sides).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -32,6 +33,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from gdapp.core.trainer import TrainConfig  # noqa: E402
 from gdapp.ui.main_window import MainWindow  # noqa: E402
 
 TICK_MS = 10
@@ -142,12 +144,12 @@ def main() -> None:
     busy = lags_while(app, seconds, action)
     busy_rate = counter.rate()
     runs = []
-    panel.leave()  # the page runs below show no lesson
+    panel.leave()  # the page runs below show no lesson, on a fresh start
+    controller.set_speed(None)  # as fast as possible, whatever the last lesson step set
     for page in pages:
+        controller.load_preset("diabetes")
+        controller.set_config(**{**dataclasses.asdict(TrainConfig()), "max_epochs": LONG})
         window.show_page(page)
-        controller.set_speed(None)  # as fast as possible, whatever the last lesson step set
-        controller.set_config(max_epochs=LONG)
-        controller.reset()
         controller.run()
         pump(app, 0.5)
         counter.start()
