@@ -31,13 +31,21 @@ _thread: threading.Thread | None = None
 
 
 def start_preloading(modules: Sequence[str] = PAGE_MODULES) -> None:
-    """Start importing ``modules`` on a daemon thread, unless that was already started."""
+    """Start importing ``modules`` on a background thread, unless that was already started.
+
+    Not a daemon thread: a window closed within a second of opening (a self-test, a quick
+    look) would otherwise end the interpreter while the thread is inside an extension
+    module's import, which can crash the process on its way out (seen as SIGSEGV at exit
+    on Python 3.13). Python waits for it at exit instead: the import under way finishes, and
+    the next ones fail at once (the interpreter refuses them while it shuts down), which
+    ``_import_all`` takes as the end.
+    """
     global _thread
     with _lock:
         if _thread is not None:
             return
         _thread = threading.Thread(
-            target=_import_all, args=(tuple(modules),), name="gdapp-preload", daemon=True
+            target=_import_all, args=(tuple(modules),), name="gdapp-preload", daemon=False
         )
         _thread.start()
 

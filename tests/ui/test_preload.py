@@ -27,3 +27,23 @@ def test_a_shown_window_has_the_page_modules_imported_and_every_page_built(qtbot
         lambda: all(window.workspace.is_built(p) for p in ("plots", "boundary")), timeout=20_000
     )
     window.close()
+
+
+def test_a_process_that_ends_at_once_waits_for_the_imports_and_exits_cleanly():
+    import subprocess
+
+    # The process ends right after starting the imports. Python waits for the thread before
+    # it runs atexit handlers and tears down: no import is cut off halfway.
+    script = (
+        "import atexit\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from gdapp.ui import preload\n"
+        "atexit.register(lambda: print('still importing', preload.preloading()))\n"
+        "preload.start_preloading()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "still importing False"
