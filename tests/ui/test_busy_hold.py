@@ -60,6 +60,12 @@ def test_time_given_back_means_no_wait(worker):
     assert worker._trainer.step_count > before
 
 
+def is_running(controller) -> bool:
+    """The worker's own word that it runs (no snapshot yet: not yet)."""
+    snapshot = controller.last_snapshot
+    return snapshot is not None and snapshot.running
+
+
 @pytest.fixture
 def window(qtbot):
     window = MainWindow()
@@ -82,14 +88,19 @@ def test_events_handled_during_a_run_ask_the_run_to_step_aside(qtbot, window):
     assert seen["ahead"] <= 0  # not running: nothing asked
     controller.set_config(max_epochs=LONG)
     controller.run()
-    qtbot.waitUntil(lambda: controller.last_snapshot.running)
+    qtbot.waitUntil(lambda: is_running(controller))
     del seen["ahead"]
     QTimer.singleShot(0, handler)
     qtbot.waitUntil(lambda: "ahead" in seen)
     assert seen["ahead"] > 0  # the timer event that called the handler asked for time
     assert window.busy_hold.events_seen > 0
     steps = controller.last_snapshot.step_count
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK)
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None
+            and controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK
+        )
+    )
     controller.pause()
     assert np.isfinite(controller.last_snapshot.theta).all()
 
@@ -101,7 +112,7 @@ def test_a_change_holds_the_run_until_the_loop_goes_idle(qtbot, window):
     assert not hold.holding  # at rest there is no run to hold
     controller.set_config(max_epochs=LONG)
     controller.run()
-    qtbot.waitUntil(lambda: controller.last_snapshot.running)
+    qtbot.waitUntil(lambda: is_running(controller))
     qtbot.waitUntil(lambda: not hold.holding)
     seen = {}
 
@@ -114,7 +125,12 @@ def test_a_change_holds_the_run_until_the_loop_goes_idle(qtbot, window):
     assert seen["held"]
     qtbot.waitUntil(lambda: not hold.holding)  # idle: the run goes on
     steps = controller.last_snapshot.step_count
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK)
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None
+            and controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK
+        )
+    )
     controller.pause()
 
 
@@ -126,7 +142,7 @@ def test_a_hold_that_never_sees_the_loop_idle_ends_by_itself(qtbot, window):
     controller, hold = window.controller, window.busy_hold
     controller.set_config(max_epochs=LONG)
     controller.run()
-    qtbot.waitUntil(lambda: controller.last_snapshot.running)
+    qtbot.waitUntil(lambda: is_running(controller))
     # The dispatcher's idle signal is what normally ends the hold: without it, the cap does.
     idle = QAbstractEventDispatcher.instance(hold.thread()).aboutToBlock
     idle.disconnect(hold._on_dispatcher_about_to_block)
@@ -139,5 +155,10 @@ def test_a_hold_that_never_sees_the_loop_idle_ends_by_itself(qtbot, window):
     finally:
         idle.connect(hold._on_dispatcher_about_to_block)
     steps = controller.last_snapshot.step_count
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK)
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None
+            and controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK
+        )
+    )
     controller.pause()

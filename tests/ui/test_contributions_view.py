@@ -39,7 +39,10 @@ def page(qtbot, controller):
 def step_and_wait(qtbot, ctrl, n: int):
     target = ctrl.last_snapshot.step_count + n
     ctrl.step(n)
-    qtbot.waitUntil(lambda: ctrl.last_snapshot.step_count == target, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot is not None and ctrl.last_snapshot.step_count == target,
+        timeout=10_000,
+    )
 
 
 def theta_before(ctrl, step: int) -> np.ndarray:
@@ -101,7 +104,9 @@ def test_full_batch_bars_are_each_rows_share_of_the_step(qtbot, page):
 def test_the_l2_penalty_has_its_own_bar(qtbot, page):
     panel, view, ctrl = page
     ctrl.set_config(l2=0.5)
-    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.l2 == 0.5, timeout=5000)
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot is not None and ctrl.last_snapshot.config.l2 == 0.5, timeout=5000
+    )
     step_and_wait(qtbot, ctrl, 4)
     view.refresh_now()
     view.set_target(1)
@@ -116,7 +121,10 @@ def test_the_l2_penalty_has_its_own_bar(qtbot, page):
 def test_mini_batch_rows_outside_the_batch_are_rings_at_zero(qtbot, page):
     panel, view, ctrl = page
     ctrl.set_config(batch_size=32)
-    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.batch_size == 32, timeout=5000)
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot is not None and ctrl.last_snapshot.config.batch_size == 32,
+        timeout=5000,
+    )
     step_and_wait(qtbot, ctrl, 3)
     view.refresh_now()
     ds = ctrl.dataset
@@ -354,7 +362,10 @@ def test_text_reads_at_11_px_or_more(qtbot, page):
 def test_a_hidden_layers_parameters_are_named_and_their_shares_add_up(qtbot, page):
     _, view, session = page
     session.set_config(model="mlp", hidden=3, activation="tanh", lr=0.5)
-    qtbot.waitUntil(lambda: session.last_snapshot.config.model == "mlp", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: session.last_snapshot is not None and session.last_snapshot.config.model == "mlp",
+        timeout=10_000,
+    )
     step_and_wait(qtbot, session, 5)
     view.refresh_now()
     combo = view.findChild(QComboBox, "contributionTarget")

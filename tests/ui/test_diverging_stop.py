@@ -24,9 +24,19 @@ def window(qtbot):
 def run_until_diverging(qtbot, win: MainWindow, lr: float, max_epochs: int) -> None:
     win.findChild(QAbstractSpinBox, "learningRateInput").setValue(lr)
     win.findChild(QAbstractSpinBox, "maxEpochsInput").setValue(max_epochs)
-    qtbot.waitUntil(lambda: win.controller.last_snapshot.config.max_epochs == max_epochs)
+    qtbot.waitUntil(
+        lambda: (
+            win.controller.last_snapshot is not None
+            and win.controller.last_snapshot.config.max_epochs == max_epochs
+        )
+    )
     qtbot.mouseClick(win.findChild(QToolButton, "runButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: win.controller.last_snapshot.status == "diverging")
+    qtbot.waitUntil(
+        lambda: (
+            win.controller.last_snapshot is not None
+            and win.controller.last_snapshot.status == "diverging"
+        )
+    )
     qtbot.waitUntil(lambda: not win.controller.is_running)
 
 
@@ -46,7 +56,12 @@ def test_the_stop_explains_itself_and_the_fix_divides_the_rate(qtbot, window):
     fix = bar.findChild(QPushButton, "divergeResetButton")
     assert fix.text() == "Reset with learning rate ÷ 10 (10)"
     qtbot.mouseClick(fix, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.controller.last_snapshot.status == "ready")
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.last_snapshot is not None
+            and window.controller.last_snapshot.status == "ready"
+        )
+    )
     assert window.controller.config.lr == 10.0
     assert window.controller.last_snapshot.step_count == 0
     assert not bar.isVisible()

@@ -42,7 +42,10 @@ def loss(theta, x, y, h, activation):
 def steps(qtbot, session, n):
     target = session.last_snapshot.step_count + n
     session.step(n)
-    qtbot.waitUntil(lambda: session.last_snapshot.step_count == target, timeout=10000)
+    qtbot.waitUntil(
+        lambda: session.last_snapshot is not None and session.last_snapshot.step_count == target,
+        timeout=10000,
+    )
 
 
 @pytest.fixture
@@ -209,10 +212,18 @@ def test_step_back_and_switching_back_to_logistic_restore_the_graphs(qtbot, wind
     before = panel.displayed_values()["a1"].value
     steps(qtbot, session, 1)
     session.step_back()
-    qtbot.waitUntil(lambda: session.last_snapshot.step_count == 2, timeout=10000)
+    qtbot.waitUntil(
+        lambda: session.last_snapshot is not None and session.last_snapshot.step_count == 2,
+        timeout=10000,
+    )
     assert panel.displayed_values()["a1"].value == pytest.approx(before, abs=1e-12)
     session.set_config(model="logistic")
-    qtbot.waitUntil(lambda: session.last_snapshot.config.model == "logistic", timeout=10000)
+    qtbot.waitUntil(
+        lambda: (
+            session.last_snapshot is not None and session.last_snapshot.config.model == "logistic"
+        ),
+        timeout=10000,
+    )
     qtbot.waitUntil(lambda: "p1" in panel.displayed_values(), timeout=10000)
     names = set(panel.displayed_values())
     expected = {f"{k}{i}" for k in "xwp" for i in range(1, D + 1)} | {"b", "z", "a", "y", "L"}
@@ -356,9 +367,15 @@ def test_the_graph_follows_a_run_and_the_chosen_patient(qtbot, window):
     session = window.controller
     session.set_speed(None)
     session.run()
-    qtbot.waitUntil(lambda: session.last_snapshot.step_count >= 20, timeout=15000)
+    qtbot.waitUntil(
+        lambda: session.last_snapshot is not None and session.last_snapshot.step_count >= 20,
+        timeout=15000,
+    )
     session.pause()
-    qtbot.waitUntil(lambda: not session.last_snapshot.running, timeout=10000)
+    qtbot.waitUntil(
+        lambda: session.last_snapshot is not None and not session.last_snapshot.running,
+        timeout=10000,
+    )
     session.select_sample(11)
     theta = np.asarray(session.last_snapshot.theta, dtype=float)
     x, y = np.asarray(session.dataset.X[11], dtype=float), float(session.dataset.y[11])

@@ -51,7 +51,10 @@ def app(qtbot, controller):
 def step_and_wait(qtbot, ctrl, n: int = 1):
     target = ctrl.last_snapshot.step_count + n
     ctrl.step(n)
-    qtbot.waitUntil(lambda: ctrl.last_snapshot.step_count == target, timeout=5000)
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot is not None and ctrl.last_snapshot.step_count == target,
+        timeout=5000,
+    )
     return ctrl.last_snapshot
 
 
@@ -162,7 +165,10 @@ def test_selecting_another_row_shows_that_row(app, qtbot):
 def test_batch_view_uses_the_latest_batch(app, qtbot):
     panel, ctrl = app
     ctrl.set_config(batch_size=32)
-    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.batch_size == 32, timeout=5000)
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot is not None and ctrl.last_snapshot.config.batch_size == 32,
+        timeout=5000,
+    )
     panel.set_view("batch")
     snapshot = step_and_wait(qtbot, ctrl)
     X = ctrl.dataset.X_train[snapshot.last_batch]
@@ -186,7 +192,10 @@ def test_batch_view_uses_the_latest_batch(app, qtbot):
 def test_nudge_check_agrees_everywhere_on_the_correct_graph(app, qtbot, view):
     panel, ctrl = app
     ctrl.set_config(batch_size=64)
-    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.batch_size == 64, timeout=5000)
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot is not None and ctrl.last_snapshot.config.batch_size == 64,
+        timeout=5000,
+    )
     step_and_wait(qtbot, ctrl, 2)
     panel.set_view(view)
     panel.set_nudge(True, h=1e-3)
@@ -212,7 +221,10 @@ def test_nudge_check_agrees_everywhere_on_the_correct_graph(app, qtbot, view):
 def test_each_planted_bug_is_flagged_exactly_where_it_acts(app, qtbot, view, bug, expected):
     panel, ctrl = app
     ctrl.set_config(batch_size=32)
-    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.batch_size == 32, timeout=5000)
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot is not None and ctrl.last_snapshot.config.batch_size == 32,
+        timeout=5000,
+    )
     step_and_wait(qtbot, ctrl, 3)  # weights away from 0, so every derivative is non-zero
     panel.set_view(view)
     panel.set_bug(bug)
@@ -523,7 +535,10 @@ def test_batch_title_names_the_mini_batch_and_the_full_batch_loss(app, qtbot):
 
 def use_linear_model(qtbot, ctrl):
     ctrl.set_config(model="linear")
-    qtbot.waitUntil(lambda: ctrl.last_snapshot.config.model == "linear", timeout=5000)
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot is not None and ctrl.last_snapshot.config.model == "linear",
+        timeout=5000,
+    )
     return step_and_wait(qtbot, ctrl, 2)
 
 

@@ -211,9 +211,13 @@ def test_the_controller_history_follows_the_trainer(qtbot, controller):
     controller.set_config(optimizer="momentum", batch_size=64)
     for _ in range(6):
         controller.step()
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 6)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count == 6
+    )
     controller.step_back()
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 5)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count == 5
+    )
     data = controller.dataset
     reference = Trainer(data.X_train, data.y_train, data.X_test, data.y_test, controller.config)
     reference.run(5)

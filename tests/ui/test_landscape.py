@@ -84,7 +84,11 @@ def panel(make_panel):
 def train(qtbot, controller, n):
     target = controller.last_snapshot.step_count + n
     controller.step(n)
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == target)
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None and controller.last_snapshot.step_count == target
+        )
+    )
 
 
 def test_parameter_choosers_name_every_feature_and_the_bias(panel, controller):
@@ -112,7 +116,9 @@ def test_contour_path_equals_an_independent_replay(qtbot, panel, controller):
     np.testing.assert_array_equal(ys, reference[:, 5])
     # A step back truncates the path to the trainer's history again.
     controller.step_back()
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 39)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count == 39
+    )
     np.testing.assert_array_equal(panel.path, reference[:40])
 
 
@@ -486,14 +492,18 @@ def test_setting_a_start_restarts_the_main_run_there_and_clearing_it_goes_back(
     d = controller.dataset.X.shape[1]
     start = np.linspace(-1.0, 1.0, d + 1)
     panel.set_start(start)
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 0)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count == 0
+    )
     np.testing.assert_array_equal(controller.last_snapshot.theta, start)
     train(qtbot, controller, 5)
     dataset = controller.dataset
     reference = replay(dataset.X_train, dataset.y_train, controller.config, start, 5)
     np.testing.assert_array_equal(controller.last_snapshot.theta, reference.theta[-1])
     controller.reset()  # a plain reset keeps the chosen start
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 0)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count == 0
+    )
     np.testing.assert_array_equal(controller.last_snapshot.theta, start)
     panel.clear_start()
     qtbot.waitUntil(
@@ -511,7 +521,9 @@ def test_a_hidden_panel_draws_its_path_when_shown_again(qtbot, panel, controller
     panel.hide()
     drawn = len(panel._plots.path_item.getData()[0])
     controller.set_config(seed=3)  # a restart: the path would be redrawn at once if seen
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 0)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count == 0
+    )
     assert len(panel._plots.path_item.getData()[0]) == drawn  # left alone while hidden
     panel.show()
     qtbot.waitExposed(panel)

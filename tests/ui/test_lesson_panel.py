@@ -206,7 +206,11 @@ def test_a_changed_state_changes_the_right_answer(qtbot, window, panel):
     settle(qtbot, controller, panel.runner.state_actions())
     target = controller.last_snapshot.step_count + 200
     controller.step(200)
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == target)
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None and controller.last_snapshot.step_count == target
+        )
+    )
     theta = controller.last_snapshot.theta
     X = controller.dataset.X
     z = X @ theta[:-1] + theta[-1]

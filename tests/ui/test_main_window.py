@@ -60,7 +60,12 @@ def caught_up(qtbot, controller):
     """
     asked = controller._commands_sent + 1
     controller.request_snapshot()
-    qtbot.waitUntil(lambda: controller.last_snapshot.commands_seen >= asked, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None and controller.last_snapshot.commands_seen >= asked
+        ),
+        timeout=5000,
+    )
     return controller.last_snapshot
 
 
@@ -133,10 +138,14 @@ def test_run_then_pause_stops_and_no_step_follows(qtbot, window):
     controller = window.controller
     controller.set_config(max_epochs=LONG)
     qtbot.mouseClick(button(window, "runButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count > 200)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count > 200
+    )
     assert button(window, "pauseButton").isEnabled()
     qtbot.mouseClick(button(window, "pauseButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not controller.last_snapshot.running)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and not controller.last_snapshot.running
+    )
     stopped_at = controller.last_snapshot.step_count
     later: list[tuple[int, bool]] = []
     controller.snapshot_ready.connect(lambda s: later.append((s.step_count, s.running)))
@@ -179,12 +188,21 @@ def test_learning_rate_changed_during_a_run_applies_from_the_next_step(qtbot, wi
     controller.set_speed(500)
     lr_input = window.findChild(QAbstractSpinBox, "learningRateInput")
     qtbot.mouseClick(button(window, "runButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count >= 20)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count >= 20
+    )
     lr_input.setValue(0.02)
     changed_at = controller.last_snapshot.step_count
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count >= changed_at + 30)
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None
+            and controller.last_snapshot.step_count >= changed_at + 30
+        )
+    )
     qtbot.mouseClick(button(window, "pauseButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not controller.last_snapshot.running)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and not controller.last_snapshot.running
+    )
 
     lrs = [lr_by_step[k] for k in range(1, controller.last_snapshot.step_count + 1)]
     first_new = lrs.index(0.02)
@@ -196,7 +214,11 @@ def test_learning_rate_changed_during_a_run_applies_from_the_next_step(qtbot, wi
 def test_closing_during_a_run_leaves_no_running_thread(qtbot, window):
     window.controller.set_config(max_epochs=LONG)
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: window.controller.last_snapshot.running)
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.last_snapshot is not None and window.controller.last_snapshot.running
+        )
+    )
     window.close()
     assert not window.controller.thread_running
     # The thread is joined, so whatever it queued is posted already: deliver all of it now
@@ -230,7 +252,12 @@ def test_divergence_pauses_with_a_reason_and_one_click_divides_the_rate(qtbot, w
     window.findChild(QAbstractSpinBox, "learningRateInput").setValue(10.0)
     window.controller.set_config(max_epochs=LONG)
     qtbot.mouseClick(button(window, "runButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.controller.last_snapshot.status == "diverged")
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.last_snapshot is not None
+            and window.controller.last_snapshot.status == "diverged"
+        )
+    )
     qtbot.waitUntil(lambda: not window.controller.is_running)
     redrawn(qtbot, window)
 
@@ -243,7 +270,12 @@ def test_divergence_pauses_with_a_reason_and_one_click_divides_the_rate(qtbot, w
 
     fix = bar.findChild(QPushButton, "divergeResetButton")
     qtbot.mouseClick(fix, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.controller.last_snapshot.status == "ready")
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.last_snapshot is not None
+            and window.controller.last_snapshot.status == "ready"
+        )
+    )
     assert window.controller.config.lr == 1.0
     assert window.findChild(QAbstractSpinBox, "learningRateInput").value() == 1.0
     assert window.controller.last_snapshot.step_count == 0
@@ -253,7 +285,12 @@ def test_divergence_pauses_with_a_reason_and_one_click_divides_the_rate(qtbot, w
 def test_max_epochs_pauses_with_the_reason_and_continue_doubles_it(qtbot, window):
     window.findChild(QAbstractSpinBox, "maxEpochsInput").setValue(20)
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: window.controller.last_snapshot.status == "max_epochs")
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.last_snapshot is not None
+            and window.controller.last_snapshot.status == "max_epochs"
+        )
+    )
     assert "maximum of 20 epochs" in window.message_bar.text
     qtbot.mouseClick(
         window.message_bar.findChild(QPushButton, "continueButton"), Qt.MouseButton.LeftButton

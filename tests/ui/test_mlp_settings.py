@@ -233,7 +233,12 @@ def test_a_picture_of_the_old_layout_is_dropped_when_the_model_changes(qtbot, wi
     time.sleep(PICTURE_WAIT_S)
     model_input = window.findChild(QComboBox, "modelInput")
     model_input.setCurrentIndex(model_input.findData("logistic"))
-    qtbot.waitUntil(lambda: len(window.controller.last_snapshot.theta) == 3)
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.last_snapshot is not None
+            and len(window.controller.last_snapshot.theta) == 3
+        )
+    )
     assert panel.wait_until_idle(20_000)
     combo = panel.findChild(QComboBox, "landscapeXCombo")
     assert [combo.itemText(k) for k in range(combo.count())] == ["w1 (x1)", "w2 (x2)", "b (bias)"]

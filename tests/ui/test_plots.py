@@ -136,7 +136,9 @@ def test_a_dataset_without_test_rows_shows_no_test_curves(qtbot, controller):
     controller.set_dataset(load_preset("diabetes", test_fraction=0.0))
     qtbot.waitUntil(lambda: widget.redraw_count > 0 and not widget._timer.isActive())
     controller.step()
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 1)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count == 1
+    )
     widget.redraw()
     assert not widget.curves["test_loss"].isVisible()
     assert controller.last_snapshot.rows["test_loss"] is None

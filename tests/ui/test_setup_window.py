@@ -148,7 +148,12 @@ def test_every_documented_name_hides_its_part(qtbot, tmp_path):
 def test_a_hidden_control_loses_its_shortcut_and_a_shown_one_keeps_it(qtbot, tmp_path):
     plain = open_window(qtbot)
     qtbot.keyClick(plain, Qt.Key.Key_Right)
-    qtbot.waitUntil(lambda: plain.controller.last_snapshot.step_count == 1)
+    qtbot.waitUntil(
+        lambda: (
+            plain.controller.last_snapshot is not None
+            and plain.controller.last_snapshot.step_count == 1
+        )
+    )
 
     setup = write(tmp_path, 'version = 1\n[hide]\ncontrols = ["step"]\npanels = ["landscape"]\n')
     window = open_window(qtbot, setup)

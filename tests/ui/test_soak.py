@@ -32,7 +32,12 @@ def caught_up(qtbot, controller):
     """Ask for a full snapshot and wait until the worker has answered it."""
     asked = controller._commands_sent + 1
     controller.request_snapshot()
-    qtbot.waitUntil(lambda: controller.last_snapshot.commands_seen >= asked, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None and controller.last_snapshot.commands_seen >= asked
+        ),
+        timeout=20_000,
+    )
     return controller.last_snapshot
 
 
@@ -45,7 +50,12 @@ def test_a_hundred_thousand_cross_thread_emits_keep_the_window_exact(qtbot, wind
     for sent in range(BURST, STEPS + 1, BURST):
         for _ in range(BURST):
             controller.step()
-        qtbot.waitUntil(lambda s=sent: controller.last_snapshot.step_count == s, timeout=20_000)
+        qtbot.waitUntil(
+            lambda s=sent: (
+                controller.last_snapshot is not None and controller.last_snapshot.step_count == s
+            ),
+            timeout=20_000,
+        )
     assert len(received) >= STEPS  # one snapshot per manual step
     assert received[-STEPS:] == list(range(1, STEPS + 1))
 

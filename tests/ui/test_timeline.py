@@ -101,7 +101,12 @@ def test_continue_from_here_forks_with_new_settings_and_keeps_the_old_branch(qtb
     assert fork.isEnabled()
     controller.set_config(lr=0.1, max_epochs=120)  # a different rate from step 50 on
     qtbot.mouseClick(fork, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: controller.last_snapshot.status == "max_epochs", timeout=20_000)
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None and controller.last_snapshot.status == "max_epochs"
+        ),
+        timeout=20_000,
+    )
     snap = controller.last_snapshot
     assert snap.step_count == 120
     reference = fresh(window, 120, lr_changes=[(0, 2.0), (50, 0.1)])

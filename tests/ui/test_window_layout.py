@@ -143,9 +143,16 @@ def test_the_graph_follows_the_linear_model(qtbot, window):
         window.findChild(QWidget, "modelInput").findData("linear")
     )
     controller.select_sample(5)
-    qtbot.waitUntil(lambda: controller.last_snapshot.config.model == "linear")
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot is not None
+            and controller.last_snapshot.config.model == "linear"
+        )
+    )
     controller.step(3)
-    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 3)
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.step_count == 3
+    )
     window.view_model.update(graph_view="sample")
     panel = window.graph_panel
     qtbot.waitUntil(lambda: "L" in panel.displayed_values(), timeout=5000)
