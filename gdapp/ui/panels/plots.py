@@ -429,23 +429,13 @@ class PlotsPanel(QWidget):
         """Lay out the weight slots, legend, bars and ticks for ``features`` (if changed)."""
         if features == self._features:
             return
-        resized = len(features) != len(self._features)
-        changed = [
-            slot
-            for slot, feature in enumerate(features)
-            if slot >= len(self._features) or self._features[slot] != feature
-        ]
         self._features = features
         names = [_short(self._names[i]) for i in self.shown_params]
         for slot, curve in enumerate(self._slot_curves):
             curve.setVisible(slot < len(features))
             if slot >= len(features):
                 curve.setData([], [])
-        if resized:
-            self._relabel_legend(names)
-        else:
-            for slot in changed:
-                self.weights_legend.items[slot][1].setText(html.escape(names[slot]))
+        self._relabel_legend(names)
         n_shown = len(names)
         colors = [QColor(param_color(i, MAX_WEIGHT_CURVES + 1)) for i in range(len(features))]
         colors.append(QColor(BIAS_COLOR))
@@ -468,8 +458,9 @@ class PlotsPanel(QWidget):
         """Give the weights legend one row per shown curve, reusing the rows it has.
 
         A legend row (a pyqtgraph LabelItem) costs a couple of milliseconds to make: rows
-        whose curve stays in place are kept and only relabelled, so a dataset with another
-        number of features, or another model, makes only the rows it adds.
+        whose curve stays in place are kept and relabelled where their name changed, so
+        another weight in a slot, a dataset with another number of features, or another
+        model makes only the rows it adds.
         """
         legend, curves = self.weights_legend, self.weight_curves
         old = [sample.item for sample, _label in legend.items]
