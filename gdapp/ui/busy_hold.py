@@ -49,15 +49,12 @@ class BusyHold(QObject):
         super().__init__(window)
         self._controller = controller
         self.events_seen = 0  # during runs (for tests and benchmarks)
-        self.holds_until_idle = 0  # how many changes held the run (for tests and benchmarks)
         self._idle_hold = ExitStack()
         self._holding = False
         self._hold_cap = QTimer(self)
         self._hold_cap.setSingleShot(True)
         self._hold_cap.setInterval(HOLD_UNTIL_IDLE_MAX_MS)
         self._hold_cap.timeout.connect(self._release_idle_hold)
-        for signal in (controller.dataset_changed, controller.config_changed):
-            signal.connect(self.hold_until_idle)
         # Qt removes the filter and drops the connection when this object is deleted.
         app = QCoreApplication.instance()
         if app is not None:
@@ -74,7 +71,6 @@ class BusyHold(QObject):
         if self._holding or not self._controller.is_running:
             return
         self._holding = True
-        self.holds_until_idle += 1
         self._idle_hold.enter_context(self._controller.hold_training())
         self._hold_cap.start()
 

@@ -174,10 +174,16 @@ class MainWindow(QMainWindow):
 
         controller = self.controller
         self.busy_hold = BusyHold(self, controller)  # a run waits while this thread works
-        # A new page, view or lesson step redraws much of the window: the run waits for it
-        # (connected before the view's own handler, so the hold covers that too).
-        self.view_model.changed.connect(self.busy_hold.hold_until_idle)
-        self.lesson_panel.step_entered.connect(self.busy_hold.hold_until_idle)
+        # A new dataset, setting, page, view or lesson step redraws much of the window: the
+        # run waits for that frame (the view model's is connected before the window's own
+        # handler, so the hold covers applying the view too).
+        for change in (
+            controller.dataset_changed,
+            controller.config_changed,
+            self.view_model.changed,
+            self.lesson_panel.step_entered,
+        ):
+            change.connect(self.busy_hold.hold_until_idle)
         controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
         controller.running_changed.connect(self._on_controller_running_changed)

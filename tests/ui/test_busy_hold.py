@@ -60,10 +60,19 @@ def test_time_given_back_means_no_wait(worker):
     assert worker._trainer.step_count > before
 
 
-def is_running(controller) -> bool:
-    """The worker's own word that it runs (no snapshot yet: not yet)."""
-    snapshot = controller.last_snapshot
-    return snapshot is not None and snapshot.running
+def start_run(qtbot, controller) -> None:
+    """Run with no end in sight, and wait for the worker's own word that it runs."""
+    controller.set_config(max_epochs=LONG)
+    controller.run()
+    qtbot.waitUntil(
+        lambda: controller.last_snapshot is not None and controller.last_snapshot.running
+    )
+
+
+def run_goes_on(qtbot, controller) -> None:
+    """Wait for the run to take a few more batches of steps."""
+    steps = controller.last_snapshot.step_count
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK)
 
 
 @pytest.fixture
@@ -86,21 +95,13 @@ def test_events_handled_during_a_run_ask_the_run_to_step_aside(qtbot, window):
     QTimer.singleShot(0, handler)
     qtbot.waitUntil(lambda: "ahead" in seen)
     assert seen["ahead"] <= 0  # not running: nothing asked
-    controller.set_config(max_epochs=LONG)
-    controller.run()
-    qtbot.waitUntil(lambda: is_running(controller))
+    start_run(qtbot, controller)
     del seen["ahead"]
     QTimer.singleShot(0, handler)
     qtbot.waitUntil(lambda: "ahead" in seen)
     assert seen["ahead"] > 0  # the timer event that called the handler asked for time
     assert window.busy_hold.events_seen > 0
-    steps = controller.last_snapshot.step_count
-    qtbot.waitUntil(
-        lambda: (
-            controller.last_snapshot is not None
-            and controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK
-        )
-    )
+    run_goes_on(qtbot, controller)
     controller.pause()
     assert np.isfinite(controller.last_snapshot.theta).all()
 
@@ -110,9 +111,7 @@ def test_a_change_holds_the_run_until_the_loop_goes_idle(qtbot, window):
     worker = controller._worker
     window.show_page("plots")
     assert not hold.holding  # at rest there is no run to hold
-    controller.set_config(max_epochs=LONG)
-    controller.run()
-    qtbot.waitUntil(lambda: is_running(controller))
+    start_run(qtbot, controller)
     qtbot.waitUntil(lambda: not hold.holding)
     seen = {}
 
@@ -124,13 +123,7 @@ def test_a_change_holds_the_run_until_the_loop_goes_idle(qtbot, window):
     qtbot.waitUntil(lambda: "held" in seen)
     assert seen["held"]
     qtbot.waitUntil(lambda: not hold.holding)  # idle: the run goes on
-    steps = controller.last_snapshot.step_count
-    qtbot.waitUntil(
-        lambda: (
-            controller.last_snapshot is not None
-            and controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK
-        )
-    )
+    run_goes_on(qtbot, controller)
     controller.pause()
 
 
@@ -140,9 +133,7 @@ def test_a_hold_that_never_sees_the_loop_idle_ends_by_itself(qtbot, window):
     from gdapp.ui import busy_hold
 
     controller, hold = window.controller, window.busy_hold
-    controller.set_config(max_epochs=LONG)
-    controller.run()
-    qtbot.waitUntil(lambda: is_running(controller))
+    start_run(qtbot, controller)
     # The dispatcher's idle signal is what normally ends the hold: without it, the cap does.
     idle = QAbstractEventDispatcher.instance(hold.thread()).aboutToBlock
     idle.disconnect(hold._on_dispatcher_about_to_block)
@@ -154,11 +145,5 @@ def test_a_hold_that_never_sees_the_loop_idle_ends_by_itself(qtbot, window):
         qtbot.waitUntil(lambda: not hold.holding, timeout=busy_hold.HOLD_UNTIL_IDLE_MAX_MS + 2_000)
     finally:
         idle.connect(hold._on_dispatcher_about_to_block)
-    steps = controller.last_snapshot.step_count
-    qtbot.waitUntil(
-        lambda: (
-            controller.last_snapshot is not None
-            and controller.last_snapshot.step_count > steps + 4 * STEPS_PER_CHECK
-        )
-    )
+    run_goes_on(qtbot, controller)
     controller.pause()
