@@ -90,6 +90,8 @@ class TrainingStatusBar(QStatusBar):
         self._snapshot: Snapshot | None = None
         self._metrics: tuple | None = None  # latest train/test loss and accuracy
         self._status = "ready"
+        self._full_message = ""  # the note as given; the bar may show it cut with "…"
+        self._message_until: float | None = None  # monotonic time it goes, None: stays
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(STATUS_INTERVAL_MS)
@@ -105,12 +107,13 @@ class TrainingStatusBar(QStatusBar):
         shown whole as the tooltip. ``currentMessage()`` gives the whole text."""
         self._full_message = message
         self._message_until = time.monotonic() + timeout / 1000 if timeout > 0 else None
-        super().showMessage(self._fitted(message), timeout)
-        self.setToolTip(message if self._fitted(message) != message else "")
+        fitted = self._fitted(message)
+        super().showMessage(fitted, timeout)
+        self.setToolTip(message if fitted != message else "")
 
     def currentMessage(self) -> str:  # noqa: N802 (Qt's name)
         shown = super().currentMessage()
-        full = getattr(self, "_full_message", "")
+        full = self._full_message
         return full if shown and shown == self._fitted(full) else shown
 
     def _fitted(self, message: str) -> str:
@@ -121,9 +124,9 @@ class TrainingStatusBar(QStatusBar):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        full = getattr(self, "_full_message", "")
+        full = self._full_message
         if full and super().currentMessage():
-            until = getattr(self, "_message_until", None)
+            until = self._message_until
             left = 0 if until is None else max(1, int((until - time.monotonic()) * 1000))
             super().showMessage(self._fitted(full), left)
 
