@@ -48,7 +48,7 @@ from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.settings_panel import SettingsPanel
 from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
-from gdapp.ui.preload import preloading, start_preloading
+from gdapp.ui.preload import preloading, start_preloading, stop_preloading
 from gdapp.ui.session_commands import SessionCommands
 from gdapp.ui.settings import make_settings, read_session, write_session
 from gdapp.ui.setup_apply import SetupCommands
@@ -844,6 +844,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
             self._closed = True
+            stop_preloading()  # the process may end soon: no import left running then
             self.sessions.shutdown()
             self._save_settings()
             self.dismiss_spotlight()
