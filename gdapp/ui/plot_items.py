@@ -8,6 +8,8 @@ holds a run until its frame is on screen); ``make_plot`` styles one plot in it, 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -51,6 +53,34 @@ class PlotView(pg.GraphicsLayoutWidget):
         super().paintEvent(event)
         self.last_paint_s = time.perf_counter() - started
         self.painted.emit()
+
+
+class SideLegend(pg.LegendItem):
+    """A legend that can change many rows and lay itself out once (``changing_rows``).
+
+    pyqtgraph's legend measures every row and resizes itself after each row added or
+    removed, and each resize lays out every row again: replacing a dozen rows (another
+    model or dataset) took a dozen full layouts, about 90 ms with the hidden layer.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._changing = 0
+        super().__init__(*args, **kwargs)
+
+    @contextmanager
+    def changing_rows(self) -> Iterator[None]:
+        """Add, remove and relabel rows inside; the legend is laid out once, at the end."""
+        self._changing += 1
+        try:
+            yield
+        finally:
+            self._changing -= 1
+            if not self._changing:
+                self.updateSize()
+
+    def updateSize(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        if not self._changing:
+            super().updateSize()
 
 
 def make_plot(name: str, title: str, x_label: str, y_label: str) -> PlotView:

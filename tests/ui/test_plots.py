@@ -338,3 +338,45 @@ def test_fewer_or_more_features_keep_the_rows_whose_curve_stays(qtbot, panel, co
     assert legend_rows(panel) == expected()
     assert len(legend_rows(panel)) == MAX_WEIGHT_CURVES + 1
     assert legend_rows(panel)[-1][0] is panel.weight_curves[-1]  # the output's bias last
+
+
+def test_the_side_legend_lays_out_once_for_many_rows_and_as_pyqtgraph_would(qtbot, monkeypatch):
+    import pyqtgraph as pg
+
+    from gdapp.ui.plot_items import SideLegend
+
+    layouts = []
+    real_update = pg.LegendItem.updateSize
+    monkeypatch.setattr(
+        pg.LegendItem, "updateSize", lambda self: (layouts.append(self), real_update(self))
+    )
+    legends, views = [], []
+    for kind in (SideLegend, pg.LegendItem):  # each beside a plot, as the plots panel has it
+        view = pg.GraphicsLayoutWidget()
+        qtbot.addWidget(view)
+        view.resize(460, 330)
+        plot = view.addPlot(row=0, col=0)
+        legend = kind(verSpacing=-4)
+        view.addItem(legend, row=0, col=1)
+        legend.curves = [plot.plot([0, 1], [i, i]) for i in range(12)]
+        legends.append(legend)
+        views.append(view)
+    side, plain = legends
+    with side.changing_rows():
+        for i, curve in enumerate(side.curves):
+            side.addItem(curve, f"weight {i}")
+        side.removeItem(side.curves[3])
+    assert layouts.count(side) == 1  # once, at the end, for thirteen row changes
+    for i, curve in enumerate(plain.curves):
+        plain.addItem(curve, f"weight {i}")
+    plain.removeItem(plain.curves[3])
+    assert layouts.count(plain) == 13  # pyqtgraph's own legend: once per row change
+    for view in views:
+        view.show()
+    qtbot.waitUntil(lambda: all(view.isVisible() for view in views))
+    qtbot.wait(50)  # both layouts settle
+    assert [label.text for _, label in side.items] == [label.text for _, label in plain.items]
+    assert side.geometry() == plain.geometry()
+    assert [label.pos() for _, label in side.items] == [label.pos() for _, label in plain.items]
+    side.addItem(side.curves[3], "outside a batch")  # lays out at once, as before
+    assert layouts.count(side) == 2

@@ -48,6 +48,7 @@ from gdapp.ui.plot_items import (
     TRAIN_COLOR,
     ZERO_LINE_COLOR,
     PlotView,
+    SideLegend,
     bounds,
     make_curve,
     make_plot,
@@ -166,7 +167,7 @@ class PlotsPanel(QWidget):
             plot.getViewBox().addItem(head, ignoreBounds=True)
             self.heads[key] = head
         # Thirteen entries would hide the curves, so the weights legend sits beside the plot.
-        self.weights_legend = pg.LegendItem(verSpacing=-4, **legend_style)
+        self.weights_legend = SideLegend(verSpacing=-4, **legend_style)
         self.views["weights"].addItem(self.weights_legend, row=0, col=1)
         # One curve per weight slot and one for the bias, made once for every dataset.
         self._slot_curves = [
@@ -467,14 +468,15 @@ class PlotsPanel(QWidget):
         keep = 0
         while keep < min(len(old), len(curves)) and old[keep] is curves[keep]:
             keep += 1
-        for curve in old[keep:]:
-            legend.removeItem(curve)
-        for (_sample, label), name in zip(legend.items, names[:keep], strict=True):
-            text = html.escape(name)
-            if label.text != text:
-                label.setText(text)
-        for curve, name in zip(curves[keep:], names[keep:], strict=True):
-            legend.addItem(curve, html.escape(name))
+        with legend.changing_rows():
+            for curve in old[keep:]:
+                legend.removeItem(curve)
+            for (_sample, label), name in zip(legend.items, names[:keep], strict=True):
+                text = html.escape(name)
+                if label.text != text:
+                    label.setText(text)
+            for curve, name in zip(curves[keep:], names[keep:], strict=True):
+                legend.addItem(curve, html.escape(name))
 
     def _follow_data(self, history: SessionHistory) -> None:
         """Fit the view to the data, for each plot the user has not zoomed or panned.
