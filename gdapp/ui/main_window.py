@@ -710,6 +710,10 @@ class MainWindow(QMainWindow):
         self.message_bar.hide()
 
     def _on_controller_snapshot_ready(self, snapshot: Snapshot) -> None:
+        if snapshot.commands_seen != self.controller.commands_sent:
+            # Taken before a command still on its way (Run, a new setting): a stop it reports
+            # may already be undone, and its banner would flash up again after Run.
+            return
         if snapshot.status != self._last_status:
             self._last_status = snapshot.status
             self._show_stop(snapshot)

@@ -486,3 +486,27 @@ def test_the_reset_button_returns_to_step_zero(qtbot, window):
     snap = snapshot_at(qtbot, window, 0)
     np.testing.assert_array_equal(snap.theta, 0.0)
     assert window.findChild(QMessageBox, "errorDialog") is None
+
+
+def test_a_snapshot_older_than_the_last_command_does_not_bring_a_stop_banner(qtbot, window):
+    controller, bar = window.controller, window.message_bar
+    controller.set_config(max_epochs=20)
+    controller.run()
+    qtbot.waitUntil(lambda: controller.last_snapshot.status == "max_epochs")
+    qtbot.waitUntil(bar.isVisible)
+    stopped = controller.last_snapshot  # "stopped at 20 epochs"
+    controller.set_config(max_epochs=10**9)
+    controller.run()
+    qtbot.waitUntil(
+        lambda: (
+            controller.last_snapshot.running
+            and controller.last_snapshot.commands_seen == controller.commands_sent
+        )
+    )
+    assert not bar.isVisible()
+    # A stop the worker reported before the learner's last command reaches the window
+    # only now, as a snapshot still queued would: the run it reports on is gone.
+    controller.snapshot_ready.emit(stopped)
+    assert not bar.isVisible()
+    controller.pause()
+    qtbot.waitUntil(lambda: not controller.is_running)
