@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import weakref
+from functools import partial
 from pathlib import Path
 
 import shiboken6
@@ -174,16 +175,19 @@ class MainWindow(QMainWindow):
 
         controller = self.controller
         self.busy_hold = BusyHold(self, controller)  # a run waits while this thread works
-        # A new dataset, setting, page, view or lesson step redraws much of the window: the
-        # run waits for that frame (the view model's is connected before the window's own
-        # handler, so the hold covers applying the view too).
+        # A new dataset, setting, page, view, lesson step or Run redraws much of the window:
+        # the run waits for that frame (the view model's is connected before the window's
+        # own handler, so the hold covers applying the view too), which is drawn one turn
+        # of the event loop after the change (``_paint_next_turn``).
         for change in (
             controller.dataset_changed,
             controller.config_changed,
+            controller.running_changed,
             self.view_model.changed,
             self.lesson_panel.step_entered,
         ):
             change.connect(self.busy_hold.hold_until_idle)
+            change.connect(self._paint_next_turn)
         controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
         controller.running_changed.connect(self._on_controller_running_changed)
@@ -316,6 +320,23 @@ class MainWindow(QMainWindow):
     @property
     def figure_page(self):
         return self.workspace.page("figure")
+
+    def _paint_next_turn(self, *_args) -> None:
+        """Draw the workspace after the event loop's next turn, not in the same one.
+
+        A change (a lesson step, a dataset, a model, Run) makes its widgets lay themselves
+        out in the events it posts, and Qt paints the result before it looks at its timers
+        again: the change, its layout and its first frame, at up to 60-100 ms each, would
+        then hold the event loop as one. Updates are off until a timer fires, which Qt
+        handles after the other timers already due, so they run between the two halves.
+        Takes any arguments, so that any signal can be connected to it.
+        """
+        central = self.centralWidget()
+        if central.updatesEnabled():
+            central.setUpdatesEnabled(False)
+            # 1 ms, not 0: Qt turns a zero-delay single shot into a posted call, which would
+            # run in the same turn, before the layout it is meant to follow.
+            QTimer.singleShot(1, self, partial(central.setUpdatesEnabled, True))
 
     def show_page(self, page: str) -> None:
         """Bring a workspace page to the front (a learner's choice: the ViewState follows)."""

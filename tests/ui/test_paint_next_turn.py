@@ -1,0 +1,79 @@
+"""A change (a lesson step, a dataset, a model, Run) is drawn one turn of the event loop later.
+
+Qt handles the events a change posts (layouts, scene updates, the window's repaint) before
+it looks at its timers again; a change and its first frame then hold the loop as one. The
+window keeps its updates off until the timers already due have run.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from gdapp.ui.main_window import MainWindow
+from gdapp.ui.plot_items import PlotView
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page("plots")
+    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
+    qtbot.wait(50)
+    yield window
+    window.close()
+
+
+def first_events_after(qtbot, window, change) -> list[str]:
+    """What comes first after ``change``, made in a timer event as a click would be made in
+    an input event: a timer that fell due meanwhile, or the plots' paint."""
+    order: list[str] = []
+    loss = window.findChild(PlotView, "lossPlot")
+    loss.painted.connect(lambda: order.append("paint"))
+    due = QTimer()
+    due.setSingleShot(True)
+    due.timeout.connect(lambda: order.append("timer"))
+
+    def make_change() -> None:
+        due.start(0)  # falls due while the change is made, as a ticking timer would
+        change()
+        loss.update()  # and the plot has something new to draw either way
+
+    QTimer.singleShot(5, make_change)
+    qtbot.waitUntil(lambda: "paint" in order and "timer" in order)
+    return order
+
+
+@pytest.mark.parametrize("kind", ["dataset", "lesson step"])
+def test_timers_already_due_run_before_the_change_is_drawn(qtbot, window, kind):
+    controller = window.controller
+    changes = {
+        "dataset": lambda: controller.load_preset("moons"),
+        "lesson step": lambda: window.lesson_panel.goto(8, 1),
+    }
+    order = first_events_after(qtbot, window, changes[kind])
+    assert order.index("timer") < order.index("paint")
+    controller.pause()
+
+
+def test_updates_come_back_after_the_turn_and_after_a_burst_of_changes(qtbot, window):
+    central = window.centralWidget()
+    controller = window.controller
+    controller.load_preset("moons")
+    assert not central.updatesEnabled()  # off until the next turn
+    qtbot.waitUntil(central.updatesEnabled)
+    for name in ("xor", "diabetes", "moons", "diabetes"):
+        controller.load_preset(name)
+        QApplication.processEvents()
+    qtbot.waitUntil(central.updatesEnabled)
+    painted = []
+    window.findChild(PlotView, "lossPlot").painted.connect(lambda: painted.append(1))
+    window.findChild(PlotView, "lossPlot").update()
+    qtbot.waitUntil(lambda: bool(painted))  # the workspace paints again
