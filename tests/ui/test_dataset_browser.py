@@ -467,3 +467,38 @@ def test_widest_rows_finds_the_longest_text_and_the_widest_numbers(qapp):
     model.sort(2, Qt.SortOrder.DescendingOrder)  # view rows follow the sort
     assert model.widest_rows(0) == [0]
     assert model.widest_rows(1) == [0, 3]
+
+
+def test_the_row_header_keeps_its_width_without_reading_every_row_label(
+    qtbot, browser_controller, monkeypatch
+):
+    from gdapp.ui.models.dataframe_model import DataFrameModel
+
+    asked: list[int] = []
+    real = DataFrameModel.headerData
+
+    def counting(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Vertical:
+            asked.append(section)
+        return real(self, section, orientation, role)
+
+    monkeypatch.setattr(DataFrameModel, "headerData", counting)  # before the model is made
+    panel = DatasetBrowserPanel(browser_controller)
+    qtbot.addWidget(panel)
+    panel.resize(600, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    table = panel.findChild(QTableView, "datasetTable")
+    summary = panel.findChild(QTableView, "columnSummary")
+    qtbot.waitUntil(lambda: table.rowAt(table.viewport().height() // 2) >= 0)
+    asked.clear()
+    browser_controller.load_preset("moons")
+    browser_controller.select_sample(300)
+    # Qt's own row header reads the labels of 200 rows after each (800 calls).
+    assert len(asked) < 50
+    header, model = table.verticalHeader(), table.model()
+    widest = header.fontMetrics().horizontalAdvance(str(model.rowCount() - 1))
+    assert header.width() > widest  # the widest row number fits
+    assert header.width() == summary.verticalHeader().width()  # the columns line up
+    assert header.isVisible() and header.sectionsClickable()
+    panel.shutdown()

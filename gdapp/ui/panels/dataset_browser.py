@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -85,6 +85,26 @@ MIN_TABLE_ROWS = 8  # the chart never squeezes the table below this many rows
 
 def _is_csv(path: str) -> bool:
     return path.lower().endswith(".csv")
+
+
+class RowHeader(QHeaderView):
+    """A table's row header whose width the panel sets (``setFixedWidth``).
+
+    Qt's header measures the labels of the first and last 100 rows for its size hint, which
+    it asks again after each new dataset and each selected row: 800 calls into the model
+    for a width that is fixed anyway.
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setSectionsClickable(True)  # as QTableView's own row header
+        self.setHighlightSections(True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        width = self.minimumWidth()
+        if width > 0 and width == self.maximumWidth():
+            return QSize(width, self.defaultSectionSize())
+        return super().sizeHint()
 
 
 class DatasetBrowserPanel(QWidget):
@@ -193,6 +213,7 @@ class DatasetBrowserPanel(QWidget):
         self._progress_row.setVisible(False)
 
         self._table = QTableView(objectName="datasetTable")
+        self._table.setVerticalHeader(RowHeader(self._table))
         self._table.setModel(self._model)
         self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -220,6 +241,7 @@ class DatasetBrowserPanel(QWidget):
         columns.sectionResized.connect(self._on_table_section_resized)
 
         self._summary = QTableView(objectName="columnSummary")
+        self._summary.setVerticalHeader(RowHeader(self._summary))
         self._summary.setModel(self._summary_model)
         self._summary.horizontalHeader().setVisible(False)
         self._summary.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
