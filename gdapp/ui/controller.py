@@ -196,14 +196,15 @@ class TrainingSession(QObject):
 
     # -- datasets -------------------------------------------------------------------------
 
-    def load_preset(self, name: str) -> bool:
-        """Load a bundled dataset; on failure emit ``error`` and keep the current one."""
+    def load_preset(self, name: str, config: Mapping[str, Any] | None = None) -> bool:
+        """Load a bundled dataset (with ``config`` as for ``set_dataset``); on failure emit
+        ``error`` and keep the current one."""
         try:
             dataset = load_preset(name)
         except DatasetError as exc:
             self.error.emit(f"Could not load the preset {name!r}: {exc}")
             return False
-        self.set_dataset(dataset, {"preset": name})
+        self.set_dataset(dataset, {"preset": name}, config)
         return True
 
     def load_csv(self, path: str | Path, **options: Any) -> bool:
@@ -222,12 +223,23 @@ class TrainingSession(QObject):
         self.set_dataset(dataset, {"csv": str(path), **options})
         return True
 
-    def set_dataset(self, dataset: Dataset, origin: Mapping[str, Any] | None = None) -> None:
+    def set_dataset(
+        self,
+        dataset: Dataset,
+        origin: Mapping[str, Any] | None = None,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
         """Make ``dataset`` current and restart training on it at step 0.
 
         ``origin`` says how to load it again (saved with the settings); without it, a preset
-        name or the CSV options recorded in the dataset are used.
+        name or the CSV options recorded in the dataset are used. ``config`` (TrainConfig
+        fields) changes the settings with it: one restart, and the panels lay themselves
+        out for the new dataset and settings once (``config_changed`` follows
+        ``dataset_changed``), where a dataset and then a model would take two layouts.
         """
+        new_config = self._config_with(config or {})
+        changed = new_config != self._config
+        self._config = new_config
         self._dataset = dataset
         self._dataset_origin = dict(origin) if origin is not None else _origin_of(dataset)
         self._generation += 1
@@ -245,6 +257,8 @@ class TrainingSession(QObject):
         self._selected_sample = -1
         with self.hold_training():  # every panel lays itself out for the new dataset
             self.dataset_changed.emit(dataset)
+            if changed:
+                self.config_changed.emit(new_config)
 
     def select_sample(self, row: int) -> None:
         """Make ``row`` (an index into ``dataset.X``) the current sample; -1 clears it."""
@@ -263,10 +277,7 @@ class TrainingSession(QObject):
         larger max_epochs (a run stopped at the old limit may go on); any other change
         restarts training at step 0 with the new settings and says so with ``notice``.
         """
-        unknown = set(fields) - {f.name for f in dataclasses.fields(TrainConfig)}
-        if unknown:
-            raise TypeError(f"unknown TrainConfig field(s): {', '.join(sorted(unknown))}")
-        new = dataclasses.replace(self._config, **fields)
+        new = self._config_with(fields)
         changed = {name for name in fields if getattr(new, name) != getattr(self._config, name)}
         if not changed:
             return
@@ -283,6 +294,13 @@ class TrainingSession(QObject):
             if "max_epochs" in changed:
                 self._send(self._max_epochs_requested, int(new.max_epochs))
         self.config_changed.emit(new)
+
+    def _config_with(self, fields: Mapping[str, Any]) -> TrainConfig:
+        """The current settings with ``fields`` changed (TypeError naming unknown ones)."""
+        unknown = set(fields) - {f.name for f in dataclasses.fields(TrainConfig)}
+        if unknown:
+            raise TypeError(f"unknown TrainConfig field(s): {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self._config, **fields)
 
     def set_speed(self, steps_per_second: float | None) -> None:
         """Limit Run to ``steps_per_second`` (1 = watch every step); None runs flat out."""

@@ -54,6 +54,24 @@ def test_a_different_preset_is_loaded(qtbot, controller, actions):
     assert controller.dataset_origin == {"preset": "diabetes-post"}
 
 
+def test_a_new_preset_brings_the_steps_settings_in_one_change(qtbot, controller, actions):
+    checked = validate_actions(
+        {"preset": "xor", "select_sample": 3, "config": {"model": "mlp", "hidden": 4}}
+    )
+    changes: list[str] = []
+    controller.dataset_changed.connect(lambda _ds: changes.append("dataset"))
+    controller.config_changed.connect(lambda _config: changes.append("config"))
+    sent = controller.commands_sent
+    assert actions.apply(checked) == []
+    assert changes == ["dataset", "config"]  # the dataset and its settings, laid out once
+    assert controller.commands_sent == sent + 1  # one load: no restart on the old dataset
+    assert controller.config == TrainConfig(model="mlp", hidden=4)
+    assert controller.dataset_origin == {"preset": "xor"} and controller.selected_sample == 3
+    changes.clear()
+    assert actions.apply(checked) == []  # already loaded: the config is applied as before
+    assert changes == [] and controller.commands_sent == sent + 1
+
+
 def test_view_actions_are_not_training_actions(controller, actions):
     notes = actions.apply({"graph_view": "sample", "spotlight": "lossPlot", "post_example": {}})
     assert len(notes) == 3 and all("not a training action" in note for note in notes)

@@ -225,6 +225,30 @@ def test_snapshots_from_a_replaced_dataset_are_dropped(qtbot, controller, record
     assert recorder.last.step_count == 0
 
 
+def test_a_dataset_with_its_settings_is_one_change_and_one_restart(qtbot, controller, recorder):
+    seen: list[tuple[str, str]] = []
+    controller.dataset_changed.connect(
+        lambda ds: seen.append(("dataset", f"{ds.source} {controller.config.model}"))
+    )
+    controller.config_changed.connect(lambda config: seen.append(("config", config.model)))
+    sent = controller.commands_sent
+    assert controller.load_preset("xor", {"model": "mlp", "hidden": 3})
+    # Panels laying themselves out for the new dataset already see its settings.
+    assert [kind for kind, _ in seen] == ["dataset", "config"]
+    assert "mlp" in seen[0][1] and seen[1][1] == "mlp"
+    assert controller.commands_sent == sent + 1  # one load, no restart of the old dataset
+    snap = caught_up(qtbot, controller, recorder)
+    assert snap.config.model == "mlp" and snap.config.hidden == 3 and snap.step_count == 0
+    n_features = controller.dataset.n_features
+    assert snap.theta.shape == ((n_features + 1) * 3 + 3 + 1,)  # W1, b1, w2, b2
+    seen.clear()
+    controller.load_preset("moons", {"model": "mlp"})  # settings unchanged: no config_changed
+    assert [kind for kind, _ in seen] == ["dataset"]
+    with pytest.raises(TypeError, match="learning_rate"):
+        controller.load_preset("diabetes", {"learning_rate": 0.1})
+    assert controller.dataset.source == "moons"  # refused before anything changed
+
+
 def test_a_failed_load_keeps_the_dataset_and_reports_the_file(qtbot, controller, tmp_path):
     bad = tmp_path / "broken.csv"
     bad.write_text("a,b,label\n1,2,0\n3,x,1\n4,5,0\n")

@@ -119,16 +119,21 @@ class LessonActions:
         self._controller = controller
         self._host = host
         self.graph_inputs: dict[str, float] = dict(DEFAULT_GRAPH_INPUTS)
+        self._config_sent = False  # in ``apply``: the step's config went with its dataset
 
     def apply(self, actions: Mapping[str, object]) -> list[str]:
         """Carry out ``actions`` in order; returns a note for each one that could not run."""
         notes: list[str] = []
+        self._config_sent = False
         for name, value in actions.items():
             handler = getattr(self, f"_do_{name}", None) if name in SESSION_ACTIONS else None
             if handler is None:
                 notes.append(f"{name!r} is not a training action")
                 continue
-            note = handler(value)
+            if name == "preset" and "config" in actions:
+                note = self._do_preset(value, actions["config"])
+            else:
+                note = handler(value)
             if note:
                 notes.append(note)
         return notes
@@ -147,11 +152,17 @@ class LessonActions:
 
     # -- data and training ---------------------------------------------------------------
 
-    def _do_preset(self, name: str) -> str | None:
+    def _do_preset(self, name: str, config: Mapping[str, object] | None = None) -> str | None:
+        """Load preset ``name``, with the step's ``config`` if it has one: a new dataset
+        restarts training anyway, and the window lays itself out once for both."""
         controller = self._controller
         if controller.dataset is not None and controller.dataset_origin == {"preset": name}:
             return None  # already loaded: keep the trainer and the selection
-        return None if controller.load_preset(name) else f"could not load the preset {name!r}"
+        fields = None if config is None else train_config_fields(config)
+        if not controller.load_preset(name, fields):
+            return f"could not load the preset {name!r}"
+        self._config_sent = config is not None
+        return None
 
     def _do_select_sample(self, row: int) -> str | None:
         dataset = self._controller.dataset
@@ -161,7 +172,8 @@ class LessonActions:
         return None
 
     def _do_config(self, table: Mapping[str, object]) -> None:
-        self._controller.set_config(**train_config_fields(table))
+        if not self._config_sent:  # else it came with the step's dataset
+            self._controller.set_config(**train_config_fields(table))
 
     def _do_reset(self, _value: object) -> None:
         self._controller.reset()
