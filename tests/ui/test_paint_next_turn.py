@@ -44,7 +44,7 @@ def first_events_after(qtbot, window, change) -> list[str]:
     def make_change() -> None:
         due.start(0)  # falls due while the change is made, as a ticking timer would
         change()
-        loss.update()  # and the plot has something new to draw either way
+        loss.viewport().update()  # and the plot has something new to draw either way
 
     QTimer.singleShot(5, make_change)
     qtbot.waitUntil(lambda: "paint" in order and "timer" in order)
@@ -73,7 +73,12 @@ def test_updates_come_back_after_the_turn_and_after_a_burst_of_changes(qtbot, wi
         controller.load_preset(name)
         QApplication.processEvents()
     qtbot.waitUntil(central.updatesEnabled)
-    painted = []
-    window.findChild(PlotView, "lossPlot").painted.connect(lambda: painted.append(1))
-    window.findChild(PlotView, "lossPlot").update()
-    qtbot.waitUntil(lambda: bool(painted))  # the workspace paints again
+    painted: set[str] = set()
+    views = window.findChildren(PlotView)
+    shown = [view for view in views if view.isVisible()]
+    assert len(shown) == 4  # the plots page
+    for view in views:
+        view.painted.connect(lambda view=view: painted.add(view.objectName()))
+    controller.load_preset("xor")  # every plot has new curves and axes to draw
+    # Each one is drawn once updates are back: none is left showing the old dataset.
+    qtbot.waitUntil(lambda: painted >= {view.objectName() for view in shown})
