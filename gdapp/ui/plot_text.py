@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QWidget
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
 
+from gdapp.ui.plot_items import SideLegend
+
 
 def scale_plot_text(root: QWidget, font: QFont) -> None:
     """Give every pyqtgraph axis, title and legend under ``root`` the size of ``font``."""
@@ -29,3 +31,5 @@ def scale_plot_text(root: QWidget, font: QFont) -> None:
                 item.update()
             elif isinstance(item, pg.LabelItem):
                 item.setText(item.text, size=f"{points:.1f}pt")
+            elif isinstance(item, SideLegend):
+                item.set_text_points(points)

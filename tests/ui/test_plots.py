@@ -320,18 +320,18 @@ def legend_rows(panel) -> list[tuple[object, str]]:
 
 
 @pytest.mark.parametrize("preset", ["moons", "xor"])
-def test_fewer_or_more_features_keep_the_rows_whose_curve_stays(qtbot, panel, controller, preset):
+def test_the_legend_names_the_curves_shown_for_fewer_or_more_features(
+    qtbot, panel, controller, preset
+):
     from gdapp.ui.panels.plots import _short  # long names are cut to fit the legend
 
     def expected() -> list[tuple[object, str]]:
         names = [_short(panel._names[i]) for i in panel.shown_params]
         return list(zip(panel.weight_curves, names, strict=True))
 
-    eight = [label for _sample, label in panel.weights_legend.items]
     controller.load_preset(preset)  # two features: two weight rows and the bias
     assert legend_rows(panel) == expected() and len(legend_rows(panel)) == 3
-    kept = [label for _sample, label in panel.weights_legend.items]
-    assert kept[:2] == eight[:2]  # the first two slots' rows are relabelled, not made again
+    assert [name for _, name in legend_rows(panel)] == ["x1", "x2", "bias"]
     controller.load_preset("diabetes")  # and back to eight
     assert legend_rows(panel) == expected() and len(legend_rows(panel)) == 9
     controller.set_config(model="mlp")  # many parameters: the largest are shown
@@ -340,43 +340,43 @@ def test_fewer_or_more_features_keep_the_rows_whose_curve_stays(qtbot, panel, co
     assert legend_rows(panel)[-1][0] is panel.weight_curves[-1]  # the output's bias last
 
 
-def test_the_side_legend_lays_out_once_for_many_rows_and_as_pyqtgraph_would(qtbot, monkeypatch):
+def test_the_side_legend_draws_each_row_in_its_curves_pen_and_sizes_itself(qtbot):
     import pyqtgraph as pg
+    from PySide6.QtGui import QColor, QFontMetricsF
 
     from gdapp.ui.plot_items import SideLegend
 
-    layouts = []
-    real_update = pg.LegendItem.updateSize
-    monkeypatch.setattr(
-        pg.LegendItem, "updateSize", lambda self: (layouts.append(self), real_update(self))
+    view = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(view)
+    view.resize(420, 300)
+    view.setBackground("w")
+    plot = view.addPlot(row=0, col=0)
+    legend = SideLegend()
+    view.addItem(legend, row=0, col=1)
+    colours = ["#d62728", "#2ca02c", "#1f77b4"]
+    curves = [plot.plot([0, 1], [i, i], pen=pg.mkPen(c, width=2)) for i, c in enumerate(colours)]
+    names = ["glucose", "a much longer name", "bias"]
+    legend.set_rows(list(zip(curves, names, strict=True)))
+    assert [(row.sample.item, row.label.text) for row in legend.items] == list(
+        zip(curves, names, strict=True)
     )
-    legends, views = [], []
-    for kind in (SideLegend, pg.LegendItem):  # each beside a plot, as the plots panel has it
-        view = pg.GraphicsLayoutWidget()
-        qtbot.addWidget(view)
-        view.resize(460, 330)
-        plot = view.addPlot(row=0, col=0)
-        legend = kind(verSpacing=-4)
-        view.addItem(legend, row=0, col=1)
-        legend.curves = [plot.plot([0, 1], [i, i]) for i in range(12)]
-        legends.append(legend)
-        views.append(view)
-    side, plain = legends
-    with side.changing_rows():
-        for i, curve in enumerate(side.curves):
-            side.addItem(curve, f"weight {i}")
-        side.removeItem(side.curves[3])
-    assert layouts.count(side) == 1  # once, at the end, for thirteen row changes
-    for i, curve in enumerate(plain.curves):
-        plain.addItem(curve, f"weight {i}")
-    plain.removeItem(plain.curves[3])
-    assert layouts.count(plain) == 13  # pyqtgraph's own legend: once per row change
-    for view in views:
-        view.show()
-    qtbot.waitUntil(lambda: all(view.isVisible() for view in views))
-    qtbot.wait(50)  # both layouts settle
-    assert [label.text for _, label in side.items] == [label.text for _, label in plain.items]
-    assert side.geometry() == plain.geometry()
-    assert [label.pos() for _, label in side.items] == [label.pos() for _, label in plain.items]
-    side.addItem(side.curves[3], "outside a batch")  # lays out at once, as before
-    assert layouts.count(side) == 2
+    metrics = QFontMetricsF(legend._font)
+    hint = legend.sizeHint(0)
+    assert hint.width() > metrics.horizontalAdvance("a much longer name")  # the widest fits
+    assert hint.height() >= 3 * metrics.height()  # a line per row
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(50)
+    image = view.grab().toImage()
+    top_left = legend.mapToScene(0, 0).toPoint()
+    found = set()
+    for x in range(top_left.x(), top_left.x() + int(legend.size().width())):
+        for y in range(top_left.y(), top_left.y() + int(legend.size().height())):
+            found.add(QColor(image.pixel(x, y)).name())
+    assert set(colours) <= found  # each row's stroke, in its curve's colour
+    legend.set_rows(list(zip(curves[:1], names[:1], strict=True)))
+    one_row = legend.sizeHint(0)
+    assert len(legend.items) == 1 and one_row.height() < hint.height()
+    legend.set_text_points(16)  # the classroom zoom: twice the size
+    zoomed = legend.sizeHint(0)
+    assert zoomed.height() > 1.5 * one_row.height() and zoomed.width() > one_row.width()

@@ -89,6 +89,8 @@ def test_classroom_zoom_scales_every_text_and_is_remembered(qtbot, window):
         assert each.style["tickFont"].pointSizeF() == pytest.approx(base * factor)
     table = window.findChild(QTableView, "datasetTable")
     assert table.font().pointSizeF() == pytest.approx(base * factor)
+    legend = window.findChild(QWidget, "plotsPanel").weights_legend  # drawn by the app
+    assert legend.text_points == pytest.approx(base * factor)
     window.close()
 
     again = MainWindow()

@@ -20,7 +20,6 @@ nothing drawn grows with the column count.
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -167,8 +166,9 @@ class PlotsPanel(QWidget):
             plot.getViewBox().addItem(head, ignoreBounds=True)
             self.heads[key] = head
         # Thirteen entries would hide the curves, so the weights legend sits beside the plot.
-        self.weights_legend = SideLegend(verSpacing=-4, **legend_style)
+        self.weights_legend = SideLegend()
         self.views["weights"].addItem(self.weights_legend, row=0, col=1)
+        self.views["weights"].ci.layout.setAlignment(self.weights_legend, Qt.AlignmentFlag.AlignTop)
         # One curve per weight slot and one for the bias, made once for every dataset.
         self._slot_curves = [
             make_curve(self.weights_plot, param_color(i, MAX_WEIGHT_CURVES + 1), f"w{i}")
@@ -456,27 +456,8 @@ class PlotsPanel(QWidget):
         self.weights_plot.setTitle(title, color=AXIS_COLOR, size="10pt")
 
     def _relabel_legend(self, names: list[str]) -> None:
-        """Give the weights legend one row per shown curve, reusing the rows it has.
-
-        A legend row (a pyqtgraph LabelItem) costs a couple of milliseconds to make: rows
-        whose curve stays in place are kept and relabelled where their name changed, so
-        another weight in a slot, a dataset with another number of features, or another
-        model makes only the rows it adds.
-        """
-        legend, curves = self.weights_legend, self.weight_curves
-        old = [sample.item for sample, _label in legend.items]
-        keep = 0
-        while keep < min(len(old), len(curves)) and old[keep] is curves[keep]:
-            keep += 1
-        with legend.changing_rows():
-            for curve in old[keep:]:
-                legend.removeItem(curve)
-            for (_sample, label), name in zip(legend.items, names[:keep], strict=True):
-                text = html.escape(name)
-                if label.text != text:
-                    label.setText(text)
-            for curve, name in zip(curves[keep:], names[keep:], strict=True):
-                legend.addItem(curve, html.escape(name))
+        """One legend row per shown curve, named ``names``."""
+        self.weights_legend.set_rows(list(zip(self.weight_curves, names, strict=True)))
 
     def _follow_data(self, history: SessionHistory) -> None:
         """Fit the view to the data, for each plot the user has not zoomed or panned.
