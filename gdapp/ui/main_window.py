@@ -485,8 +485,8 @@ class MainWindow(QMainWindow):
                 title = FIGURE_TITLES.get(state.figure, state.figure)
             self.workspace.set_figure_title(title)
             if state.figure is not None or self.workspace.is_built("figure"):
-                self.figure_page.set_post_example(*state.post_example)
-                self.figure_page.set_figure(state.figure)
+                self.figure_page.set_post_example(*state.post_example, refresh=False)
+                self.figure_page.set_figure(state.figure)  # draws the figure it shows
             if self.workspace.current_page != state.page:
                 if self.isVisible():
                     self.workspace.show_page(state.page)

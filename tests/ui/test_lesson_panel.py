@@ -268,6 +268,31 @@ def test_the_post_example_reproduces_the_printed_trajectory(qtbot, window, panel
     assert f"{run.m[-1]:.8f}" == "0.25846212"
 
 
+def test_a_step_that_changes_the_post_example_computes_it_once(qtbot, window, panel, monkeypatch):
+    from gdapp.ui.lessons import figures
+
+    lesson_index = next(k for k, lesson in enumerate(panel.runner.lessons) if lesson.number == 10)
+    steps = panel.runner.lessons[lesson_index].steps
+    shows = [k for k, step in enumerate(steps) if step.figure == "post_example_trajectory"]
+    panel.start()
+    panel.goto(lesson_index, shows[0])  # x < 0, the post's rule
+    figure = window.figure_page.figure("post_example_trajectory")
+    runs: list[str] = []
+    real = figures.run_post_example
+    monkeypatch.setattr(
+        figures, "run_post_example", lambda *args: (runs.append(args[-1]), real(*args))[1]
+    )
+
+    def example(k: int) -> dict:
+        return dict(steps[k].actions["post_example"])
+
+    later = next(k for k in shows if example(k) != example(shows[0]))
+    panel.goto(lesson_index, later)  # another x or rule: the figure is drawn again, once
+    assert sorted(runs) == ["correct", "post"]  # each variant's run, once
+    assert (figure.variant, figure.x) == (example(later)["variant"], example(later)["x"])
+    assert figure.printed_rows()[0][0] == 0  # and what it shows is the new example
+
+
 def test_progress_is_saved_and_restored(qtbot, window, panel):
     panel.start()
     panel.next()

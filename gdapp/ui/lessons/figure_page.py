@@ -95,13 +95,17 @@ class FigurePage(QWidget):
         self._note.setVisible(name is None)
         self._patient_row.setVisible(name in PATIENT_FIGURES)
 
-    def set_post_example(self, variant: str, x: float | None) -> None:
-        """Configure the post's one-weight example (variant "post" or "correct", its x)."""
+    def set_post_example(self, variant: str, x: float | None, *, refresh: bool = True) -> None:
+        """Configure the post's one-weight example (variant "post" or "correct", its x).
+
+        ``refresh=False`` leaves the drawing to the ``set_figure`` that follows (it redraws
+        the figure it shows), so a step showing the example computes it once.
+        """
         if (variant, x) == self._post_example and "post_example_trajectory" in self._figures:
             return
         self._post_example = (variant, x)
         if "post_example_trajectory" in self._figures:
-            self._figures["post_example_trajectory"].set_example(variant, x)
+            self._figures["post_example_trajectory"].set_example(variant, x, refresh=refresh)
 
     def _on_patient_value_changed(self, row: int) -> None:
         self._controller.select_sample(row)

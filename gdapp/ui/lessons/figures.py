@@ -320,13 +320,17 @@ class PostExampleTrajectoryFigure(LessonFigure):
     def x(self) -> float:
         return self._x
 
-    def set_example(self, variant: str = "post", x: float | None = None) -> None:
-        """Show the run of ``variant`` ("post" or "correct") with feature value ``x``."""
+    def set_example(
+        self, variant: str = "post", x: float | None = None, *, refresh: bool = True
+    ) -> None:
+        """Show the run of ``variant`` ("post" or "correct") with feature value ``x`` (drawn
+        at the next ``refresh`` when ``refresh`` is False)."""
         if variant not in ("post", "correct"):
             raise ValueError(f"unknown variant {variant!r}; expected 'post' or 'correct'")
         self._variant = variant
         self._x = POST_X if x is None else float(x)
-        self.refresh()
+        if refresh:
+            self.refresh()
 
     def printed_rows(self, variant: str | None = None) -> list[tuple[int, float, float, float]]:
         """(epoch, y_pred, loss, m) every 100 epochs, as the post's loop prints them."""
