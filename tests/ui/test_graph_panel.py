@@ -362,6 +362,22 @@ def test_full_batch_nudge_check_runs_in_the_background(app, qtbot):
     assert "nudge: all agree ✓" in panel.node_text("w")
 
 
+def test_a_background_nudge_check_waits_while_the_panel_is_hidden(app, qtbot):
+    panel, ctrl = app
+    panel.set_view("batch")  # the full batch: checked in slices, over a second or two
+    panel.set_nudge(True)
+    runner = panel._nudger
+    qtbot.waitUntil(lambda: runner._job is not None)
+    panel.hide()  # another page in front: nobody sees the check
+    job = runner._job
+    qtbot.wait(300)
+    assert runner._job is job and not runner._timer.isActive()  # no slice while hidden
+    assert "nudge: checking…" in panel.node_text("w")
+    panel.show()
+    qtbot.waitUntil(lambda: "nudge: all agree ✓" in panel.node_text("w"), timeout=20_000)
+    assert all(node.agrees for node in panel.displayed_values().values())
+
+
 def test_a_hidden_panel_catches_up_when_shown(app, qtbot):
     panel, ctrl = app
     panel.set_view("sample")

@@ -40,6 +40,7 @@ class NudgeRunner(QObject):
         super().__init__(parent)
         self._job: _Job | None = None
         self._pending: tuple[Hashable, Callable[[], core_graph.Graph], float, bool] | None = None
+        self._paused = False
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -66,6 +67,17 @@ class NudgeRunner(QObject):
         """Forget queued work; a check already under way finishes and is dropped."""
         self._pending = None
 
+    def pause(self) -> None:
+        """Take no more slices until ``resume`` (the panel is hidden: nobody waits)."""
+        self._paused = True
+        self._timer.stop()
+
+    def resume(self) -> None:
+        """Go on with the check under way or queued, if any."""
+        self._paused = False
+        if self.busy:
+            self._timer.start()
+
     def wait(self, timeout_s: float = 30.0) -> None:
         """Finish every running or queued check now, delivering results (for tests)."""
         deadline = time.monotonic() + timeout_s
@@ -80,7 +92,8 @@ class NudgeRunner(QObject):
         self._pending = None
         graph = build()  # a copy of its own: the panel's graph keeps changing meanwhile
         self._job = (key, graph.nudge_check_steps(h=h, central=central))
-        self._timer.start()
+        if not self._paused:
+            self._timer.start()
 
     def _on_timer_timeout(self) -> None:
         self._advance(time.monotonic() + SLICE_MS / 1000)

@@ -501,7 +501,12 @@ class GraphPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self._nudger.resume()
         self.catch_up()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self._nudger.pause()  # a check of a hidden graph waits until it is seen again
 
     def catch_up(self) -> None:
         """Bring a panel that skipped updates while unseen up to date (now that it is seen)."""
