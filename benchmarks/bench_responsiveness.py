@@ -51,9 +51,10 @@ def pump(app: QApplication, seconds: float) -> None:
     loop.exec()
 
 
-def lags_while(app: QApplication, seconds: float, action=None) -> np.ndarray:
-    """Tick lags (ms) over ``seconds``, calling ``action(k)`` every SWITCH_EVERY_MS."""
-    ticks: list[float] = []
+def lags_while(app: QApplication, seconds: float, action=None, ticks=None) -> np.ndarray:
+    """Tick lags (ms) over ``seconds``, calling ``action(k)`` every SWITCH_EVERY_MS; the
+    tick times (perf_counter seconds) go to ``ticks`` if given."""
+    ticks = [] if ticks is None else ticks
     timer = QTimer()
     timer.setInterval(TICK_MS)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
@@ -136,27 +137,37 @@ def main() -> None:
 
     durations: dict[str, list[float]] = {kind: [] for kind in kinds}
 
+    made: list[tuple[float, str]] = []  # (when, what) for each switch
+
     def action(k: int) -> None:
         started = time.perf_counter()
-        act(k)
+        made.append((started, act(k)))
         durations[kinds[k % len(kinds)]].append((time.perf_counter() - started) * 1000)
 
-    def act(k: int) -> None:
+    def act(k: int) -> str:
         kind = kinds[k % len(kinds)]
         if kind == "model":
-            controller.set_config(model=models[k % 2])
+            what = models[k % 2]
+            controller.set_config(model=what)
         elif kind == "optimizer":
-            controller.set_config(optimizer=optimizers[k % 4])
+            what = optimizers[k % 4]
+            controller.set_config(optimizer=what)
         elif kind == "dataset":
-            controller.load_preset(presets[k % 2])
+            what = presets[k % 2]
+            controller.load_preset(what)
         elif kind == "page":
-            window.show_page(pages[k % 4])
+            what = pages[k % 4]
+            window.show_page(what)
         elif kind == "graph":
-            window.view_model.update(graph_view=("sample", "batch")[k % 2])
+            what = ("sample", "batch")[k % 2]
+            window.view_model.update(graph_view=what)
         else:
-            panel.goto(*steps[(k * 7) % len(steps)])
+            lesson, step = steps[(k * 7) % len(steps)]
+            what = f"{panel.runner.lessons[lesson].number}.{step + 1}"
+            panel.goto(lesson, step)
         controller.set_config(max_epochs=LONG)
         controller.run()
+        return f"{kind} {what}"
 
     counter = StepCounter(controller)
     idle = lags_while(app, 2.0)
@@ -165,7 +176,8 @@ def main() -> None:
     seconds = args.rounds * len(kinds) * SWITCH_EVERY_MS / 1000
     counter.start()
     keys = KeySwitch(action)
-    busy = lags_while(app, seconds, keys.press)
+    ticks: list[float] = []
+    busy = lags_while(app, seconds, keys.press, ticks)
     busy_rate = counter.rate()
     runs = []
     panel.leave()  # the page runs below show no lesson, on a fresh start
@@ -192,6 +204,11 @@ def main() -> None:
         if values:
             print(f"  {kind:9s} switch on the GUI thread: median {np.median(values):6.1f} ms, "
                   f"worst {max(values):6.1f} ms")  # fmt: skip
+    worst = []  # the longest gaps and the switch made last before each one ended
+    for gap in np.argsort(busy)[::-1][:3]:
+        before = [what for when, what in made if when <= ticks[gap + 1]]
+        worst.append(f"{busy[gap]:.0f} ms after {before[-1] if before else 'the start'}")
+    print("  longest gaps: " + "; ".join(worst))
     ratio = busy.max() / max(np.percentile(idle, 99), 1.0)
     print(f"worst lag while switching / idle p99: {ratio:.1f}   (aim: worst <= 100 ms)")
 
