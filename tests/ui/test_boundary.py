@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QWidget,
 )
+from support.windows import shown_window
 
 from gdapp.datasets.dataset import from_arrays
 from gdapp.lessons import LessonError
@@ -34,12 +35,7 @@ def sigmoid(z):
 
 @pytest.fixture
 def window(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
+    window = shown_window(qtbot)
     window.lesson_panel.leave()
     window.show_page("boundary")
     yield window

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.windows import shown_window
 
 from gdapp.core.gradcheck import numeric_gradient
 from gdapp.core.mlp import MLPModel
-from gdapp.ui.main_window import MainWindow
 from gdapp.ui.panels.graph.style import format_number
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
@@ -50,12 +50,7 @@ def steps(qtbot, session, n):
 
 @pytest.fixture
 def window(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None, timeout=10000)
+    window = shown_window(qtbot, timeout_ms=10_000)
     window.lesson_panel.leave()
     yield window
     window.close()

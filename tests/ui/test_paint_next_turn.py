@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from support.windows import shown_window
 
-from gdapp.ui.main_window import MainWindow
 from gdapp.ui.plot_items import PlotView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
@@ -19,13 +19,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateS
 
 @pytest.fixture
 def window(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot)
     window.show_page("plots")
-    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
     qtbot.wait(50)
     yield window
     window.close()

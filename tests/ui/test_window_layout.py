@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 # isort: split
 import pyqtgraph as pg
+from support.windows import shown_window
 
 from gdapp.ui.main_window import MainWindow
 
@@ -26,12 +27,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateS
 
 @pytest.fixture
 def window(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.controller.last_snapshot is not None)
+    window = shown_window(qtbot)
     yield window
     window.close()
 
