@@ -322,21 +322,22 @@ class MainWindow(QMainWindow):
         return self.workspace.page("figure")
 
     def _paint_next_turn(self, *_args) -> None:
-        """Draw the workspace after the event loop's next turn, not in the same one.
+        """Draw the workspace and the lesson column after the event loop's next turn.
 
         A change (a lesson step, a dataset, a model, Run) makes its widgets lay themselves
         out in the events it posts, and Qt paints the result before it looks at its timers
         again: the change, its layout and its first frame, at up to 60-100 ms each, would
-        then hold the event loop as one. Updates are off until a timer fires, which Qt
-        handles after the other timers already due, so they run between the two halves.
-        Takes any arguments, so that any signal can be connected to it.
+        then hold the event loop as one. Their updates are off until a timer fires, which
+        Qt handles after the other timers already due, so those run between the two halves.
+        (Not the whole window: a top-level window whose updates come back does not redraw
+        its plots.) Takes any arguments, so that any signal can be connected to it.
         """
-        central = self.centralWidget()
-        if central.updatesEnabled():
-            central.setUpdatesEnabled(False)
-            # 1 ms, not 0: Qt turns a zero-delay single shot into a posted call, which would
-            # run in the same turn, before the layout it is meant to follow.
-            QTimer.singleShot(1, self, partial(central.setUpdatesEnabled, True))
+        for area in (self.centralWidget(), self.lesson_dock):
+            if area.updatesEnabled():
+                area.setUpdatesEnabled(False)
+                # 1 ms, not 0: Qt turns a zero-delay single shot into a posted call, which
+                # would run in the same turn, before the layout it is meant to follow.
+                QTimer.singleShot(1, self, partial(area.setUpdatesEnabled, True))
 
     def show_page(self, page: str) -> None:
         """Bring a workspace page to the front (a learner's choice: the ViewState follows)."""

@@ -8,8 +8,8 @@ window keeps its updates off until the timers already due have run.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 from support.windows import shown_window
 
 from gdapp.ui.plot_items import PlotView
@@ -77,3 +77,27 @@ def test_updates_come_back_after_the_turn_and_after_a_burst_of_changes(qtbot, wi
     controller.load_preset("xor")  # every plot has new curves and axes to draw
     # Each one is drawn once updates are back: none is left showing the old dataset.
     qtbot.waitUntil(lambda: painted >= {view.objectName() for view in shown})
+
+
+class PaintCounter(QObject):
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_the_lesson_column_shows_the_new_step_once_updates_are_back(qtbot, window):
+    panel = window.lesson_panel
+    panel.goto(1, 0)
+    qtbot.wait(100)
+    text = panel.findChild(QTextBrowser, "lessonText")
+    paints = PaintCounter(text.viewport())
+    panel.goto(8, 1)  # another lesson: new text in the dock
+    assert not window.lesson_dock.updatesEnabled()  # drawn next turn, with the workspace
+    qtbot.waitUntil(lambda: window.lesson_dock.updatesEnabled() and paints.count > 0)
+    assert panel.runner.lessons[8].steps[1].title.split()[0] in text.toPlainText()
