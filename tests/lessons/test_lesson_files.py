@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from xml.etree import ElementTree
 
 import pytest
+from support.fresh_process import run_code
 
 from gdapp.core.trainer import TrainConfig, model_for
 from gdapp.datasets import load_preset
@@ -178,8 +177,7 @@ def test_lessons_do_not_import_qt_or_matplotlib():
         "bad = [m for m in ('PySide6', 'pyqtgraph', 'matplotlib') if m in sys.modules]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_code(code)
 
 
 @pytest.mark.parametrize("number", [1, 2])

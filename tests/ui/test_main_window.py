@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -19,6 +16,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QToolButton,
 )
+from support.fresh_process import run_code
 
 from gdapp.core.trainer import TrainConfig, Trainer
 from gdapp.ui.main_window import WINDOW_TITLE, MainWindow
@@ -447,10 +445,7 @@ def test_app_main_runs_the_window_and_returns_the_exit_status(isolated_settings)
         "status = main([])\n"
         "print('status', status, QApplication.applicationName())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_code(script, timeout_s=60)
     assert "status 0 gdapp" in done.stdout
     assert (isolated_settings / "gdapp.ini").exists()  # the window saved its settings
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import sys
 
+from support.fresh_process import run_code
+
 from gdapp.ui import preload
 from gdapp.ui.main_window import MainWindow
 
@@ -33,7 +35,6 @@ def test_a_shown_window_has_the_page_modules_imported_and_every_page_built(qtbot
 
 
 def test_a_process_that_ends_at_once_waits_for_the_imports_and_exits_cleanly():
-    import subprocess
 
     # The process ends right after starting the imports. Python waits for the thread before
     # it runs atexit handlers and tears down: no import is cut off halfway.
@@ -45,10 +46,7 @@ def test_a_process_that_ends_at_once_waits_for_the_imports_and_exits_cleanly():
         "atexit.register(lambda: print('still importing', preload.preloading()))\n"
         "preload.start_preloading()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_code(script)
     assert done.stdout.strip() == "still importing False"
 
 
