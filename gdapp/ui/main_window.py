@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
         its plots.) Takes any arguments, so that any signal can be connected to it.
         """
         for area in (self.centralWidget(), self.lesson_dock):
-            if area.updatesEnabled():
+            if area.updatesEnabled() and not area.isWindow():  # a floating dock is a window
                 area.setUpdatesEnabled(False)
                 # 1 ms, not 0: Qt turns a zero-delay single shot into a posted call, which
                 # would run in the same turn, before the layout it is meant to follow.

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from types import SimpleNamespace
-from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
@@ -58,14 +56,6 @@ class PlotView(pg.GraphicsLayoutWidget):
         self.painted.emit()
 
 
-class LegendRow(NamedTuple):
-    """One row of a ``SideLegend``: the curve (``sample.item``, as in pyqtgraph's legend)
-    and its name (``label.text``)."""
-
-    sample: SimpleNamespace
-    label: SimpleNamespace
-
-
 class SideLegend(pg.GraphicsWidget):
     """The names of a plot's curves, in a column beside it, each after a stroke of its pen.
 
@@ -87,12 +77,9 @@ class SideLegend(pg.GraphicsWidget):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     @property
-    def items(self) -> list[LegendRow]:
-        """The rows shown, top to bottom."""
-        return [
-            LegendRow(SimpleNamespace(item=curve), SimpleNamespace(text=name))
-            for curve, name in self._rows
-        ]
+    def rows(self) -> list[tuple[pg.PlotDataItem, str]]:
+        """The rows shown, top to bottom: (curve, name)."""
+        return list(self._rows)
 
     def set_rows(self, rows: Sequence[tuple[pg.PlotDataItem, str]]) -> None:
         """Show ``rows`` (curve, name), top to bottom; the same rows again cost nothing."""

@@ -99,7 +99,7 @@ def test_train_from_the_toolbar_name_the_parameters_and_step_back(qtbot, window)
     assert len(shown) == 13 and shown[-1] == 30
     magnitude = np.abs(snap.theta[:30])
     assert set(shown[:-1]) == set(np.argsort(-magnitude, kind="stable")[:12].tolist())
-    legend = [label.text for _, label in panel.weights_legend.items]
+    legend = [name for _, name in panel.weights_legend.rows]
     assert legend == [names[k] for k in shown]
     assert "of 30 parameters" in panel.weights_plot.titleLabel.text
     assert "hidden layer" in panel.loss_plot.getAxis("left").labelText

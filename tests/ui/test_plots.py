@@ -214,7 +214,7 @@ def test_ten_thousand_columns_show_twelve_weights_and_the_picker_switches_them(
     assert len(theta) == 10_001
     assert len(panel.weight_curves) == MAX_WEIGHT_CURVES + 1
     assert len(panel.weights_plot.listDataItems()) == MAX_WEIGHT_CURVES + 1  # none per column
-    assert len(panel.weights_legend.items) == MAX_WEIGHT_CURVES + 1  # only the curves shown
+    assert len(panel.weights_legend.rows) == MAX_WEIGHT_CURVES + 1  # only the curves shown
     assert len(panel.bars.opts["width"]) == MAX_WEIGHT_CURVES + 1
     shown = panel.shown_params
     assert shown[-1] == 10_000  # the bias
@@ -222,12 +222,12 @@ def test_ten_thousand_columns_show_twelve_weights_and_the_picker_switches_them(
     np.testing.assert_array_equal(panel.bars.opts["width"], np.abs(theta[list(shown)]))
     for curve, index in zip(panel.weight_curves, shown, strict=True):
         assert len(curve.yData) == 4 and curve.yData[-1] == theta[index]
-    legend_names = [label.text for _, label in panel.weights_legend.items]
+    legend_names = [name for _, name in panel.weights_legend.rows]
     assert legend_names == [f"x{i}" for i in shown[:-1]] + ["bias"]
 
     panel.set_shown_weights([5000, 7, 9999])
     assert panel.shown_params == (5000, 7, 9999, 10_000)
-    assert len(panel.weights_legend.items) == 4
+    assert len(panel.weights_legend.rows) == 4
     assert panel.weight_curves[0].yData[-1] == theta[5000]
     np.testing.assert_array_equal(panel.bars.opts["width"], np.abs(theta[[5000, 7, 9999, -1]]))
 
@@ -243,11 +243,11 @@ def test_ten_thousand_columns_show_twelve_weights_and_the_picker_switches_them(
     row = next(r for r in range(picker.proxy.rowCount()) if picker.proxy.index(r, 0).data() == "x7")
     picker.proxy.setData(picker.proxy.index(row, 0), Qt.CheckState.Unchecked.value, check)
     assert panel.shown_params == (5000, 9999, 7777, 10_000)
-    assert [label.text for _, label in panel.weights_legend.items][1] == "x9999"
+    assert [name for _, name in panel.weights_legend.rows][1] == "x9999"
 
     picker.largest_button.click()  # back to the largest |w|
     assert set(panel.shown_params[:-1]) == largest(theta)
-    assert len(panel.weights_legend.items) == MAX_WEIGHT_CURVES + 1
+    assert len(panel.weights_legend.rows) == MAX_WEIGHT_CURVES + 1
     hidden = next(f for f in range(10_000) if f not in panel.shown_params)
     picker.search.setText(f"x{hidden}")
     index = next(
@@ -294,29 +294,29 @@ def test_a_weight_that_stays_among_the_largest_keeps_its_curve(qtbot, panel, con
     panel.redraw()
     expected = [500 if f == 105 else f for f in range(111, 99, -1)]
     assert panel.shown_params[:-1] == tuple(expected)
-    assert panel.weights_legend.items[expected.index(500)][1].text == "x500"
+    assert panel.weights_legend.rows[expected.index(500)][1] == "x500"
     np.testing.assert_array_equal(panel.weight_curves[expected.index(500)].yData[-1], -50.0)
 
 
 def test_a_dataset_with_the_same_columns_keeps_the_legend_and_another_relabels_it(
     qtbot, panel, controller
 ):
-    labels = [label for _sample, label in panel.weights_legend.items]
+    labels = [name for _curve, name in panel.weights_legend.rows]
     test_label = panel.loss_legend.getLabel(panel.curves["test_loss"])
     controller.load_preset("diabetes-post")  # the same eight columns
-    assert [label for _sample, label in panel.weights_legend.items] == labels
+    assert [name for _curve, name in panel.weights_legend.rows] == labels
     assert panel.loss_legend.getLabel(panel.curves["test_loss"]) is test_label
     renamed = load_preset("diabetes")
     names = [f"x{i}" for i in range(renamed.n_features)]
     controller.set_dataset(dataclasses.replace(renamed, feature_names=tuple(names)))
-    texts = [label.text for _sample, label in panel.weights_legend.items]
+    texts = [name for _curve, name in panel.weights_legend.rows]
     assert texts == [*names, "bias"]
     controller.set_dataset(load_preset("diabetes", test_fraction=0.0))
     assert panel.loss_legend.getLabel(panel.curves["test_loss"]) is None
 
 
 def legend_rows(panel) -> list[tuple[object, str]]:
-    return [(sample.item, label.text) for sample, label in panel.weights_legend.items]
+    return panel.weights_legend.rows
 
 
 @pytest.mark.parametrize("preset", ["moons", "xor"])
@@ -357,9 +357,7 @@ def test_the_side_legend_draws_each_row_in_its_curves_pen_and_sizes_itself(qtbot
     curves = [plot.plot([0, 1], [i, i], pen=pg.mkPen(c, width=2)) for i, c in enumerate(colours)]
     names = ["glucose", "a much longer name", "bias"]
     legend.set_rows(list(zip(curves, names, strict=True)))
-    assert [(row.sample.item, row.label.text) for row in legend.items] == list(
-        zip(curves, names, strict=True)
-    )
+    assert legend.rows == list(zip(curves, names, strict=True))
     metrics = QFontMetricsF(legend._font)
     hint = legend.sizeHint(0)
     assert hint.width() > metrics.horizontalAdvance("a much longer name")  # the widest fits
@@ -376,7 +374,7 @@ def test_the_side_legend_draws_each_row_in_its_curves_pen_and_sizes_itself(qtbot
     assert set(colours) <= found  # each row's stroke, in its curve's colour
     legend.set_rows(list(zip(curves[:1], names[:1], strict=True)))
     one_row = legend.sizeHint(0)
-    assert len(legend.items) == 1 and one_row.height() < hint.height()
+    assert len(legend.rows) == 1 and one_row.height() < hint.height()
     legend.set_text_points(16)  # the classroom zoom: twice the size
     zoomed = legend.sizeHint(0)
     assert zoomed.height() > 1.5 * one_row.height() and zoomed.width() > one_row.width()

@@ -436,7 +436,7 @@ class PlotsPanel(QWidget):
             curve.setVisible(slot < len(features))
             if slot >= len(features):
                 curve.setData([], [])
-        self._relabel_legend(names)
+        self.weights_legend.set_rows(list(zip(self.weight_curves, names, strict=True)))
         n_shown = len(names)
         colors = [QColor(param_color(i, MAX_WEIGHT_CURVES + 1)) for i in range(len(features))]
         colors.append(QColor(BIAS_COLOR))
@@ -454,10 +454,6 @@ class PlotsPanel(QWidget):
         else:
             title = base
         self.weights_plot.setTitle(title, color=AXIS_COLOR, size="10pt")
-
-    def _relabel_legend(self, names: list[str]) -> None:
-        """One legend row per shown curve, named ``names``."""
-        self.weights_legend.set_rows(list(zip(self.weight_curves, names, strict=True)))
 
     def _follow_data(self, history: SessionHistory) -> None:
         """Fit the view to the data, for each plot the user has not zoomed or panned.
