@@ -30,13 +30,16 @@ def first_events_after(qtbot, window, change) -> list[str]:
     """What comes first after ``change``, made in a timer event as a click would be made in
     an input event: a timer that fell due meanwhile, or the plots' paint."""
     order: list[str] = []
+    recording = False  # a paint from before the change (a late snapshot) does not count
     loss = window.findChild(PlotView, "lossPlot")
-    loss.painted.connect(lambda: order.append("paint"))
+    loss.painted.connect(lambda: recording and order.append("paint"))
     due = QTimer()
     due.setSingleShot(True)
     due.timeout.connect(lambda: order.append("timer"))
 
     def make_change() -> None:
+        nonlocal recording
+        recording = True
         due.start(0)  # falls due while the change is made, as a ticking timer would
         change()
         loss.viewport().update()  # and the plot has something new to draw either way
