@@ -12,6 +12,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 from support.windows import shown_window
 
+from gdapp.ui.panels import plots
+from gdapp.ui.panels.plots import PlotsPanel
 from gdapp.ui.plot_items import PlotView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
@@ -59,6 +61,23 @@ def test_timers_already_due_run_before_the_change_is_drawn(qtbot, window, kind):
     order = first_events_after(qtbot, window, changes[kind])
     assert order.index("timer") < order.index("paint")
     controller.pause()
+
+
+@pytest.mark.parametrize(("split_after_ms", "first"), [(0.0, "timer"), (1e9, "paint")])
+def test_a_long_redraw_is_painted_after_the_timers_already_due(
+    qtbot, window, monkeypatch, split_after_ms, first
+):
+    """A redraw that took SPLIT_PAINT_AFTER_MS or longer is painted a turn later; a quick
+    one, as in a steady run, at once (both made long or quick here by the threshold)."""
+    controller = window.controller
+    controller.step(5)
+    qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 5)
+    qtbot.wait(50)  # the redraw of those steps is done
+    monkeypatch.setattr(plots, "SPLIT_PAINT_AFTER_MS", split_after_ms)
+    panel = window.findChild(PlotsPanel)
+    order = first_events_after(qtbot, window, lambda: panel.set_shown_weights(None))
+    assert order[0] == first
+    qtbot.waitUntil(panel.updatesEnabled)  # and the plots are drawn again either way
 
 
 def test_updates_come_back_after_the_turn_and_after_a_burst_of_changes(qtbot, window):

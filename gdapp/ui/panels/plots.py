@@ -58,6 +58,8 @@ from gdapp.ui.training_thread import Snapshot
 
 REDRAW_INTERVAL_MS = 30  # at most ~33 redraws per second
 PAINT_HOLD_LIMIT_MS = 100  # longest a redraw may hold a run while waiting for paints
+# A redraw that took this long is painted one turn of the event loop later (see redraw).
+SPLIT_PAINT_AFTER_MS = 10.0
 LABEL_GAP_PX = 10  # between a bar's end and its value label, plus a margin
 FOLLOWING_PLOTS = ("loss", "accuracy", "weights")  # views that track the data's range
 MIN_EPOCH_SPAN = 10  # epochs shown on the x axes before autoscaling takes over
@@ -214,6 +216,7 @@ class PlotsPanel(QWidget):
         self._timer.timeout.connect(self.redraw)
         self._hold = ExitStack()
         self._waiting_for_paint: set[PlotView] = set()
+        self._paint_deferred = False
         self._hold_timer = QTimer(self)  # a safety net: never hold a run for long
         self._hold_timer.setSingleShot(True)
         self._hold_timer.setInterval(PAINT_HOLD_LIMIT_MS)
@@ -348,7 +351,28 @@ class PlotsPanel(QWidget):
         self._hold_until_painted()
         self._set_curve_data(history)
         self.redraw_count += 1
-        self.pacer.add_cost(time.perf_counter() - started)  # and each paint, as it comes
+        cost = time.perf_counter() - started
+        self.pacer.add_cost(cost)  # and each paint, as it comes
+        if cost * 1000 >= SPLIT_PAINT_AFTER_MS:
+            self._paint_next_turn()
+
+    def _paint_next_turn(self) -> None:
+        """Paint the plots after the event loop's next turn, not right after this redraw.
+
+        Qt paints in the events it handles before it looks at its timers again, so a long
+        redraw (a new dataset's first data, new axes) and its paint would hold the loop as
+        one; with the plots' updates off until a timer fires, the timers already due run
+        between the two. A quick redraw, as in a steady run, is painted at once.
+        """
+        if self._paint_deferred:
+            return
+        self._paint_deferred = True
+        self.setUpdatesEnabled(False)
+        QTimer.singleShot(1, self, self._on_paint_turn)
+
+    def _on_paint_turn(self) -> None:
+        self._paint_deferred = False
+        self.setUpdatesEnabled(True)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
