@@ -382,7 +382,10 @@ class ContributionsView(QWidget):
         features = tuple(dataset.feature_names)
         n_params = model_for(self._controller.config).n_params(len(features))
         self._fill_targets(parameter_names(features, n_params, self._controller.config))
-        self._draw()
+        if self.isVisible():
+            self._draw()
+        else:  # a hidden page's plot is cleared when it is next shown, not drawn for nothing
+            self._stale = True
         self._info.setText("The bars appear with the first snapshot of training.")
         self.values_changed.emit(None, None, _column_tip(self._target.currentText()))
         self._schedule()
@@ -393,7 +396,10 @@ class ContributionsView(QWidget):
 
     @Slot(int)
     def _on_controller_sample_selected(self, _row: int) -> None:
-        self._draw_selected()
+        if self.isVisible():
+            self._draw_selected()
+        else:
+            self._stale = True
 
     # ------------------------------------------------------------ widget side
     @Slot(int)
@@ -437,6 +443,10 @@ class ContributionsView(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._stale:
+            if self._shares is None:
+                self._draw()  # the bars of a dataset that is gone
+            else:
+                self._draw_selected()
             self._schedule()
 
     # ------------------------------------------------------------------ helpers

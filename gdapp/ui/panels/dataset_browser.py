@@ -129,6 +129,7 @@ class DatasetBrowserPanel(QWidget):
         self._syncing = False
         self._misclassified = -1
         self._columns_stale = False
+        self._summary_stale = False
         self._load_options: dict = {}
         self.report_error = show_load_error
         self.error_box: object | None = None
@@ -308,16 +309,19 @@ class DatasetBrowserPanel(QWidget):
         return self._contributions
 
     def summary_model(self) -> ColumnSummaryModel:
+        self._catch_up_summary()
         return self._summary_model
 
     def table_view(self) -> QTableView:
         return self._table
 
     def summary_view(self) -> QTableView:
+        self._catch_up_summary()
         return self._summary
 
     def summary_frame(self) -> pd.DataFrame:
         """The summary shown: index SUMMARY_STATS, one column per shown column."""
+        self._catch_up_summary()
         return self._summary_model.table()
 
     def info_text(self) -> str:
@@ -422,6 +426,7 @@ class DatasetBrowserPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self._catch_up_summary()
         if self._columns_stale and self._dataset is not None:
             self._columns_stale = False
             self._fit_columns()
@@ -628,6 +633,16 @@ class DatasetBrowserPanel(QWidget):
         negative = ds.negative_label or "the other class"
         tips[ds.label_name] = f"{ds.label_name}: 1 = {ds.positive_label}, 0 = {negative}"
         self._model.set_column_tooltips(tips)
+        if self.isVisible():
+            self._show_summary()
+        else:  # summing up every column takes milliseconds: a hidden page waits until shown
+            self._summary_stale = True
+
+    def _show_summary(self) -> None:
+        self._summary_stale = False
+        ds, scaled = self._dataset, self.is_scaled()
+        frame = self._frame(scaled)
+        scope = f"{ds.scaler.kind} scaled" if scaled else "raw values"
         integer = [frame[c].dtype.kind in "iub" for c in frame.columns]
         # An empty column under the contribution column keeps the strip aligned with the table.
         summary = self._summary_of(scaled)
@@ -635,6 +650,10 @@ class DatasetBrowserPanel(QWidget):
         summary = pd.concat([summary, blank], axis=1)
         self._summary_model.set_summary(summary, [*integer, False], scope)
         self._sync_summary_columns()
+
+    def _catch_up_summary(self) -> None:
+        if self._summary_stale and self._dataset is not None:
+            self._show_summary()
 
     def _fit_columns(self) -> None:
         """Size columns to their contents (every row, the header and summary) and align them.

@@ -1,0 +1,88 @@
+"""A workspace page that is not in front waits: a new dataset costs it nothing until shown.
+
+A lesson step or a preset loads a new dataset while the learner looks at the plots; the
+Dataset page behind them would otherwise sum up every column and redraw its contributions
+chart on the GUI thread for a picture no one sees. When the page comes to the front it
+shows the new dataset, with nothing left from the old one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QTableView
+from support.windows import shown_window
+
+from gdapp.ui.models.dataframe_model import summarize
+from gdapp.ui.panels import dataset_browser
+from gdapp.ui.panels.dataset_browser import DatasetBrowserPanel
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
+
+
+@pytest.fixture
+def window(qtbot):
+    """The window on the plots page, its Dataset page built and drawn once behind them."""
+    window = shown_window(qtbot)
+    window.show_page("data")
+    browser = window.findChild(DatasetBrowserPanel)
+    qtbot.waitUntil(lambda: browser.contributions_view().drawn_rows().size > 0)
+    window.show_page("plots")
+    yield window
+    window.close()
+
+
+def test_a_hidden_dataset_page_waits_then_shows_the_new_dataset(qtbot, window, monkeypatch):
+    controller = window.controller
+    browser = window.findChild(DatasetBrowserPanel)
+    view = browser.contributions_view()
+    old_rows = len(controller.dataset.train_idx)  # diabetes: 614 training rows
+    summed, drawn = [], []
+    monkeypatch.setattr(
+        dataset_browser, "summarize", lambda frame: summed.append(frame) or summarize(frame)
+    )
+    draw = view._draw
+    monkeypatch.setattr(view, "_draw", lambda: drawn.append(1) or draw())
+
+    controller.load_preset("moons")
+    qtbot.wait(100)  # its first snapshot comes and goes
+    assert summed == [] and drawn == []  # nothing summed or drawn behind the plots
+
+    window.show_page("data")
+    ds = controller.dataset
+    new_rows = len(ds.train_idx)
+    assert new_rows < old_rows  # so that a bar left from diabetes would show
+    # At once: no bar of the old dataset, and the summary is the new table's.
+    assert view.drawn_rows().size == 0 or view.drawn_rows().max() < new_rows
+    # What the strip on screen holds (its own model, not an accessor that would catch up).
+    summary = browser.findChild(QTableView, "columnSummary").model().table()
+    features = list(ds.feature_names)
+    np.testing.assert_allclose(summary.loc["max", features], ds.raw[features].max(), rtol=0)
+    np.testing.assert_allclose(summary.loc["min", features], ds.raw[features].min(), rtol=0)
+    # And then the new dataset's bars, one per training row.
+    qtbot.waitUntil(lambda: view.drawn_rows().size == new_rows)
+    assert sorted(view.drawn_rows().tolist()) == list(range(new_rows))
+
+
+def test_a_row_chosen_while_the_page_is_hidden_is_marked_when_it_is_shown(qtbot, window):
+    controller = window.controller
+    view = window.findChild(DatasetBrowserPanel).contributions_view()
+    ds = controller.dataset
+    position = 5
+    controller.select_sample(int(ds.train_idx[position]))  # from another page: a graph node
+    window.show_page("data")
+    assert view.selected_position() == position
+
+
+def test_the_summary_accessors_answer_for_the_new_dataset_while_hidden(qtbot, window):
+    controller = window.controller
+    browser = window.findChild(DatasetBrowserPanel)
+    controller.load_preset("xor")
+    ds = controller.dataset
+    assert not browser.isVisible()
+    summary = browser.summary_frame()  # asked for: computed now, though the page is hidden
+    np.testing.assert_allclose(
+        summary.loc["mean", list(ds.feature_names)],
+        ds.raw[list(ds.feature_names)].mean(),
+        rtol=1e-12,
+    )
