@@ -10,6 +10,9 @@ and spaces frames so that drawing takes at most ``duty`` of the time: a frame th
 ``c`` seconds is followed by the next one no sooner than ``c / duty`` after it started,
 and never sooner than ``min_interval_s``. A cheap frame keeps the full rate; a costly one
 lowers it until the thread has room again.
+
+``paint_next_turn(widget)`` puts a widget's paint one turn of the event loop after the work
+that made it necessary, so that the two do not hold the loop as one.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QWidget
 
 DEFAULT_DUTY = 0.4  # the share of the GUI thread a live view's drawing may take
 COST_MEMORY = 4  # frames whose cost is remembered; the largest of them sets the pace
@@ -67,3 +74,22 @@ class FramePacer:
             return 0
         due = self._started + self.interval_s - self._clock()
         return max(0, int(due * 1000.0 + 0.5))
+
+
+def paint_next_turn(widget: QWidget) -> None:
+    """Keep ``widget`` from painting until the event loop's next turn.
+
+    A change (a lesson step, a dataset, a long redraw) makes its widgets lay themselves out
+    in the events it posts, and Qt paints the result before it looks at its timers again:
+    the change, its layout and its first frame would hold the event loop as one. The
+    widget's updates are off until a timer fires, which Qt handles after the other timers
+    already due, so those run between the two halves. Calls made while it waits add
+    nothing. (Give it a child widget: a top-level window whose updates come back does not
+    redraw its plots.)
+    """
+    if widget.testAttribute(Qt.WidgetAttribute.WA_ForceUpdatesDisabled):
+        return  # already waiting for its turn
+    widget.setUpdatesEnabled(False)
+    # 1 ms, not 0: Qt turns a zero-delay single shot into a posted call, which would run
+    # in the same turn, before the layout it is meant to follow.
+    QTimer.singleShot(1, widget, partial(widget.setUpdatesEnabled, True))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import weakref
-from functools import partial
 from pathlib import Path
 
 import shiboken6
@@ -45,6 +44,7 @@ from gdapp.ui.busy_hold import BusyHold
 from gdapp.ui.controller import DEFAULT_PRESET, TrainingSession
 from gdapp.ui.exports import WindowExports
 from gdapp.ui.first_frame import after_first_frame
+from gdapp.ui.frame_pacer import paint_next_turn
 from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.settings_panel import SettingsPanel
@@ -322,22 +322,14 @@ class MainWindow(QMainWindow):
         return self.workspace.page("figure")
 
     def _paint_next_turn(self, *_args) -> None:
-        """Draw the workspace and the lesson column after the event loop's next turn.
-
-        A change (a lesson step, a dataset, a model, Run) makes its widgets lay themselves
-        out in the events it posts, and Qt paints the result before it looks at its timers
-        again: the change, its layout and its first frame, at up to 60-100 ms each, would
-        then hold the event loop as one. Their updates are off until a timer fires, which
-        Qt handles after the other timers already due, so those run between the two halves.
-        (Not the whole window: a top-level window whose updates come back does not redraw
-        its plots.) Takes any arguments, so that any signal can be connected to it.
+        """Draw the workspace and the lesson column after the event loop's next turn
+        (``paint_next_turn``): a change, its layout and its first frame, at up to 60-100 ms
+        each, would otherwise hold the event loop as one. Takes any arguments, so that any
+        signal can be connected to it.
         """
         for area in (self.centralWidget(), self.lesson_dock):
-            if area.updatesEnabled() and not area.isWindow():  # a floating dock is a window
-                area.setUpdatesEnabled(False)
-                # 1 ms, not 0: Qt turns a zero-delay single shot into a posted call, which
-                # would run in the same turn, before the layout it is meant to follow.
-                QTimer.singleShot(1, self, partial(area.setUpdatesEnabled, True))
+            if not area.isWindow():  # a floating dock is a window of its own
+                paint_next_turn(area)
 
     def show_page(self, page: str) -> None:
         """Bring a workspace page to the front (a learner's choice: the ViewState follows)."""

@@ -36,7 +36,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
 from gdapp.core.trainer import TrainConfig, model_for
 from gdapp.datasets import Dataset
 from gdapp.ui.controller import TrainingSession
-from gdapp.ui.frame_pacer import FramePacer
+from gdapp.ui.frame_pacer import FramePacer, paint_next_turn
 from gdapp.ui.history import SessionHistory
 from gdapp.ui.panels.weight_picker import WeightPicker
 from gdapp.ui.plot_items import (
@@ -216,7 +216,6 @@ class PlotsPanel(QWidget):
         self._timer.timeout.connect(self.redraw)
         self._hold = ExitStack()
         self._waiting_for_paint: set[PlotView] = set()
-        self._paint_deferred = False
         self._hold_timer = QTimer(self)  # a safety net: never hold a run for long
         self._hold_timer.setSingleShot(True)
         self._hold_timer.setInterval(PAINT_HOLD_LIMIT_MS)
@@ -354,25 +353,9 @@ class PlotsPanel(QWidget):
         cost = time.perf_counter() - started
         self.pacer.add_cost(cost)  # and each paint, as it comes
         if cost * 1000 >= SPLIT_PAINT_AFTER_MS:
-            self._paint_next_turn()
-
-    def _paint_next_turn(self) -> None:
-        """Paint the plots after the event loop's next turn, not right after this redraw.
-
-        Qt paints in the events it handles before it looks at its timers again, so a long
-        redraw (a new dataset's first data, new axes) and its paint would hold the loop as
-        one; with the plots' updates off until a timer fires, the timers already due run
-        between the two. A quick redraw, as in a steady run, is painted at once.
-        """
-        if self._paint_deferred:
-            return
-        self._paint_deferred = True
-        self.setUpdatesEnabled(False)
-        QTimer.singleShot(1, self, self._on_paint_turn)
-
-    def _on_paint_turn(self) -> None:
-        self._paint_deferred = False
-        self.setUpdatesEnabled(True)
+            # A long redraw (a new dataset's first data, new axes) and its paint would hold
+            # the event loop as one; a quick one, as in a steady run, is painted at once.
+            paint_next_turn(self)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
