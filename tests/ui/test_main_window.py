@@ -69,10 +69,22 @@ def caught_up(qtbot, controller):
 
 def redrawn(qtbot, win: MainWindow) -> None:
     """Wait until the plots show the latest snapshot."""
+    win.show_page("plots")  # a hidden panel draws nothing until it is shown
     panel = win.plots_panel
-    # The first snapshot, then its redraw (paced, so not at once).
-    qtbot.waitUntil(lambda: panel._history.point_count > 0 and not panel._timer.isActive())
-    panel.redraw()
+
+    def drawn() -> bool:
+        # Draw what is due now rather than at the pace's next frame. A redraw made while a
+        # change (the first lesson step, later on a loaded machine) is still on its way
+        # clears the curves instead: the wait goes on until they hold the history.
+        panel.redraw()
+        x = panel.curves["train_loss"].xData
+        return (
+            panel._history.point_count > 0
+            and x is not None
+            and len(x) == panel._history.point_count
+        )
+
+    qtbot.waitUntil(drawn)
 
 
 def plotted_arrays(win: MainWindow):
