@@ -68,9 +68,15 @@ class SideLegend(pg.GraphicsWidget):
     GAP_PX = 6  # between the stroke and the name
     PAD_PX = 4
 
-    def __init__(self, points: float = 8.0, color: str = AXIS_COLOR) -> None:
+    def __init__(
+        self, points: float = 8.0, color: str = AXIS_COLOR, below: pg.GraphicsWidget | None = None
+    ) -> None:
+        """``below``: an item in the legend's row (the plot's title) the rows start under."""
         super().__init__()
         self._rows: list[tuple[pg.PlotDataItem, str]] = []
+        self._below = below
+        if below is not None:
+            below.geometryChanged.connect(self.updateGeometry)  # a taller title, a lower row
         self._color = QColor(color)
         self._font = QFont()
         self.set_text_points(points)
@@ -104,20 +110,27 @@ class SideLegend(pg.GraphicsWidget):
     def _line_height(self) -> float:
         return self._metrics.height() * 1.45
 
+    def _top(self) -> float:
+        """Where the first row starts: under the item named at construction, if any."""
+        below = self._below
+        return self.PAD_PX + (below.size().height() if below is not None else 0.0)
+
     def sizeHint(self, which, constraint=None) -> QSizeF:  # noqa: N802 (Qt's name)
         widest = max((self._metrics.horizontalAdvance(name) for _c, name in self._rows), default=0)
         width = 2 * self.PAD_PX + self.SAMPLE_PX + self.GAP_PX + widest if self._rows else 0
-        height = 2 * self.PAD_PX + len(self._rows) * self._line_height() if self._rows else 0
+        rows = len(self._rows) * self._line_height()
+        height = self._top() + self.PAD_PX + rows if self._rows else 0
         return QSizeF(width, height)
 
     def paint(self, painter: QPainter, *_args) -> None:
         line = self._line_height()
+        top = self._top()
         x0, x1 = self.PAD_PX, self.PAD_PX + self.SAMPLE_PX
         text_x = x1 + self.GAP_PX
         width = self.size().width() - text_x
         painter.setFont(self._font)
         for row, (curve, name) in enumerate(self._rows):
-            middle = self.PAD_PX + (row + 0.5) * line
+            middle = top + (row + 0.5) * line
             painter.setPen(pg.mkPen(curve.opts["pen"]))
             painter.drawLine(QPointF(x0, middle), QPointF(x1, middle))
             painter.setPen(self._color)

@@ -101,7 +101,9 @@ def test_train_from_the_toolbar_name_the_parameters_and_step_back(qtbot, window)
     assert set(shown[:-1]) == set(np.argsort(-magnitude, kind="stable")[:12].tolist())
     legend = [name for _, name in panel.weights_legend.rows]
     assert legend == [names[k] for k in shown]
-    assert "of 30 parameters" in panel.weights_plot.titleLabel.text
+    # The picker is the title now: it says how many of the parameters are drawn.
+    assert "12 of 30 parameters" in panel.weight_picker.text()
+    assert not panel.weights_plot.titleLabel.text.strip()
     assert "hidden layer" in panel.loss_plot.getAxis("left").labelText
     for curve, k in zip(panel.weight_curves, shown, strict=True):
         np.testing.assert_array_equal(curve.yData, reference.history.theta[:, k])
@@ -245,3 +247,52 @@ def test_a_picture_of_the_old_layout_is_dropped_when_the_model_changes(qtbot, wi
     assert max(panel.params) < 3
     u, v, grid = panel.grid
     assert grid.shape == (len(v), len(u))
+
+
+def test_a_wide_model_keeps_the_plots_in_place_and_its_legend_inside_the_plot(qtbot, window):
+    """At 1024 x 768, 16 parameters: the picker stands on the weights plot's title row, so
+    showing it moves no plot, and every legend name lies inside the weights view."""
+    window.settings_dock.hide()
+    window.resize(1024, 768)
+    window.preset_actions["xor"].trigger()
+    qtbot.waitUntil(lambda: window.controller.dataset.name == "xor")
+    window.show_page("plots")
+    panel = window.plots_panel
+    qtbot.waitUntil(lambda: not panel._timer.isActive())
+
+    def geometries():
+        return {key: view.geometry() for key, view in panel.views.items()}
+
+    def settled_layout():  # the window's resize and its docks laid out
+        seen = geometries()
+        qtbot.wait(100)
+        return geometries() == seen
+
+    qtbot.waitUntil(settled_layout)
+    before = geometries()
+    assert not panel.weight_picker.isVisible()
+
+    window.controller.set_config(model="mlp", hidden=4, activation="tanh")
+    n_params = MLPModel(4).n_params(2)  # 4·2 + 4 + 4 + 1 = 17, 16 before the output's bias
+    qtbot.waitUntil(
+        lambda: (
+            (snapshot := window.controller.last_snapshot) is not None
+            and len(snapshot.theta) == n_params
+        )
+    )
+    qtbot.waitUntil(lambda: panel.weight_picker.isVisible())
+    qtbot.waitUntil(settled_layout)
+    assert geometries() == before
+
+    view = panel.views["weights"]
+    picker = panel.weight_picker.geometry()
+    assert view.rect().contains(picker)
+    legend = panel.weights_legend
+    assert len(legend.rows) == 13
+    shown = view.mapFromScene(legend.sceneBoundingRect()).boundingRect()
+    assert view.viewport().rect().contains(shown)
+    widest = max(legend._metrics.horizontalAdvance(name) for _curve, name in legend.rows)
+    assert legend.size().width() >= widest  # no name cut short
+    # The rows start under the title row, so the picker covers none of them.
+    first_row = view.mapFromScene(legend.mapToScene(0, legend._top())).y() + view.viewport().y()
+    assert first_row >= picker.bottom()

@@ -14,8 +14,9 @@ The parameters are named by the model (``model.param_names``: the features and `
 the linear models, ``h1:glucose`` … ``out:bias`` for a hidden layer); the last one (the
 output's bias) always has its own dashed curve.  A model with more than
 ``MAX_WEIGHT_CURVES`` other parameters shows the ``MAX_WEIGHT_CURVES`` farthest from zero in
-the weights plot and the bar chart, or the ones picked with the "Weights shown…" button;
-nothing drawn grows with the column count.
+the weights plot and the bar chart, or the ones picked with the weights plot's title, which
+is then a button ("Weights and bias: 12 of 30 weights"); nothing drawn grows with the
+column count.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from functools import partial
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
-from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QWidget
 
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
@@ -72,6 +73,7 @@ LOSS_LABELS = {
 MAX_WEIGHT_CURVES = 12  # weights a plot can label; wider tables show a choice of them
 NAME_CHARS = 18  # longest feature name written on a tick or in the legend
 WEIGHTS_TITLE = "Weights and bias"
+TITLE_UNDER_BUTTON = "\u00a0"  # a title of one space keeps its row for the picker
 PARAMS_TITLE = "Weights and biases"  # a hidden layer has one bias per unit and the output's
 
 
@@ -85,8 +87,8 @@ class PlotsPanel(QWidget):
     ``plots`` to their PlotItems. ``curves`` maps "train_loss", "test_loss", "train_acc" and
     "test_acc" to their curves, ``heads`` to the dot on each curve's newest point;
     ``weight_curves`` lists the weight curves shown (one per entry of ``shown_params``, the
-    bias last) and ``weight_picker`` is the "Weights shown…" button (visible for tables of
-    more than ``MAX_WEIGHT_CURVES`` features).
+    bias last) and ``weight_picker`` is the button that stands in for the weights plot's
+    title when there are more than ``MAX_WEIGHT_CURVES`` weights.
     """
 
     def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
@@ -168,7 +170,7 @@ class PlotsPanel(QWidget):
             plot.getViewBox().addItem(head, ignoreBounds=True)
             self.heads[key] = head
         # Thirteen entries would hide the curves, so the weights legend sits beside the plot.
-        self.weights_legend = SideLegend()
+        self.weights_legend = SideLegend(below=self.weights_plot.titleLabel)
         self.views["weights"].addItem(self.weights_legend, row=0, col=1)
         self.views["weights"].ci.layout.setAlignment(self.weights_legend, Qt.AlignmentFlag.AlignTop)
         # One curve per weight slot and one for the bias, made once for every dataset.
@@ -193,23 +195,18 @@ class PlotsPanel(QWidget):
             self.bars_plot.addItem(label)
             self._bar_labels.append(label)
 
-        # Above the weights plot, in a row that takes no room while the button is hidden.
-        self.weight_picker = WeightPicker(MAX_WEIGHT_CURVES)
+        # For a wide table the weights plot's title is this button: it stands where the
+        # title is, so showing it moves nothing (a row of its own relaid all four plots).
+        self.weight_picker = WeightPicker(MAX_WEIGHT_CURVES, parent=self.views["weights"])
         self.weight_picker.hide()
         self.weight_picker.picks_changed.connect(self._on_weight_picker_picks_changed)
-        weights_cell = QWidget()
-        cell_layout = QVBoxLayout(weights_cell)
-        cell_layout.setContentsMargins(0, 0, 0, 0)
-        cell_layout.setSpacing(0)
-        cell_layout.addWidget(self.weight_picker, 0, Qt.AlignmentFlag.AlignRight)
-        cell_layout.addWidget(self.views["weights"], 1)
+        self.weights_plot.titleLabel.geometryChanged.connect(self._place_weight_picker)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
-        for index, (key, view) in enumerate(self.views.items()):
-            cell = weights_cell if key == "weights" else view
-            grid.addWidget(cell, index // 2, index % 2)
+        for index, view in enumerate(self.views.values()):
+            grid.addWidget(view, index // 2, index % 2)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -308,7 +305,7 @@ class PlotsPanel(QWidget):
             self._features = ()  # nothing laid out: the next call lays out every slot
         self._names = names
         self._picks = None
-        self.weight_picker.setVisible(wide)
+        self.weight_picker.setVisible(wide)  # a child of the view: no layout moves
         if wide:
             self.weight_picker.set_names(self._names[:-1])
         self._show_features(self._choose_features(np.zeros(len(self._names))))
@@ -456,11 +453,36 @@ class PlotsPanel(QWidget):
         base = PARAMS_TITLE if self._model_name == "mlp" else WEIGHTS_TITLE
         if n_features > MAX_WEIGHT_CURVES:
             what = "parameters" if self._model_name == "mlp" else "weights"
-            title = f"{base} ({len(features)} of {n_features:,} {what})"
+            self.weight_picker.setText(f"{base}: {len(features)} of {n_features:,} {what}")
             self.weight_picker.set_shown(features, automatic=self._picks is None)
+            self.weight_picker.adjustSize()
+            title = TITLE_UNDER_BUTTON  # keeps the title's row, the button stands on it
         else:
             title = base
-        self.weights_plot.setTitle(title, color=AXIS_COLOR, size="10pt")
+        self._set_weights_title(title)
+        self._place_weight_picker()
+
+    def _set_weights_title(self, title: str) -> None:
+        label = self.weights_plot.titleLabel
+        size = label.opts.get("size", "10pt")  # the classroom zoom may have changed it
+        if label.text != title:
+            self.weights_plot.setTitle(title, color=AXIS_COLOR, size=size)
+
+    def _place_weight_picker(self, *_args) -> None:
+        """Centre the picker on the weights plot's title row, inside the view."""
+        picker = self.weight_picker
+        if not picker.isVisibleTo(self):
+            return
+        view = self.views["weights"]
+        label = self.weights_plot.titleLabel
+        title = view.mapFromScene(label.sceneBoundingRect()).boundingRect()
+        title.translate(view.viewport().pos())
+        hint = picker.sizeHint()
+        width = min(hint.width(), view.width())
+        x = min(max(0, title.center().x() - width // 2), view.width() - width)
+        y = max(0, title.center().y() - hint.height() // 2)
+        picker.setGeometry(x, y, width, hint.height())
+        picker.raise_()
 
     def _follow_data(self, history: SessionHistory) -> None:
         """Fit the view to the data, for each plot the user has not zoomed or panned.

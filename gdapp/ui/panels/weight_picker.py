@@ -1,10 +1,11 @@
 """Pick which weights the plots show when a table has more features than a plot can label.
 
-``WeightPicker`` is a small "Weights shown…" button whose popup holds a search field, a
-checkable list of the feature names (a list model, so ten thousand names cost nothing to
-build) and a "Largest |w|" button that goes back to showing the largest weights. Checking
-or unchecking a name emits ``picks_changed(tuple)`` with the feature indices now picked (at
-most ``limit``); "Largest |w|" emits ``picks_changed(None)``. The plots panel tells the
+``WeightPicker`` is a flat button (the plots panel puts it on the weights plot's title row,
+with the title as its text) whose popup holds a search field, a checkable list of the
+feature names (a list model, so ten thousand names cost nothing to build) and a "Largest
+|w|" button that goes back to showing the largest weights. Checking or unchecking a name
+emits ``picks_changed(tuple)`` with the feature indices now picked (at most ``limit``);
+"Largest |w|" emits ``picks_changed(None)``. The plots panel tells the
 picker what it shows with ``set_shown``.
 """
 
@@ -93,7 +94,7 @@ class FeatureCheckModel(QAbstractListModel):
 
 
 class WeightPicker(QToolButton):
-    """The "Weights shown…" button and its popup (see the module docstring)."""
+    """The picker button and its popup (see the module docstring)."""
 
     picks_changed = Signal(object)  # tuple[int, ...] of feature indices, or None: largest
 
