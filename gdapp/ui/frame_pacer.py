@@ -12,7 +12,8 @@ and never sooner than ``min_interval_s``. A cheap frame keeps the full rate; a c
 lowers it until the thread has room again.
 
 ``paint_next_turn(widget)`` puts a widget's paint one turn of the event loop after the work
-that made it necessary, so that the two do not hold the loop as one.
+that made it necessary, so that the two do not hold the loop as one; ``paint_with_window``
+has a graphics view's changes painted with the window's next frame instead of at once.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
 DEFAULT_DUTY = 0.4  # the share of the GUI thread a live view's drawing may take
 COST_MEMORY = 4  # frames whose cost is remembered; the largest of them sets the pace
@@ -93,3 +94,23 @@ def paint_next_turn(widget: QWidget) -> None:
     # 1 ms, not 0: Qt turns a zero-delay single shot into a posted call, which would run
     # in the same turn, before the layout it is meant to follow.
     QTimer.singleShot(1, widget, partial(widget.setUpdatesEnabled, True))
+
+
+def _scene_changed(_region) -> None:
+    """Nothing: connected only so that Qt takes its lazy path (see ``paint_with_window``)."""
+
+
+def paint_with_window(view: QGraphicsView) -> None:
+    """Let ``view``'s scene mark its changes for the window's next paint, not paint now.
+
+    When nothing listens to a scene's ``changed`` signal, Qt hands the scene's pending
+    updates straight to its views and has the window paint them at once, inside the
+    scene's own queued call. After a change that touches several plots (a lesson step, a
+    dataset), each plot's scene painted the whole window again in the same turn of the
+    event loop: two or three paints of every dirty widget where one would do. With a
+    listener, each scene reports its changed region and the views schedule an ordinary
+    update, which Qt paints once, with the rest of the window.
+    """
+    scene = view.scene()
+    if scene is not None:
+        scene.changed.connect(_scene_changed)

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QSizePolicy
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
 
+from gdapp.ui.frame_pacer import paint_with_window
+
 TRAIN_COLOR = "#1f77b4"
 TEST_COLOR = "#e8710a"
 # Qualitative palette (Tableau 10 without grey, which the bias uses).
@@ -48,6 +50,7 @@ class PlotView(pg.GraphicsLayoutWidget):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.last_paint_s = 0.0
+        paint_with_window(self)
 
     def paintEvent(self, event) -> None:
         started = time.perf_counter()

@@ -7,6 +7,8 @@ window keeps its updates off until the timers already due have run.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
@@ -143,3 +145,42 @@ def test_the_lesson_column_shows_the_new_step_once_updates_are_back(qtbot, windo
     assert not window.lesson_dock.updatesEnabled()  # drawn next turn, with the workspace
     qtbot.waitUntil(lambda: window.lesson_dock.updatesEnabled() and paints.count > 0)
     assert panel.runner.lessons[8].steps[1].title.split()[0] in text.toPlainText()
+
+
+class UpdateRequests(QObject):
+    """Numbers the window's repaints: each is one UpdateRequest delivered to the window."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.count += 1
+        return False
+
+
+def test_a_change_to_every_plot_is_painted_in_one_repaint_of_the_window(qtbot, window):
+    """Four plots changed in one turn are drawn by one repaint of the window. Without a
+    listener on each scene's ``changed`` signal, Qt has every scene repaint the window at
+    once from its own queued call: one repaint per plot."""
+    panel = window.findChild(PlotsPanel)
+    window.controller.pause()
+    qtbot.waitUntil(lambda: not panel._timer.isActive())
+    qtbot.wait(200)  # nothing left to draw
+    requests = UpdateRequests(window)
+    painted_in: dict[str, list[int]] = {view.objectName(): [] for view in panel.views.values()}
+    for name in painted_in:
+        view = window.findChild(PlotView, name)
+        view.painted.connect(partial(lambda name: painted_in[name].append(requests.count), name))
+
+    def change_every_plot() -> None:
+        for k, plot in enumerate(panel.plots.values()):
+            plot.plot([0.0, 1.0, 2.0], [k, k + 1.0, k - 1.0])  # a new curve in each
+
+    QTimer.singleShot(0, change_every_plot)
+    qtbot.waitUntil(lambda: all(painted_in.values()))
+    qtbot.wait(100)
+    assert all(len(repaints) == 1 for repaints in painted_in.values()), painted_in
+    assert len({repaints[0] for repaints in painted_in.values()}) == 1, painted_in

@@ -36,6 +36,7 @@ from gdapp.core.models import (
     run_post_example,
 )
 from gdapp.core.trainer import initial_theta, model_for
+from gdapp.ui.frame_pacer import paint_with_window
 
 if TYPE_CHECKING:
     from gdapp.ui.controller import TrainingSession
@@ -59,6 +60,7 @@ def signed(value: float, digits: int = 8) -> str:
 
 def _plot(title: str = "", x_label: str = "", y_label: str = "") -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
+    paint_with_window(plot)
     plot.setMinimumHeight(FIGURE_HEIGHT_PX - 40)
     plot.showGrid(x=True, y=True, alpha=0.15)
     for side in ("left", "bottom"):

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
 from gdapp.core.trainer import TrainConfig, model_for
+from gdapp.ui.frame_pacer import paint_with_window
 from gdapp.ui.panels import boundary_geometry as geometry
 from gdapp.ui.panels.boundary_widgets import ColorKey, HeldValuesForm
 from gdapp.ui.plot_items import AXIS_COLOR, LEGEND_BRUSH
@@ -184,6 +185,7 @@ class BoundaryPanel(QWidget):
         self.held_form.hide()
 
         self.plot = pg.PlotWidget(background="w")
+        paint_with_window(self.plot)
         self.plot.setObjectName("boundaryPlot")
         self.plot.setToolTip(
             "Rows coloured by label, ringed when predicted wrongly; shading is P(y = 1), "

@@ -51,6 +51,7 @@ from gdapp.core.contributions import (
     target_values,
 )
 from gdapp.core.trainer import model_for
+from gdapp.ui.frame_pacer import paint_with_window
 from gdapp.ui.plot_items import AXIS_COLOR, ZERO_LINE_COLOR
 
 if TYPE_CHECKING:
@@ -203,6 +204,7 @@ class ContributionsView(QWidget):
         self._legend.setText(_legend_html())
 
         self._plot = pg.PlotWidget()
+        paint_with_window(self._plot)
         self._plot.setObjectName("contributionsPlot")
         self._plot.setBackground("w")
         self._plot.setMinimumHeight(PLOT_MIN_HEIGHT_PX)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QWidget
 
+from gdapp.ui.frame_pacer import paint_with_window
 from gdapp.ui.panels.graph.style import DEFAULT_FONT_PX
 
 ZOOM_STEP = 1.25  # per wheel notch or button press
@@ -43,6 +44,7 @@ class GraphCanvas(QGraphicsView):
 
     def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
+        paint_with_window(self)
         self.setObjectName("graphCanvas")
         self.setRenderHints(
             QPainter.RenderHint.Antialiasing

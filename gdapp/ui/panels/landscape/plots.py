@@ -13,6 +13,7 @@ from PySide6.QtCore import QRectF, Qt
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
+from gdapp.ui.frame_pacer import paint_with_window
 from gdapp.ui.panels.landscape.jobs import Picture
 
 ISO_PEN = pg.mkPen(255, 255, 255, 70)
@@ -31,6 +32,7 @@ class LandscapePlots:
 
     def __init__(self) -> None:
         self.slice_plot = pg.PlotWidget()
+        paint_with_window(self.slice_plot)
         self.slice_plot.setObjectName("landscapeSlicePlot")
         self.slice_plot.setLabel("left", "J")
         self.slice_plot.getAxis("left").enableAutoSIPrefix(False)
@@ -48,6 +50,7 @@ class LandscapePlots:
         self.slice_plot.setToolTip("Hover to read J; the red point is the current parameter")
 
         self.contour_plot = pg.PlotWidget()
+        paint_with_window(self.contour_plot)
         self.contour_plot.setObjectName("landscapeContourPlot")
         self.contour_plot.setAspectLocked(False)
         self.image = pg.ImageItem(axisOrder="row-major")
