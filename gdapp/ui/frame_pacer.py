@@ -27,6 +27,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 DEFAULT_DUTY = 0.4  # the share of the GUI thread a live view's drawing may take
+# A frame whose work took this long is painted one turn of the event loop later.
+SPLIT_PAINT_AFTER_MS = 10.0
 COST_MEMORY = 4  # frames whose cost is remembered; the largest of them sets the pace
 
 
@@ -94,6 +96,15 @@ def paint_next_turn(widget: QWidget) -> None:
     # 1 ms, not 0: Qt turns a zero-delay single shot into a posted call, which would run
     # in the same turn, before the layout it is meant to follow.
     QTimer.singleShot(1, widget, partial(widget.setUpdatesEnabled, True))
+
+
+def paint_next_turn_if_long(widget: QWidget, cost_s: float) -> None:
+    """After a view's update that took ``cost_s`` seconds: a long one (a new dataset's
+    first data, a new graph) is painted one turn later, so that the update and its paint
+    do not hold the event loop as one; a quick one, as in a steady run, is painted at once.
+    """
+    if cost_s * 1000.0 >= SPLIT_PAINT_AFTER_MS:
+        paint_next_turn(widget)
 
 
 def _scene_changed(_region) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 from support.windows import shown_window
 
-from gdapp.ui.panels import plots
+from gdapp.ui import frame_pacer
 from gdapp.ui.panels.plots import PlotsPanel
 from gdapp.ui.plot_items import PlotView
 
@@ -91,7 +91,7 @@ def test_a_long_redraw_is_painted_after_the_timers_already_due(qtbot, monkeypatc
     controller.step(5)
     qtbot.waitUntil(lambda: controller.last_snapshot.step_count == 5)
     qtbot.wait(50)  # the redraw of those steps is done
-    monkeypatch.setattr(plots, "SPLIT_PAINT_AFTER_MS", 0.0 if long else 1e9)
+    monkeypatch.setattr(frame_pacer, "SPLIT_PAINT_AFTER_MS", 0.0 if long else 1e9)
     panel = window.findChild(PlotsPanel)
     order = events_after(qtbot, monkeypatch, window, lambda: panel.set_shown_weights(None), panel)
     if long:
@@ -99,6 +99,29 @@ def test_a_long_redraw_is_painted_after_the_timers_already_due(qtbot, monkeypatc
         assert order.index("timer") < order.index("updates back"), order
     else:
         assert "updates back" not in order, order  # never turned off: painted at once
+    assert panel.updatesEnabled()
+
+
+@pytest.mark.parametrize("long", [True, False], ids=["long refresh", "quick refresh"])
+def test_a_long_graph_refresh_is_painted_a_turn_later(qtbot, monkeypatch, window, long):
+    """The graph panel follows the same rule as the plots: its refresh for a new snapshot,
+    when it took long, is painted a turn later; a quick refresh at once."""
+    window.show_page("graph")
+    panel = window.findChild(QWidget, "graphView")
+    qtbot.waitUntil(lambda: bool(panel.displayed_values()))
+    qtbot.wait(100)
+    monkeypatch.setattr(frame_pacer, "SPLIT_PAINT_AFTER_MS", 0.0 if long else 1e9)
+    seen: list[bool] = []
+    set_updates = panel.setUpdatesEnabled
+    monkeypatch.setattr(panel, "setUpdatesEnabled", lambda on: (seen.append(on), set_updates(on)))
+    before = panel.displayed_values()
+    window.controller.step(3)  # a new snapshot: the refresh timer, then the cards
+    qtbot.waitUntil(lambda: panel.displayed_values() != before)
+    if long:
+        qtbot.waitUntil(lambda: seen == [False, True])
+    else:
+        qtbot.wait(50)
+        assert seen == []
     assert panel.updatesEnabled()
 
 

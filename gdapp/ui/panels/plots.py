@@ -37,7 +37,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph uses it
 from gdapp.core.trainer import TrainConfig, model_for
 from gdapp.datasets import Dataset
 from gdapp.ui.controller import TrainingSession
-from gdapp.ui.frame_pacer import FramePacer, paint_next_turn
+from gdapp.ui.frame_pacer import FramePacer, paint_next_turn_if_long
 from gdapp.ui.history import SessionHistory
 from gdapp.ui.panels.weight_picker import WeightPicker
 from gdapp.ui.plot_items import (
@@ -59,8 +59,6 @@ from gdapp.ui.training_thread import Snapshot
 
 REDRAW_INTERVAL_MS = 30  # at most ~33 redraws per second
 PAINT_HOLD_LIMIT_MS = 100  # longest a redraw may hold a run while waiting for paints
-# A redraw that took this long is painted one turn of the event loop later (see redraw).
-SPLIT_PAINT_AFTER_MS = 10.0
 LABEL_GAP_PX = 10  # between a bar's end and its value label, plus a margin
 FOLLOWING_PLOTS = ("loss", "accuracy", "weights")  # views that track the data's range
 MIN_EPOCH_SPAN = 10  # epochs shown on the x axes before autoscaling takes over
@@ -349,10 +347,7 @@ class PlotsPanel(QWidget):
         self.redraw_count += 1
         cost = time.perf_counter() - started
         self.pacer.add_cost(cost)  # and each paint, as it comes
-        if cost * 1000 >= SPLIT_PAINT_AFTER_MS:
-            # A long redraw (a new dataset's first data, new axes) and its paint would hold
-            # the event loop as one; a quick one, as in a steady run, is painted at once.
-            paint_next_turn(self)
+        paint_next_turn_if_long(self, cost)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

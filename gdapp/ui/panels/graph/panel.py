@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from gdapp.core import graph_builders as builders
 from gdapp.core.trainer import model_for
-from gdapp.ui.frame_pacer import FramePacer
+from gdapp.ui.frame_pacer import FramePacer, paint_next_turn_if_long
 from gdapp.ui.panels.graph import views, views_mlp
 from gdapp.ui.panels.graph.animation import GraphWalk
 from gdapp.ui.panels.graph.canvas import GraphCanvas
@@ -497,7 +497,9 @@ class GraphPanel(QWidget):
     def _on_refresh_timer_timeout(self) -> None:
         started = self.pacer.frame_started()
         self._refresh()
-        self.pacer.add_cost(time.perf_counter() - started)
+        cost = time.perf_counter() - started
+        self.pacer.add_cost(cost)
+        paint_next_turn_if_long(self, cost)  # a new graph's cards, then their paint
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
