@@ -296,3 +296,12 @@ def test_a_wide_model_keeps_the_plots_in_place_and_its_legend_inside_the_plot(qt
     # The rows start under the title row, so the picker covers none of them.
     first_row = view.mapFromScene(legend.mapToScene(0, legend._top())).y() + view.viewport().y()
     assert first_row >= picker.bottom()
+    button = panel.weight_picker
+    assert button.text() == "Weights and biases: 12 of 16 parameters"
+    assert button.sizeHint().width() <= button.width()  # all of it shown, nothing elided
+
+    for _ in range(3):  # a projector's zoom: the long title no longer fits the plot
+        window.text_scale.bigger()
+    qtbot.waitUntil(lambda: button.text() == "12 of 16 parameters")
+    qtbot.waitUntil(settled_layout)
+    assert button.sizeHint().width() <= button.width() <= view.width()

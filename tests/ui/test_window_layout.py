@@ -85,8 +85,12 @@ def test_classroom_zoom_scales_every_text_and_is_remembered(qtbot, window):
         assert each.style["tickFont"].pointSizeF() == pytest.approx(base * factor)
     table = window.findChild(QTableView, "datasetTable")
     assert table.font().pointSizeF() == pytest.approx(base * factor)
-    legend = window.findChild(QWidget, "plotsPanel").weights_legend  # drawn by the app
+    panel = window.findChild(QWidget, "plotsPanel")
+    legend = panel.weights_legend  # drawn by the app
     assert legend.text_points == pytest.approx(base * factor)
+    # The bars' value labels are smaller than the rest (8 pt), and grow by the same factor.
+    sizes = [label.textItem.font().pointSizeF() for label in panel._bar_labels]
+    assert sizes == pytest.approx([8.0 * factor] * len(sizes))
     window.close()
 
     again = MainWindow()

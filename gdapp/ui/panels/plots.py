@@ -60,6 +60,7 @@ from gdapp.ui.training_thread import Snapshot
 REDRAW_INTERVAL_MS = 30  # at most ~33 redraws per second
 PAINT_HOLD_LIMIT_MS = 100  # longest a redraw may hold a run while waiting for paints
 LABEL_GAP_PX = 10  # between a bar's end and its value label, plus a margin
+BAR_LABEL_POINTS = 8.0  # the bars' value labels, before the classroom zoom
 FOLLOWING_PLOTS = ("loss", "accuracy", "weights")  # views that track the data's range
 MIN_EPOCH_SPAN = 10  # epochs shown on the x axes before autoscaling takes over
 EPOCH_AXIS_GROWTH = 1.25  # the epoch axis extends to 25 % past the data when it grows
@@ -100,6 +101,7 @@ class PlotsPanel(QWidget):
         self._has_test = False
         self._picks: tuple[int, ...] | None = None  # parameters picked; None: the largest
         self._features: tuple[int, ...] = ()  # parameters shown, one per weight slot
+        self._picker_texts = ("", "")  # the picker's text, long and short
         self._running = False
         self._dirty = False
         self.pacer = FramePacer(REDRAW_INTERVAL_MS / 1000)
@@ -183,7 +185,7 @@ class PlotsPanel(QWidget):
         self.weights_plot.addItem(
             pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(ZERO_LINE_COLOR)), ignoreBounds=True
         )
-        self._label_font = QFont(self.font().family(), 8)
+        self._label_font = QFont(self.font().family(), BAR_LABEL_POINTS)
         self._label_metrics = QFontMetricsF(self._label_font)
         self._bar_labels: list[pg.TextItem] = []
         for _ in range(MAX_WEIGHT_CURVES + 1):
@@ -448,14 +450,24 @@ class PlotsPanel(QWidget):
         base = PARAMS_TITLE if self._model_name == "mlp" else WEIGHTS_TITLE
         if n_features > MAX_WEIGHT_CURVES:
             what = "parameters" if self._model_name == "mlp" else "weights"
-            self.weight_picker.setText(f"{base}: {len(features)} of {n_features:,} {what}")
+            count = f"{len(features)} of {n_features:,} {what}"
+            self._picker_texts = (f"{base}: {count}", count)  # the second where space is short
+            self.weight_picker.setText(self._picker_texts[0])
             self.weight_picker.set_shown(features, automatic=self._picks is None)
-            self.weight_picker.adjustSize()
             title = TITLE_UNDER_BUTTON  # keeps the title's row, the button stands on it
         else:
             title = base
         self._set_weights_title(title)
         self._place_weight_picker()
+
+    def set_text_scale(self, factor: float) -> None:
+        """Write the bars' value labels ``factor`` times their size (the classroom zoom)."""
+        self._label_font.setPointSizeF(BAR_LABEL_POINTS * factor)
+        self._label_metrics = QFontMetricsF(self._label_font)
+        for label in self._bar_labels:
+            label.setFont(self._label_font)
+        if self._history.point_count and self._history.n_params == len(self._names):
+            self._draw_bars(self._history.theta()[-1][list(self.shown_params)])
 
     def _set_weights_title(self, title: str) -> None:
         label = self.weights_plot.titleLabel
@@ -472,6 +484,9 @@ class PlotsPanel(QWidget):
         label = self.weights_plot.titleLabel
         title = view.mapFromScene(label.sceneBoundingRect()).boundingRect()
         title.translate(view.viewport().pos())
+        picker.setText(self._picker_texts[0])
+        if picker.sizeHint().width() > view.width():  # a narrow plot, or a large text zoom
+            picker.setText(self._picker_texts[1])
         hint = picker.sizeHint()
         width = min(hint.width(), view.width())
         x = min(max(0, title.center().x() - width // 2), view.width() - width)
