@@ -428,6 +428,11 @@ class MainWindow(QMainWindow):
 
     # -- the view state -------------------------------------------------------------------
 
+    def leaving_page_for(self, page: str):
+        """While a lesson step that shows ``page`` is set up, keep the page in front (if it
+        is another) out of sight: it would draw the step's new dataset, then be left."""
+        return self.workspace.out_of_sight_unless(page)
+
     def show_lesson_view(self, state: ViewState) -> list[str]:
         """Show a lesson step's ViewState: page, panels, figure, then its spotlight."""
         self.dismiss_spotlight()

@@ -11,7 +11,8 @@ Signals: ``page_built(str, QWidget)`` when a page's widget has been made, and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
@@ -50,6 +51,24 @@ class Workspace(QTabWidget):
     @property
     def current_page(self) -> str:
         return PAGES[self.currentIndex()]
+
+    @contextmanager
+    def out_of_sight_unless(self, name: str) -> Iterator[None]:
+        """Hide the page in front for the body unless it is page ``name``; it comes back
+        unless the body brought another page to the front. A hidden page's panels wait
+        until they are shown again, so a page about to be left draws nothing for a change
+        made on the way to another (a lesson step's new dataset)."""
+        current = self.current_page
+        host = self._hosts[current]
+        if name == current or host.isHidden():
+            yield
+            return
+        host.hide()
+        try:
+            yield
+        finally:
+            if self.current_page == current:
+                host.show()
 
     def is_built(self, name: str) -> bool:
         return name in self._pages

@@ -86,3 +86,44 @@ def test_the_summary_accessors_answer_for_the_new_dataset_while_hidden(qtbot, wi
         ds.raw[list(ds.feature_names)].mean(),
         rtol=1e-12,
     )
+
+
+def test_a_lesson_step_that_leaves_the_dataset_page_draws_nothing_there(qtbot, window, monkeypatch):
+    """Lesson 1 shows the Dataset page; a step of lesson 14 loads the xor table and shows
+    the plots. The Dataset page is out of sight while the step loads its table, so its
+    contributions chart draws nothing for a dataset it is about to leave; the plots page
+    shows the new run, and the Dataset page shows the new table when it comes back."""
+    panel = window.lesson_panel
+    panel.goto(0, 0)
+    assert window.workspace.current_page == "data"
+    view = window.findChild(DatasetBrowserPanel).contributions_view()
+    qtbot.waitUntil(lambda: view.drawn_rows().size > 0)
+    drawn = []
+    draw = view._draw
+    monkeypatch.setattr(view, "_draw", lambda: drawn.append(1) or draw())
+
+    panel.goto(13, 1)  # 14.2: the hidden layer on the xor table, on the plots page
+    assert window.controller.dataset.name == "xor"
+    assert window.workspace.current_page == "plots"
+    assert drawn == []
+    assert not view.isVisible()
+
+    window.show_page("data")  # the table and chart of the new dataset, nothing of the old
+    n_rows = len(window.controller.dataset.train_idx)
+    assert view.drawn_rows().size == 0 or view.drawn_rows().max() < n_rows
+    table = window.findChild(QTableView, "datasetTable")
+    assert table.model().rowCount() == window.controller.dataset.n_samples
+
+
+def test_a_page_kept_out_of_sight_comes_back_when_no_other_page_was_shown(qtbot, window):
+    workspace = window.workspace
+    plots = workspace.page("plots")
+    assert workspace.current_page == "plots" and plots.isVisible()
+    with workspace.out_of_sight_unless("plots"):  # the page the change shows: left alone
+        assert plots.isVisible()
+    with workspace.out_of_sight_unless("graph"):
+        assert not plots.isVisible()
+    assert workspace.current_page == "plots" and plots.isVisible()  # no page came in front
+    with workspace.out_of_sight_unless("graph"):
+        workspace.show_page("graph")
+    assert workspace.page("graph").isVisible() and not plots.isVisible()

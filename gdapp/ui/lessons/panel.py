@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -71,6 +72,10 @@ class LessonHost(Protocol):
 
     def show_lesson_view(self, state: ViewState) -> list[str]:
         """Show ``state`` (page, panels, figure, spotlight); return a note per problem."""
+        ...
+
+    def leaving_page_for(self, page: str) -> AbstractContextManager[None]:
+        """Keep the page in front out of sight while a step that shows ``page`` is set up."""
         ...
 
 
@@ -573,15 +578,18 @@ class LessonPanel(QWidget):
         # The same training, untouched since it was applied, is not run again.
         wanted = json.dumps(session, sort_keys=True)
         notes = []
-        if (wanted, *self._session_mark()) != self._applied:
-            notes = self._actions.apply(session)
-            self._applied = (wanted, *self._session_mark())
         _lesson, step = self._runner.current
         view = from_lesson_actions(state, step.figure)
-        self.last_view = view
-        self._actions.graph_inputs = dict(zip("abc", view.graph_inputs, strict=True))
-        if self._host is not None:
-            notes += self._host.show_lesson_view(view)
+        host = self._host
+        # A page the step leaves does no work for the step's dataset and run meanwhile.
+        with nullcontext() if host is None else host.leaving_page_for(view.page):
+            if (wanted, *self._session_mark()) != self._applied:
+                notes = self._actions.apply(session)
+                self._applied = (wanted, *self._session_mark())
+            self.last_view = view
+            self._actions.graph_inputs = dict(zip("abc", view.graph_inputs, strict=True))
+            if host is not None:
+                notes += host.show_lesson_view(view)
         self.last_notes = notes
         self.step_entered.emit(*self._runner.position)
 
