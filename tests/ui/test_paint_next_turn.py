@@ -146,14 +146,17 @@ def test_updates_come_back_after_the_turn_and_after_a_burst_of_changes(qtbot, wi
     qtbot.waitUntil(lambda: painted >= {view.objectName() for view in shown})
 
 
-class PaintCounter(QObject):
-    def __init__(self, widget: QWidget) -> None:
+class EventCounter(QObject):
+    """Counts the events of one type delivered to ``widget`` (its paints, its repaints)."""
+
+    def __init__(self, widget: QWidget, kind: QEvent.Type) -> None:
         super().__init__(widget)
+        self.kind = kind
         self.count = 0
         widget.installEventFilter(self)
 
     def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Paint:
+        if event.type() == self.kind:
             self.count += 1
         return False
 
@@ -163,25 +166,11 @@ def test_the_lesson_column_shows_the_new_step_once_updates_are_back(qtbot, windo
     panel.goto(1, 0)
     qtbot.wait(100)
     text = panel.findChild(QTextBrowser, "lessonText")
-    paints = PaintCounter(text.viewport())
+    paints = EventCounter(text.viewport(), QEvent.Type.Paint)
     panel.goto(8, 1)  # another lesson: new text in the dock
     assert not window.lesson_dock.updatesEnabled()  # drawn next turn, with the workspace
     qtbot.waitUntil(lambda: window.lesson_dock.updatesEnabled() and paints.count > 0)
     assert panel.runner.lessons[8].steps[1].title.split()[0] in text.toPlainText()
-
-
-class UpdateRequests(QObject):
-    """Numbers the window's repaints: each is one UpdateRequest delivered to the window."""
-
-    def __init__(self, window: QWidget) -> None:
-        super().__init__()
-        self.count = 0
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.UpdateRequest:
-            self.count += 1
-        return False
 
 
 def test_a_change_to_every_plot_is_painted_in_one_repaint_of_the_window(qtbot, window):
@@ -192,7 +181,7 @@ def test_a_change_to_every_plot_is_painted_in_one_repaint_of_the_window(qtbot, w
     window.controller.pause()
     qtbot.waitUntil(lambda: not panel._timer.isActive())
     qtbot.wait(200)  # nothing left to draw
-    requests = UpdateRequests(window)
+    requests = EventCounter(window, QEvent.Type.UpdateRequest)  # one per repaint
     painted_in: dict[str, list[int]] = {view.objectName(): [] for view in panel.views.values()}
     for name in painted_in:
         view = window.findChild(PlotView, name)
