@@ -23,16 +23,25 @@ sys.path.insert(0, str(HERE.parent.parent))
 if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 SETTLE_MS = 2500
 
 
+def wait(ms: int) -> None:
+    """Run the event loop for ``ms``. (Not ``QTest.qWait``: it keeps the GIL while it waits,
+    and the training thread then takes seconds for a lesson step's few hundred steps.)"""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
 def wait_until(predicate, timeout_ms: int = 30_000) -> None:
     waited = 0
     while not predicate() and waited < timeout_ms:
-        QTest.qWait(20)
+        wait(20)
         waited += 20
 
 
@@ -46,7 +55,7 @@ def open_window(size: tuple[int, int]):
     window.show()
     QTest.qWaitForWindowExposed(window)
     wait_until(lambda: window.controller.last_snapshot is not None)
-    QTest.qWait(SETTLE_MS)
+    wait(SETTLE_MS)
     return window
 
 
@@ -58,12 +67,12 @@ def trained(window, epochs: int) -> None:
     controller.select_sample(0)
     controller.run()
     wait_until(lambda: controller.last_snapshot.step_count >= epochs, 60_000)
-    QTest.qWait(SETTLE_MS)
+    wait(SETTLE_MS)
 
 
 def lesson_step(window, lesson: int, step: int) -> None:
     window.lesson_panel.goto(lesson - 1, step - 1)
-    QTest.qWait(SETTLE_MS * 2)
+    wait(SETTLE_MS * 2)
 
 
 WANTED = set(sys.argv[1:])  # shot names to make; none named: every shot
@@ -88,25 +97,25 @@ def main() -> int:
     def plots_after_a_run(window):
         trained(window, 3000)
         window.show_page("plots")
-        QTest.qWait(SETTLE_MS)
+        wait(SETTLE_MS)
 
     def graph_after_a_run(window):
         trained(window, 300)
         window.show_page("graph")
         window.view_model.update(graph_view="sample")
-        QTest.qWait(SETTLE_MS)
+        wait(SETTLE_MS)
 
     def boundary_after_a_run(window):
         trained(window, 300)
         window.show_page("boundary")
         window.view_model.update(boundary_features=(1, 5))  # glucose against BMI
-        QTest.qWait(SETTLE_MS)
+        wait(SETTLE_MS)
 
     def hidden_layer_graph(window):
         lesson_step(window, 14, 2)  # four tanh units trained on xor
         window.show_page("graph")
         window.view_model.update(graph_view="sample")
-        QTest.qWait(SETTLE_MS)
+        wait(SETTLE_MS)
 
     shoot("main-window", big, plots_after_a_run)
     shoot("lesson-figure", big, lambda w: lesson_step(w, 3, 2))
