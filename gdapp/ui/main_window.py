@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.addActions(self.training_bar.actions)  # shortcuts work wherever the focus is
 
         self.message_bar = MessageBar()
+        self._prebuilt_plots: dict[str, QWidget] = {}  # see _prebuild_plot_view
         self.workspace = Workspace(
             {
                 "data": self._make_dataset_page,
@@ -275,7 +276,23 @@ class MainWindow(QMainWindow):
     def _make_plots_page(self) -> QWidget:
         from gdapp.ui.panels.plots import PlotsPanel
 
-        return PlotsPanel(self.controller)
+        return PlotsPanel(self.controller, prebuilt=self._prebuilt_plots)
+
+    def _prebuild_plot_view(self) -> bool:
+        """Make one of the plots page's plot views, if one is still to make (True then).
+
+        The four views are most of that page's cost (together some 90 ms); made one per
+        turn of the event loop before the page, no turn of the page's build is long."""
+        from gdapp.ui.panels.plots import PLOT_SPECS
+        from gdapp.ui.plot_items import make_plot
+
+        for key, spec in PLOT_SPECS.items():
+            if key not in self._prebuilt_plots:
+                view = make_plot(*spec)
+                view.setParent(self)  # hidden, and deleted with the window if never used
+                self._prebuilt_plots[key] = view
+                return True
+        return False
 
     def _make_graph_page(self) -> QWidget:
         from gdapp.ui.panels.graph import GraphPanel
@@ -375,6 +392,9 @@ class MainWindow(QMainWindow):
             return
         for page in PAGES:
             if not self.workspace.is_built(page):
+                if page == "plots" and self._prebuild_plot_view():
+                    QTimer.singleShot(IDLE_BUILD_GAP_MS, self, self._build_next_page)
+                    return
                 self.workspace.page(page)
                 QTimer.singleShot(IDLE_BUILD_GAP_MS, self, self._build_next_page)
                 return

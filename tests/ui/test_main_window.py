@@ -517,3 +517,42 @@ def test_a_snapshot_older_than_the_last_command_does_not_bring_a_stop_banner(qtb
     assert not bar.isVisible()
     controller.pause()
     qtbot.waitUntil(lambda: not controller.is_running)
+
+
+@pytest.mark.first_launch  # lesson 1 starts, on the Dataset page: the plots are built later
+def test_the_plots_pages_views_are_made_one_per_turn_before_the_page(qtbot, monkeypatch):
+    """The window builds the pages not in front in the background, one per turn of the
+    event loop; the plots page's four plot views, most of its cost, each get a turn of
+    their own before the page, which then uses them instead of making its own."""
+    from gdapp.ui import plot_items
+
+    made: list[plot_items.PlotView] = []
+    init = plot_items.PlotView.__init__
+
+    def counted_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(plot_items.PlotView, "__init__", counted_init)
+    per_turn: list[tuple[int, bool]] = []  # (views made, plots page built) per idle turn
+    build = MainWindow._build_next_page
+
+    def counted_build(self):
+        before, built = len(made), self.workspace.is_built("plots")
+        build(self)
+        per_turn.append((len(made) - before, self.workspace.is_built("plots") and not built))
+
+    monkeypatch.setattr(MainWindow, "_build_next_page", counted_build)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.workspace.current_page != "plots" and not window.workspace.is_built("plots")
+    qtbot.waitUntil(lambda: window.workspace.is_built("plots"), timeout=20_000)
+    page_turn = next(k for k, (_views, page) in enumerate(per_turn) if page)
+    assert per_turn[page_turn][0] == 0  # the page made no view of its own
+    assert [views for views, _page in per_turn[page_turn - 4 : page_turn]] == [1, 1, 1, 1]
+    panel = window.workspace.page("plots")
+    assert list(panel.views.values()) == made[-4:]
+    window.show_page("plots")
+    qtbot.waitUntil(lambda: all(view.isVisible() for view in panel.views.values()))
+    window.close()

@@ -74,6 +74,13 @@ NAME_CHARS = 18  # longest feature name written on a tick or in the legend
 WEIGHTS_TITLE = "Weights and bias"
 TITLE_UNDER_BUTTON = "\u00a0"  # a title of one space keeps its row for the picker
 PARAMS_TITLE = "Weights and biases"  # a hidden layer has one bias per unit and the output's
+# The panel's four plots: key -> make_plot's arguments (objectName, title, x and y label).
+PLOT_SPECS = {
+    "loss": ("lossPlot", "Loss", "epoch", ""),
+    "accuracy": ("accuracyPlot", "Accuracy", "epoch", "correct (%)"),
+    "weights": ("weightsPlot", WEIGHTS_TITLE, "epoch", "value"),
+    "current weights": ("weightsBarPlot", "Current weights", "value", ""),
+}
 
 
 BRANCH_COLOR = (120, 120, 120, 150)  # a forked-off branch: grey, translucent
@@ -90,7 +97,15 @@ class PlotsPanel(QWidget):
     title when there are more than ``MAX_WEIGHT_CURVES`` weights.
     """
 
-    def __init__(self, controller: TrainingSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: TrainingSession,
+        parent: QWidget | None = None,
+        prebuilt: dict[str, PlotView] | None = None,
+    ) -> None:
+        """``prebuilt``: plot views already made from ``PLOT_SPECS`` (by key), taken from it
+        and used instead of new ones (the window makes them one per turn of the event loop
+        before it builds this page: the four take most of the panel's cost)."""
         super().__init__(parent)
         self.setObjectName("plotsPanel")
         self._controller = controller
@@ -110,11 +125,9 @@ class PlotsPanel(QWidget):
         self._setting_range = False
         self.redraw_count = 0
 
+        prebuilt = {} if prebuilt is None else prebuilt
         self.views = {
-            "loss": make_plot("lossPlot", "Loss", "epoch", ""),
-            "accuracy": make_plot("accuracyPlot", "Accuracy", "epoch", "correct (%)"),
-            "weights": make_plot("weightsPlot", WEIGHTS_TITLE, "epoch", "value"),
-            "current weights": make_plot("weightsBarPlot", "Current weights", "value", ""),
+            key: prebuilt.pop(key, None) or make_plot(*spec) for key, spec in PLOT_SPECS.items()
         }
         self.plots: dict[str, pg.PlotItem] = {
             key: view.getItem(0, 0) for key, view in self.views.items()
