@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
 
     # -- the view state -------------------------------------------------------------------
 
-    def leaving_page_for(self, page: str):
+    def leaving_page_for(self, page: str) -> contextlib.AbstractContextManager[None]:
         """While a lesson step that shows ``page`` is set up, keep the page in front (if it
         is another) out of sight: it would draw the step's new dataset, then be left."""
         return self.workspace.out_of_sight_unless(page)

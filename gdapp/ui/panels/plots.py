@@ -497,9 +497,14 @@ class PlotsPanel(QWidget):
         label = self.weights_plot.titleLabel
         title = view.mapFromScene(label.sceneBoundingRect()).boundingRect()
         title.translate(view.viewport().pos())
-        picker.setText(self._picker_texts[0])
-        if picker.sizeHint().width() > view.width():  # a narrow plot, or a large text zoom
-            picker.setText(self._picker_texts[1])
+        # The long text where it fits; the count alone in a narrow plot or a large zoom.
+        metrics = picker.fontMetrics()
+        frame = picker.sizeHint().width() - metrics.horizontalAdvance(picker.text())
+        long_text, short_text = self._picker_texts
+        fits = frame + metrics.horizontalAdvance(long_text) <= view.width()
+        text = long_text if fits else short_text
+        if picker.text() != text:
+            picker.setText(text)
         hint = picker.sizeHint()
         width = min(hint.width(), view.width())
         x = min(max(0, title.center().x() - width // 2), view.width() - width)
