@@ -51,7 +51,7 @@ from gdapp.ui.panels.settings_panel import SettingsPanel
 from gdapp.ui.panels.training_bar import SPEEDS, TrainingBar
 from gdapp.ui.preload import preloading, start_preloading, stop_preloading
 from gdapp.ui.session_commands import SessionCommands
-from gdapp.ui.settings import make_settings, read_session, write_session
+from gdapp.ui.settings import flush_settings, read_session, shared_settings, write_session
 from gdapp.ui.setup_apply import SetupCommands
 from gdapp.ui.status_bar import NOTICE_TIMEOUT_MS, TrainingStatusBar
 from gdapp.ui.timeline import TimelineBar
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
         )
-        self._settings = make_settings()
+        self._settings = shared_settings()
         _OPEN_WINDOWS.add(self)
         self._last_status = "ready"
         self._refusal: str | None = None  # the latest refused input, until its notice joins it
@@ -882,7 +882,7 @@ class MainWindow(QMainWindow):
             settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         controller = self.controller
         write_session(settings, controller.config, controller.speed, controller.dataset_origin)
-        settings.sync()
+        flush_settings()  # and the lesson place, panel options and text size not yet written
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:

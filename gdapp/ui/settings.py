@@ -11,6 +11,14 @@ falls back to its default and yields one warning sentence; bad values the panels
 their own (the graph panel's options) are removed from the store, so the panel starts
 with its default. A settings file edited by hand, damaged or written by another version
 therefore never keeps the window from opening.
+
+``shared_settings()`` is the one store of the process for values written while the app is
+used (the lesson place, panel options, the text size): a value set is seen at once through
+it, and the file follows at most ``SYNC_DELAY_MS`` later, in a turn of its own
+(``DeferredSync``), or at once on ``flush_settings()`` (the window calls it on closing; a
+new ``QSettings`` on the same file also writes what is pending, as it syncs when made). Writing the file ends in an fsync, 2-18 ms of the GUI thread here; a store
+that wrote on each change (one kept per panel, or one made per change) put that wait into
+the busy turn after a lesson move or a click, on top of the move's own work.
 """
 
 from __future__ import annotations
@@ -23,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 
 from gdapp.core.trainer import TrainConfig
 
@@ -41,6 +50,8 @@ MAX_SEED = 2**31 - 1
 MAX_BATCH_SIZE = 1 << 20  # the batch size box's range (ui/widgets.py)
 MAX_PATH_CHARS = 4096
 FULL_BATCH = "full batch"  # how a batch size of None reads in a warning
+SYNC_DELAY_MS = 1000  # DeferredSync: the longest a saved value waits for the file
+_SHARED: dict[str, DeferredSync] = {}  # shared_settings(): settings folder -> store
 _CONFIG_WORDS = {"lr": "learning rate", "l2": "L2 penalty", "tol": "tolerance"}
 
 
@@ -51,6 +62,58 @@ def make_settings() -> QSettings:
         path = Path(folder) / f"{APPLICATION}.ini"
         return QSettings(str(path), QSettings.Format.IniFormat)
     return QSettings(ORGANIZATION, APPLICATION)
+
+
+def shared_settings() -> QSettings:
+    """The process's store for the settings location in use now (see the module
+    docstring); a plain ``make_settings()`` store before the application exists."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return make_settings()
+    key = os.environ.get(SETTINGS_DIR_ENV) or ""
+    deferred = _SHARED.get(key)
+    if deferred is None or not shiboken6.isValid(deferred):
+        settings = make_settings()
+        settings.setParent(app)  # deleted with the application, writing what is left
+        deferred = _SHARED[key] = DeferredSync(settings)
+    return deferred.settings
+
+
+def flush_settings() -> None:
+    """Write every shared store's pending changes to its file now."""
+    for deferred in list(_SHARED.values()):
+        if shiboken6.isValid(deferred):
+            deferred.flush()
+
+
+class DeferredSync(QObject):
+    """Writes ``settings`` to its file ``SYNC_DELAY_MS`` after the first change not yet
+    written, in a turn of its own, instead of in the turn after each change (see the
+    module docstring). ``flush()`` writes at once."""
+
+    def __init__(self, settings: QSettings, delay_ms: int = SYNC_DELAY_MS) -> None:
+        super().__init__(settings)
+        self._settings = settings
+        self._timer = QTimer(self, singleShot=True, interval=delay_ms)
+        self._timer.timeout.connect(self.flush)
+        settings.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # QSettings posts itself an UpdateRequest when a change is pending, and syncs on it.
+        if watched is self._settings and event.type() == QEvent.Type.UpdateRequest:
+            if not self._timer.isActive():
+                self._timer.start()
+            return True
+        return False
+
+    @property
+    def settings(self) -> QSettings:
+        return self._settings
+
+    def flush(self) -> None:
+        """Write every pending change to the file now."""
+        self._timer.stop()
+        self._settings.sync()
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from gdapp.ui.lessons.panel import SETTINGS_KEY, LessonPanel
 from gdapp.ui.main_window import MainWindow
 from gdapp.ui.panels.graph import GraphPanel
 from gdapp.ui.panels.landscape import LandscapePanel
-from gdapp.ui.settings import make_settings
+from gdapp.ui.settings import SYNC_DELAY_MS, make_settings, shared_settings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
 
@@ -344,11 +344,24 @@ def test_a_checkpoint_about_the_example_graph_reads_the_inputs_as_edited(qtbot, 
     assert window.graph_panel.example_inputs() == {"a": 1.0, "b": 1.0, "c": 10.0}
 
 
-def test_each_move_is_saved_and_reaches_the_file_a_turn_later(qtbot, panel, isolated_settings):
+def test_each_move_is_seen_at_once_and_reaches_the_file_within_a_second(
+    qtbot, panel, isolated_settings
+):
+    ini = isolated_settings / "gdapp.ini"
     panel.start()
     panel.next()
     panel.next()
-    saved = json.loads(make_settings().value(SETTINGS_KEY))  # seen at once in this process
+    saved = json.loads(shared_settings().value(SETTINGS_KEY))  # seen at once in the store
     assert (saved["lesson_index"], saved["step"]) == (0, 2)
+    qtbot.wait(SYNC_DELAY_MS // 10)  # the turns right after the move: no file write yet
+    assert '"step": 2' not in ini.read_text().replace("\\", "")
+    qtbot.waitUntil(lambda: '"step": 2' in ini.read_text().replace("\\", ""), timeout=5000)
+
+
+def test_closing_the_window_writes_the_last_move_at_once(qtbot, window, panel, isolated_settings):
     ini = isolated_settings / "gdapp.ini"
-    qtbot.waitUntil(lambda: '"step": 2' in ini.read_text().replace("\\", ""))
+    panel.start()
+    panel.next()
+    panel.next()
+    window.close()  # no turn of the event loop in between
+    assert '"step": 2' in ini.read_text().replace("\\", "")

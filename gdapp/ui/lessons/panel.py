@@ -8,7 +8,8 @@ state: the training commands of the runner's ``state_actions()`` go through ``Le
 (the same controller commands a learner's clicks send), and the step's ``ViewState`` (which
 page is in front, the graph and landscape settings, the figure, the spotlight) goes to the
 window, which shows it. Entering a step the same way from anywhere gives the same screen.
-Progress is saved in the app's settings after every move or answer.
+Progress is saved in the app's settings after every move or answer; the settings file
+follows within a second (``shared_settings``), and at once when the window closes.
 
 "Leave lesson" stops applying steps so the learner can play; the position is kept and
 "Resume lesson" (or Back/Next, or a click in the contents) puts the step's state back.
@@ -54,7 +55,7 @@ from gdapp.ui.lessons.actions import (
     checkpoint_context,
 )
 from gdapp.ui.lessons.text import LessonTextBrowser
-from gdapp.ui.settings import make_settings
+from gdapp.ui.settings import shared_settings
 from gdapp.ui.view_state import ViewState, from_lesson_actions
 
 SETTINGS_KEY = "lessons/progress"
@@ -111,9 +112,8 @@ class LessonPanel(QWidget):
         self._problems = tuple(problems)
         self._ordered = False  # True once a setup chose the lessons and their order
         self._locks: dict[str, int] = {}
-        # Kept: a QSettings made per save writes and flushes the file each time (~10 ms on
-        # the GUI thread per step); this one coalesces the writes into one, a turn later.
-        self._settings = settings = make_settings()
+        # Seen at once; the file follows in a turn of its own, not the busy one of a move.
+        self._settings = settings = shared_settings()
         saved = settings.value(SETTINGS_KEY)
         self._first_launch = saved is None
         self._runner = (

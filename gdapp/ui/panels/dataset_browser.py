@@ -53,7 +53,7 @@ from gdapp.ui.models.dataframe_model import (
 )
 from gdapp.ui.panels.contributions_view import NUMBER_FORMAT, ContributionsView
 from gdapp.ui.panels.csv_dialog import CsvImportDialog
-from gdapp.ui.settings import make_settings
+from gdapp.ui.settings import shared_settings
 
 if TYPE_CHECKING:
     from gdapp.ui.controller import TrainingSession
@@ -567,13 +567,13 @@ class DatasetBrowserPanel(QWidget):
     # ------------------------------------------------------------------ helpers
     def _restore_view_options(self) -> None:
         """Check the view checkboxes as the user left them, and remember every change."""
-        settings = make_settings()
+        settings = shared_settings()  # writes the file later, in a turn of its own
         for name in VIEW_OPTIONS:
             box = self.findChild(QCheckBox, name)
             key = f"{SETTINGS_GROUP}/{name}"
             if settings.contains(key):
                 box.setChecked(str(settings.value(key)).lower() == "true")
-            box.toggled.connect(lambda checked, key=key: make_settings().setValue(key, checked))
+            box.toggled.connect(lambda checked, key=key: settings.setValue(key, checked))
 
     def _sync_preset_input(self) -> None:
         """Show the current dataset in the selector (a loaded CSV gets its own entry)."""

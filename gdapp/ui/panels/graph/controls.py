@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from gdapp.ui.panels.graph import views
 from gdapp.ui.panels.graph.animation import SPEED_DEFAULT, SPEED_MAX, SPEED_MIN
-from gdapp.ui.settings import make_settings
+from gdapp.ui.settings import shared_settings
 
 EXAMPLE_RANGE = (-99.0, 99.0)
 
@@ -130,7 +130,7 @@ def restore_settings(panel, group: str) -> None:
 
     A planted bug and the nudge toggle are not remembered: the app starts correct.
     """
-    settings = make_settings()
+    settings = shared_settings()
     widgets = (
         ("view", panel._view_combo, "index"),
         ("animate", panel._animate_toggle, "checked"),
@@ -157,7 +157,8 @@ def restore_settings(panel, group: str) -> None:
             "checked": getattr(widget, "toggled", None),
             "value": getattr(widget, "valueChanged", None),
         }[kind]
-        # One kept QSettings: a new one per change would write and flush the file each time.
+        # The shared store: a QSettings made per change would write and flush the file each
+        # time, and one kept here would do so in the turn after each change (settings.py).
         signal.connect(lambda v, key=key: settings.setValue(key, v))
 
 
