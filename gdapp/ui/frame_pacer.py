@@ -14,6 +14,15 @@ lowers it until the thread has room again.
 ``paint_next_turn(widget)`` puts a widget's paint one turn of the event loop after the work
 that made it necessary, so that the two do not hold the loop as one; ``paint_with_window``
 has a graphics view's changes painted with the window's next frame instead of at once.
+
+A frame's timer that fires late lets the others go first. Qt runs the timers that are due
+in the order they came due: a live view's frame timer, due a little before the 10 ms tick
+that stands for a learner's input, fired right after a lesson step or a new dataset's
+paint, and the two held the loop as one (a paint's 35-60 ms, then a 20-40 ms frame). The
+pacer starts the view's timer (``start``) and so knows when it was due; one that fires
+more than ``LATE_TIMER_MS`` after that (``yield_if_late``) waits ``YIELD_MS`` more, once
+per frame: Qt handles the events posted meanwhile (a paint) before it looks at its timers
+again, and with the frame 10 ms later the timers due by then come first.
 """
 
 from __future__ import annotations
@@ -30,6 +39,9 @@ DEFAULT_DUTY = 0.4  # the share of the GUI thread a live view's drawing may take
 # A frame whose work took this long is painted one turn of the event loop later.
 SPLIT_PAINT_AFTER_MS = 10.0
 COST_MEMORY = 4  # frames whose cost is remembered; the largest of them sets the pace
+# A frame timer that fires this much after it was due waits YIELD_MS more (yield_if_late).
+LATE_TIMER_MS = 10.0
+YIELD_MS = 10
 
 
 class FramePacer:
@@ -49,6 +61,28 @@ class FramePacer:
         self._started: float | None = None  # when the latest frame started
         self._costs: deque[float] = deque([0.0], maxlen=COST_MEMORY)
         self.frames = 0
+        self._due: float | None = None  # when the timer started by ``start`` is due
+        self.yielded = 0  # frames that let the others go first (for tests and benchmarks)
+
+    def start(self, timer: QTimer, wait_ms: int | None = None) -> None:
+        """Start the view's single-shot frame ``timer`` for ``wait_ms`` (default: the
+        pacer's ``wait_ms()``), remembering when it is due."""
+        wait_ms = self.wait_ms() if wait_ms is None else int(wait_ms)
+        self._due = self._clock() + wait_ms / 1000.0
+        timer.start(wait_ms)
+
+    def yield_if_late(self, timer: QTimer) -> bool:
+        """At the frame timer's timeout: if it fired more than LATE_TIMER_MS after it was
+        due (the loop was busy), start it again for YIELD_MS and return True: the frame
+        waits, behind the events posted meanwhile and the timers due by then. Once per
+        frame, so a busy loop delays frames but never stops them.
+        """
+        due, self._due = self._due, None
+        if due is None or (self._clock() - due) * 1000.0 <= LATE_TIMER_MS:
+            return False
+        self.yielded += 1
+        timer.start(YIELD_MS)
+        return True
 
     def frame_started(self) -> float:
         """Mark the start of a frame; returns the clock's time, for ``add_cost``."""

@@ -16,9 +16,10 @@ therefore never keeps the window from opening.
 used (the lesson place, panel options, the text size): a value set is seen at once through
 it, and the file follows at most ``SYNC_DELAY_MS`` later, in a turn of its own
 (``DeferredSync``), or at once on ``flush_settings()`` (the window calls it on closing; a
-new ``QSettings`` on the same file also writes what is pending, as it syncs when made). Writing the file ends in an fsync, 2-18 ms of the GUI thread here; a store
-that wrote on each change (one kept per panel, or one made per change) put that wait into
-the busy turn after a lesson move or a click, on top of the move's own work.
+new ``QSettings`` on the same file also writes what is pending, as it syncs when made).
+Writing the file ends in an fsync, 2-18 ms of the GUI thread here; a store that wrote on
+each change (one kept per panel, or one made per change) put that wait into the busy turn
+after a lesson move or a click, on top of the move's own work.
 """
 
 from __future__ import annotations

@@ -540,6 +540,7 @@ def test_batch_title_names_the_mini_batch_and_the_full_batch_loss(app, qtbot):
     a_batch = sigmoid(X[snapshot.last_batch] @ w + b)
     y_batch = y[snapshot.last_batch]
     batch = float(np.mean(-(y_batch * np.log(a_batch) + (1 - y_batch) * np.log(1 - a_batch))))
+    panel.displayed_values()  # the update the snapshot asked for, drawn now
     caption = panel.findChild(QLabel, "graphStatus").text()
     assert "mini-batch" in caption and "32 rows" in caption
     assert f"J = {format_number(batch)}" in caption

@@ -223,7 +223,7 @@ class PlotsPanel(QWidget):
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.redraw)
+        self._timer.timeout.connect(self._on_timer_timeout)
         self._hold = ExitStack()
         self._waiting_for_paint: set[PlotView] = set()
         self._hold_timer = QTimer(self)  # a safety net: never hold a run for long
@@ -344,7 +344,12 @@ class PlotsPanel(QWidget):
     def _schedule_redraw(self) -> None:
         self._dirty = True
         if not self._timer.isActive():
-            self._timer.start(self.pacer.wait_ms())
+            self.pacer.start(self._timer)
+
+    def _on_timer_timeout(self) -> None:
+        if self._dirty and self.isVisible() and self.pacer.yield_if_late(self._timer):
+            return  # the timers that came due while the loop was busy go first
+        self.redraw()
 
     def redraw(self) -> None:
         """Push the history into the curves (the display timer calls this)."""
@@ -367,7 +372,7 @@ class PlotsPanel(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._dirty and not self._timer.isActive():
-            self._timer.start(0)
+            self.pacer.start(self._timer, 0)
 
     def _hold_until_painted(self) -> None:
         """Hold a run until every visible plot has painted the new data.

@@ -485,9 +485,9 @@ class GraphPanel(QWidget):
         # Paced during a run only: a step, a click or a new view is shown at once.
         wait_ms = self.pacer.wait_ms() if self._controller.is_running else 0
         if not self._refresh_timer.isActive():
-            self._refresh_timer.start(wait_ms)
+            self.pacer.start(self._refresh_timer, wait_ms)
         elif wait_ms == 0 and self._refresh_timer.remainingTime() > 0:
-            self._refresh_timer.start(0)
+            self.pacer.start(self._refresh_timer, 0)
 
     def _flush(self) -> None:
         if self._refresh_timer.isActive() or self._stale:
@@ -495,6 +495,8 @@ class GraphPanel(QWidget):
             self._refresh(force=True)
 
     def _on_refresh_timer_timeout(self) -> None:
+        if self.pacer.yield_if_late(self._refresh_timer):
+            return  # the timers that came due while the loop was busy go first
         started = self.pacer.frame_started()
         self._refresh()
         cost = time.perf_counter() - started
