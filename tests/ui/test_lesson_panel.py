@@ -191,6 +191,30 @@ def test_every_checkpoint_is_answered_from_the_live_model(qtbot, window, panel):
         assert item.text(0).startswith("\u2713")
 
 
+def test_the_answer_buttons_are_reused_and_show_only_the_current_choices(qtbot, window, panel):
+    steps = {len(cp.choices): (li, si) for li, si, cp in checkpoint_steps(panel)}
+    many, few = max(steps), min(steps)
+    assert many > few
+    panel.start()
+    panel.goto(*steps[many])
+    first = list(panel._choice_buttons)
+    panel.choose(0)  # marks the right answer in bold colour
+    marked = [b for b in first if b.styleSheet()]
+    assert len(marked) == 1
+    panel.goto(*steps[few])
+    checkpoint = panel.runner.step.checkpoint
+    shown = [b for b in panel.findChildren(QPushButton) if b.objectName().startswith(
+        "lessonChoice") and b.isVisibleTo(panel)]  # fmt: skip
+    assert [b.text() for b in shown] == list(checkpoint.choices)
+    assert all(b.isEnabled() and not b.styleSheet() for b in shown)  # no earlier verdict
+    assert shown == first[:few]  # the same buttons, not new ones
+    panel.goto(*steps[many])
+    assert panel._choice_buttons == first
+    assert len(panel.findChildren(QPushButton, "lessonChoice0")) == 1
+    assert panel.choose(many - 1) in (True, False)  # the last button answers its own choice
+    assert panel.last_answer is not None
+
+
 def test_a_changed_state_changes_the_right_answer(qtbot, window, panel):
     """prediction_above_half: the right choice follows the selected patient's prediction."""
     found = [

@@ -59,6 +59,7 @@ from gdapp.ui.settings import shared_settings
 from gdapp.ui.view_state import ViewState, from_lesson_actions
 
 SETTINGS_KEY = "lessons/progress"
+CHOICE_TIP = "Commit to this answer; the app then checks it against the model"
 CHECK = "\u2713"
 CROSS = "\u2717"
 RIGHT_COLOR = "#17803d"
@@ -373,7 +374,8 @@ class LessonPanel(QWidget):
         self._question = QLabel(objectName="lessonQuestion")
         self._question.setWordWrap(True)
         self._choices_layout = QVBoxLayout()
-        self._choice_buttons: list[QPushButton] = []
+        self._choice_pool: list[QPushButton] = []  # made as needed, kept (_show_checkpoint)
+        self._choice_buttons: list[QPushButton] = []  # the current step's answers
         self._result = QLabel(objectName="lessonCheckpointResult")
         self._result.setWordWrap(True)
         self._result.setTextFormat(Qt.TextFormat.RichText)
@@ -531,23 +533,40 @@ class LessonPanel(QWidget):
         self._update_contents()
 
     def _show_checkpoint(self) -> None:
+        self._fill_checkpoint()
+        # Lay the question and its buttons out now: reused buttons whose text changed
+        # would otherwise be painted a frame or two at their old height (relaid in turns).
+        self._checkpoint.layout().activate()
+        self._scroll.widget().layout().activate()
+
+    def _fill_checkpoint(self) -> None:
         checkpoint = self._runner.step.checkpoint
-        for button in self._choice_buttons:
-            self._choices_layout.removeWidget(button)
-            button.deleteLater()
-        self._choice_buttons = []
         self._result.clear()
         self._result.hide()
         self._checkpoint.setVisible(checkpoint is not None)
+        choices = () if checkpoint is None else checkpoint.choices
+        # The answer buttons are kept and reused: a new button costs its first polish and
+        # show on top of the step's own work (2-6 ms each during a run).
+        for k, button in enumerate(self._choice_pool):
+            if k < len(choices):
+                button.setText(choices[k])
+                button.setToolTip(CHOICE_TIP)
+                button.setEnabled(True)
+                if button.property("verdict"):  # the right answer of an earlier answering
+                    button.setProperty("verdict", "")
+                    button.setStyleSheet("")
+            button.setVisible(k < len(choices))
+        while len(self._choice_pool) < len(choices):  # shown by the layout, with the rest
+            k = len(self._choice_pool)
+            button = QPushButton(choices[k], objectName=f"lessonChoice{k}")
+            button.setToolTip(CHOICE_TIP)
+            button.clicked.connect(lambda _checked=False, k=k: self.choose(k))
+            self._choices_layout.addWidget(button)
+            self._choice_pool.append(button)
+        self._choice_buttons = self._choice_pool[: len(choices)]
         if checkpoint is None:
             return
         self._question.setText(checkpoint.question)
-        for k, choice in enumerate(checkpoint.choices):
-            button = QPushButton(choice, objectName=f"lessonChoice{k}")
-            button.setToolTip("Commit to this answer; the app then checks it against the model")
-            button.clicked.connect(lambda _checked=False, k=k: self.choose(k))
-            self._choices_layout.addWidget(button)
-            self._choice_buttons.append(button)
         locked = self.answers_locked()
         self._lock_note.setVisible(locked)
         if locked:
