@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtWidgets import QTableView
 from support.windows import shown_window
 
+from gdapp.core.trainer import model_for
 from gdapp.ui.models.dataframe_model import summarize
 from gdapp.ui.panels import dataset_browser
 from gdapp.ui.panels.dataset_browser import DatasetBrowserPanel
@@ -62,6 +63,30 @@ def test_a_hidden_dataset_page_waits_then_shows_the_new_dataset(qtbot, window, m
     # And then the new dataset's bars, one per training row.
     qtbot.waitUntil(lambda: view.drawn_rows().size == new_rows)
     assert sorted(view.drawn_rows().tolist()) == list(range(new_rows))
+
+
+def test_hidden_plots_lay_out_a_new_dataset_and_model_only_when_shown(qtbot, window):
+    controller = window.controller
+    plots = window.plots_panel
+    window.show_page("data")  # the plots behind it
+    laid_out = []
+    lay_out = plots._lay_out_params
+    plots._lay_out_params = lambda config: laid_out.append(config) or lay_out(config)
+
+    controller.load_preset("xor")
+    controller.set_config(model="mlp", hidden=4)  # a hidden layer: 17 parameters
+    qtbot.wait(100)
+    assert laid_out == []  # no legend, bar or picker laid out behind the data page
+
+    window.show_page("plots")
+    # Laid out once, for the dataset and model as they are now, before the first frame.
+    assert len(laid_out) == 1 and (laid_out[0].model, laid_out[0].hidden) == ("mlp", 4)
+    params = model_for(controller.config).param_names(controller.dataset.feature_names)
+    names = [name for _, name in plots.weights_legend.rows]
+    assert len(params) == 17 and len(names) == len(plots.shown_params)
+    assert set(names) <= set(params)  # the hidden layer's parameters, none of diabetes
+    frames = plots.redraw_count
+    qtbot.waitUntil(lambda: plots.redraw_count > frames)  # and its curves drawn
 
 
 def test_a_row_chosen_while_the_page_is_hidden_is_marked_when_it_is_shown(qtbot, window):

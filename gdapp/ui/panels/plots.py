@@ -237,8 +237,10 @@ class PlotsPanel(QWidget):
         controller.dataset_changed.connect(self._on_controller_dataset_changed)
         controller.snapshot_ready.connect(self._on_controller_snapshot_ready)
         controller.config_changed.connect(self._on_controller_config_changed)
+        self._pending_dataset: Dataset | None = None  # came while hidden (see showEvent)
+        self._pending_layout = False  # a model with other parameters came while hidden
         if controller.dataset is not None:
-            self._on_controller_dataset_changed(controller.dataset)
+            self._lay_out_dataset(controller.dataset)
             if self._history.point_count:
                 self._schedule_redraw()  # what the history holds already
 
@@ -293,6 +295,15 @@ class PlotsPanel(QWidget):
         self.loss_legend.addItem(self.branch_curve, "earlier branch")
 
     def _on_controller_dataset_changed(self, dataset: Dataset) -> None:
+        if not self.isVisible():
+            # Laid out when next shown: a lesson step or a dataset switch made on another
+            # page would lay out legends, bars and the picker for nothing (4-10 ms).
+            self._pending_dataset, self._pending_layout = dataset, False
+            return
+        self._lay_out_dataset(dataset)
+
+    def _lay_out_dataset(self, dataset: Dataset) -> None:
+        self._pending_dataset, self._pending_layout = None, False
         self.set_branch(None, None)
         self._feature_names = tuple(dataset.feature_names)
         self._has_test = len(dataset.test_idx) > 0
@@ -325,10 +336,13 @@ class PlotsPanel(QWidget):
 
     def _on_controller_config_changed(self, config: TrainConfig) -> None:
         self._show_loss_label(config)
-        if not self._feature_names:
-            return
+        if not self._feature_names or self._pending_dataset is not None:
+            return  # the dataset laid out when shown takes the config as it is then
         names = tuple(model_for(config).param_names(self._feature_names))
         if names != self._names:  # another layout: the run restarts and its curves with it
+            if not self.isVisible():
+                self._pending_layout = True
+                return
             self._lay_out_params(config)
             self._clear_curves()
 
@@ -370,6 +384,12 @@ class PlotsPanel(QWidget):
         paint_next_turn_if_long(self, cost)
 
     def showEvent(self, event) -> None:
+        if self._pending_dataset is not None:
+            self._lay_out_dataset(self._pending_dataset)
+        elif self._pending_layout:
+            self._pending_layout = False
+            self._lay_out_params(self._controller.config)
+            self._clear_curves()
         super().showEvent(event)
         if self._dirty and not self._timer.isActive():
             self.pacer.start(self._timer, 0)
