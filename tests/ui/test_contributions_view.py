@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
 from gdapp.core.trainer import Trainer, batch_indices
 from gdapp.ui.models.dataframe_model import MUTED_TEXT_COLOR, SORT_ROLE
-from gdapp.ui.panels.contributions_view import MAX_BARS, NORM_TARGET, WORST_ROWS
+from gdapp.ui.panels.contributions_view import BAR_WIDTH, MAX_BARS, NORM_TARGET, WORST_ROWS
 from gdapp.ui.panels.dataset_browser import DatasetBrowserPanel
 from gdapp.ui.panels.graph import GraphPanel
 
@@ -379,3 +379,29 @@ def test_a_hidden_layers_parameters_are_named_and_their_shares_add_up(qtbot, pag
     np.testing.assert_allclose(
         shares.rows.sum(axis=0) + shares.penalty, (before - after) / 0.5, rtol=0, atol=1e-12
     )
+
+
+def test_every_bar_is_in_view_and_a_refresh_keeps_the_axis_labels(qtbot, page, monkeypatch):
+    panel, view, ctrl = page
+    ctrl.set_config(l2=0.5)  # a penalty bar too, left of the rows
+    qtbot.waitUntil(
+        lambda: ctrl.last_snapshot is not None and ctrl.last_snapshot.config.l2 == 0.5, timeout=5000
+    )
+    step_and_wait(qtbot, ctrl, 5)
+    view.refresh_now()
+    box = view.plot_widget().getPlotItem().getViewBox()
+    (left, right), (bottom, top) = box.viewRange()
+    drawn = view.bar_heights()
+    heights = np.array([*drawn.values(), view.penalty_height()])
+    assert bottom <= min(0.0, heights.min()) and top >= max(0.0, heights.max())
+    centres = [view.bar_center(position).x() for position in drawn]
+    assert left <= min(centres) - BAR_WIDTH / 2 and right >= max(centres) + BAR_WIDTH / 2
+    labels = []
+    for side in ("left", "bottom"):
+        axis = view.plot_widget().getPlotItem().getAxis(side)
+        monkeypatch.setattr(axis, "setLabel", lambda *a, **k: labels.append(a))
+    step_and_wait(qtbot, ctrl, 3)
+    view.refresh_now()  # the same target and order: the labels stand
+    assert labels == []
+    view.findChild(QCheckBox, "contributionSortToggle").setChecked(False)
+    assert len(labels) == 1  # the bottom axis now says it shows the rows in order
