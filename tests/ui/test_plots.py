@@ -378,3 +378,26 @@ def test_the_side_legend_draws_each_row_in_its_curves_pen_and_sizes_itself(qtbot
     legend.set_text_points(16)  # the classroom zoom: twice the size
     zoomed = legend.sizeHint(0)
     assert zoomed.height() > 1.5 * one_row.height() and zoomed.width() > one_row.width()
+
+
+def test_an_axis_keeps_its_drawn_ticks_when_given_the_label_it_has(qtbot):
+    import pyqtgraph as pg
+
+    from gdapp.ui.plot_items import AXIS_COLOR, set_axis_label
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    widget.resize(300, 200)
+    widget.show()
+    qtbot.waitExposed(widget)
+    axis = widget.getPlotItem().getAxis("left")
+    set_axis_label(axis, "loss", color=AXIS_COLOR)
+    widget.grab()  # drawn: the axis keeps its ticks as a picture
+    drawn = axis.picture
+    assert drawn is not None and axis.label.isVisibleTo(axis)
+    set_axis_label(axis, "loss", color=AXIS_COLOR)
+    assert axis.picture is drawn  # the same label: nothing to lay out or draw again
+    set_axis_label(axis, "squared error", color=AXIS_COLOR)
+    assert axis.picture is None and axis.labelText == "squared error"
+    set_axis_label(axis, "")
+    assert not axis.label.isVisibleTo(axis)

@@ -52,7 +52,7 @@ from gdapp.core.contributions import (
 )
 from gdapp.core.trainer import model_for
 from gdapp.ui.frame_pacer import paint_with_window
-from gdapp.ui.plot_items import AXIS_COLOR, ZERO_LINE_COLOR
+from gdapp.ui.plot_items import AXIS_COLOR, ZERO_LINE_COLOR, set_axis_label
 
 if TYPE_CHECKING:
     from gdapp.datasets import Dataset
@@ -158,7 +158,6 @@ class ContributionsView(QWidget):
         self._values = np.zeros(0)
         self.hover_text = ""
         self.refresh_count = 0
-        self._axis_labels: dict[str, str] = {}  # side -> the label set (_set_axis_label)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
@@ -559,14 +558,9 @@ class ContributionsView(QWidget):
         view_box.updateMatrix()
 
     def _set_axis_label(self, side: str, text: str) -> None:
-        """Label an axis, only when the text changes: a new label makes pyqtgraph lay out
-        the axis and draw its ticks again (1-3 ms an axis, at each refresh of a run)."""
-        if self._axis_labels.get(side) == text:
-            return
-        self._axis_labels[side] = text
-        self._plot.getPlotItem().getAxis(side).setLabel(
-            text, color=AXIS_COLOR, **{"font-size": f"{TEXT_PX}px"}
-        )
+        """Label an axis (each refresh asks; see ``set_axis_label``)."""
+        axis = self._plot.getPlotItem().getAxis(side)
+        set_axis_label(axis, text, color=AXIS_COLOR, **{"font-size": f"{TEXT_PX}px"})
 
     def _draw_selected(self) -> None:
         ds, empty = self._dataset, np.zeros(0)

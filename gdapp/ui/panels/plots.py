@@ -53,6 +53,7 @@ from gdapp.ui.plot_items import (
     make_curve,
     make_plot,
     param_color,
+    set_axis_label,
     view_point,
 )
 from gdapp.ui.training_thread import Snapshot
@@ -626,7 +627,7 @@ class PlotsPanel(QWidget):
 
     def _show_loss_label(self, config: TrainConfig) -> None:
         label = LOSS_LABELS.get(config.model, "loss")
-        self.loss_plot.getAxis("left").setLabel(label, color=AXIS_COLOR)
+        set_axis_label(self.loss_plot.getAxis("left"), label, color=AXIS_COLOR)
 
 
 def _short(name: str) -> str:

@@ -15,6 +15,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
 from gdapp.ui.frame_pacer import paint_with_window
 from gdapp.ui.panels.landscape.jobs import Picture
+from gdapp.ui.plot_items import set_axis_label
 
 ISO_PEN = pg.mkPen(255, 255, 255, 70)
 MINIMUM_COLOR = "#ffd23f"
@@ -107,8 +108,8 @@ class LandscapePlots:
         du, dv = (u[-1] - u[0]) / (len(u) - 1), (v[-1] - v[0]) / (len(v) - 1)
         self.image.setRect(QRectF(u[0] - du / 2, v[0] - dv / 2, du * len(u), dv * len(v)))
         self.isolines.setData(*picture.iso)
-        self.contour_plot.setLabel("bottom", names[i])
-        self.contour_plot.setLabel("left", names[j])
+        set_axis_label(self.contour_plot.getAxis("bottom"), names[i])
+        set_axis_label(self.contour_plot.getAxis("left"), names[j])
         if fit_view:
             view = self.contour_plot.getViewBox()
             view.setRange(xRange=(u[0], u[-1]), yRange=(v[0], v[-1]), padding=0)
@@ -135,7 +136,7 @@ class LandscapePlots:
             xs = np.array([theta[i] - half, theta[i] + half])
             self.slice_tangent.setData(xs, here + grad[i] * (xs - theta[i]))
         self.slice_minimum.setData([picture.minimum[i]], [picture.lowest])
-        self.slice_plot.setLabel("bottom", names[i])
+        set_axis_label(self.slice_plot.getAxis("bottom"), names[i])
         if fit_view:
             pad = 0.08 * (curve.max() - curve.min() + 1e-9)
             self.slice_plot.getViewBox().setRange(
