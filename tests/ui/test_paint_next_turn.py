@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 from support.windows import shown_window
 
 from gdapp.ui import frame_pacer
+from gdapp.ui.lessons.figures import FIGURE_CLASSES
 from gdapp.ui.panels.plots import PlotsPanel
 from gdapp.ui.plot_items import PlotView
+from gdapp.ui.view_state import PAGES
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
 
@@ -179,6 +181,15 @@ def test_a_change_to_every_plot_is_painted_in_one_repaint_of_the_window(qtbot, w
     once from its own queued call: one repaint per plot."""
     panel = window.findChild(PlotsPanel)
     window.controller.pause()
+    # The window builds its other pages and the lesson figures in the background after
+    # its first frame; a page coming in can lay the workspace out (and repaint it) again.
+    qtbot.waitUntil(
+        lambda: (
+            all(window.workspace.is_built(page) for page in PAGES)
+            and all(window.figure_page.has_figure(name) for name in FIGURE_CLASSES)
+        ),
+        timeout=30_000,
+    )
     qtbot.waitUntil(lambda: not panel._timer.isActive())
     qtbot.wait(200)  # nothing left to draw
     requests = EventCounter(window, QEvent.Type.UpdateRequest)  # one per repaint
