@@ -201,6 +201,15 @@ _FACTORIES: dict[str, Callable[..., Optimizer]] = {
     "adam": adam,
 }
 OPTIMIZER_NAMES = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+# What a learner reads for each name: the controls, the landscape's key, lesson answers.
+OPTIMIZER_LABELS = {
+    "gd": "Gradient descent",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov momentum",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
 
 
 def make_optimizer(name: str, **hyper: float) -> Optimizer:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from gdapp.core.models import POST_M0, POST_Y, post_gradient, run_post_example
-from gdapp.core.optimizers import OPTIMIZER_NAMES
+from gdapp.core.optimizers import OPTIMIZER_LABELS, OPTIMIZER_NAMES
 from gdapp.core.trainer import Status, TrainConfig, model_for
 from gdapp.lessons import checks
 from gdapp.lessons.context import (
@@ -183,9 +183,11 @@ def _final_loss(run: SimulatedRun, steps: int) -> float:
 
 
 def _run_name(run: Mapping[str, object]) -> str:
+    """A run as the choices name it: "Momentum (α = 0.1)", "Gradient descent (α = 1, batch 32)"."""
     size = run.get("batch_size")
     batch = "" if size is None else f", batch {size}"
-    return f"{run['optimizer']} (lr {run['lr']:g}{batch})"
+    name = OPTIMIZER_LABELS.get(str(run["optimizer"]), str(run["optimizer"]))
+    return f"{name} (α = {run['lr']:g}{batch})"
 
 
 # -- answer functions ------------------------------------------------------------------------
@@ -358,7 +360,7 @@ def lowest_loss_run(
         n = steps if steps else _steps_for(context, run, epochs)
         losses.append(_final_loss(context.simulate(n, _config_for(context, run), theta0), n))
     best = int(np.argmin(losses))
-    summary = ", ".join(f"{_run_name(r)}: {v:.4f}" for r, v in zip(runs, losses, strict=True))
+    summary = "; ".join(f"{_run_name(r)}: {v:.4f}" for r, v in zip(runs, losses, strict=True))
     return Answer(
         best, {"best": _run_name(runs[best]), "best_loss": losses[best], "summary": summary}
     )
@@ -381,7 +383,7 @@ def farthest_run(
         path = context.simulate(steps, _config_for(context, run), theta0).thetas
         lengths.append(float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum()))
     best = int(np.argmax(lengths))
-    summary = ", ".join(f"{_run_name(r)}: {v:.2f}" for r, v in zip(runs, lengths, strict=True))
+    summary = "; ".join(f"{_run_name(r)}: {v:.2f}" for r, v in zip(runs, lengths, strict=True))
     facts = {"longest": _run_name(runs[best]), "longest_length": lengths[best], "summary": summary}
     return Answer(best, facts)
 

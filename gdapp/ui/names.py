@@ -6,14 +6,8 @@ the landscape's key and the messages all say "Gradient descent" where the core s
 
 from __future__ import annotations
 
-OPTIMIZER_LABELS = {
-    "gd": "Gradient descent",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov momentum",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
-}
+from gdapp.core.optimizers import OPTIMIZER_LABELS  # kept beside the optimizers' own names
+
 MODEL_LABELS = {
     "logistic": "Logistic (cross-entropy)",
     "linear": "Linear (squared error)",

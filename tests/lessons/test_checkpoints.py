@@ -7,6 +7,7 @@ cost, gradient and optimizer loops, so that a bug in the core cannot hide a wron
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -346,6 +347,22 @@ def test_lowest_loss_and_farthest_run_against_numpy(datasets, reference, raw_tab
         assert answer.index == expected_index(name, args, context, reference, raw_table)
     with pytest.raises(ValueError, match="exactly one"):
         ANSWERS["lowest_loss_run"](context, runs=runs, steps=5, epochs=5)
+
+
+def test_run_answers_name_the_runs_as_a_learner_reads_them(datasets):
+    context = make_context(datasets)
+    runs = [
+        {"optimizer": "gd", "lr": 1.0},
+        {"optimizer": "rmsprop", "lr": 0.03},
+        {"optimizer": "adam", "lr": 0.1, "batch_size": 32},
+    ]
+    lowest = ANSWERS["lowest_loss_run"](context, runs=runs, steps=5).facts
+    farthest = ANSWERS["farthest_run"](context, runs=runs, steps=5).facts
+    for text in (lowest["summary"], lowest["best"], farthest["summary"], farthest["longest"]):
+        assert not re.search(r"\b(gd|rmsprop|adam|lr)\b", text), text  # no internal names
+    assert lowest["summary"].split("; ")[0].startswith("Gradient descent (α = 1): ")
+    assert "RMSProp (α = 0.03): " in lowest["summary"]
+    assert "Adam (α = 0.1, batch 32): " in farthest["summary"]
 
 
 def test_accuracy_beats_majority_on_the_live_parameters(datasets):

@@ -17,17 +17,9 @@ import numpy as np
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
-from gdapp.core.optimizers import OPTIMIZER_NAMES
+from gdapp.core.optimizers import OPTIMIZER_LABELS, OPTIMIZER_NAMES
 
 MODES = ("slice", "contour")
-OPTIMIZER_LABELS = {
-    "gd": "Gradient descent",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
-}
 OVERLAY_STEPS = 300  # steps an overlaid run takes unless told otherwise
 OVERLAY_COLORS = ("#ff9f1c", "#2ec4f0", "#ff4fa3", "#9be564", "#c792ea", "#ffd23f")
 
