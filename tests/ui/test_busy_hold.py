@@ -137,12 +137,17 @@ def test_a_hold_that_never_sees_the_loop_idle_ends_by_itself(qtbot, window):
     # The dispatcher's idle signal is what normally ends the hold: without it, the cap does.
     idle = QAbstractEventDispatcher.instance(hold.thread()).aboutToBlock
     idle.disconnect(hold._on_dispatcher_about_to_block)
+    # A cap of a second, so that the 50 ms wait below cannot outlast it on a loaded machine
+    # (the likeliest way the hold had ended before the check in one whole-suite run); the
+    # cap still ends the hold.
+    cap_ms = 4 * busy_hold.HOLD_UNTIL_IDLE_MAX_MS
+    hold._hold_cap.setInterval(cap_ms)
     try:
         hold.hold_until_idle()
         assert hold.holding
         qtbot.wait(50)
         assert hold.holding and not controller._worker._not_held.is_set()
-        qtbot.waitUntil(lambda: not hold.holding, timeout=busy_hold.HOLD_UNTIL_IDLE_MAX_MS + 2_000)
+        qtbot.waitUntil(lambda: not hold.holding, timeout=cap_ms + 2_000)
     finally:
         idle.connect(hold._on_dispatcher_about_to_block)
     run_goes_on(qtbot, controller)
