@@ -129,6 +129,35 @@ def test_zooming_stops_following_the_data_until_auto_range(panel, controller):
     assert not any(view_box.autoRangeEnabled())  # our own following took over again
 
 
+def drawn_y(curve) -> np.ndarray:
+    """The y values a curve hands Qt to draw (after pyqtgraph's clipping and clamping)."""
+    return np.asarray(curve.curve.getData()[1])
+
+
+def test_a_followed_plot_draws_every_point_and_a_zoomed_one_clamps_far_ones(panel, controller):
+    send(controller, snapshot(1, 2000))
+    panel.redraw()
+    view_box = panel.weights_plot.getViewBox()
+    (_, _), (low, high) = panel.weights_plot.viewRange()
+    for index, curve in enumerate(panel.weight_curves):
+        # The followed range holds every weight, so each curve draws its own values.
+        assert low <= curve.yData.min() and curve.yData.max() <= high
+        assert drawn_y(curve).max() == (index + 1) * 1999.0
+    view_box.setYRange(0.0, 1e-5, padding=0)  # the user zooms far into the weights
+    view_box.sigRangeChangedManually.emit(view_box.state["mouseEnabled"])
+    send(controller, snapshot(2000, 2001))
+    panel.redraw()
+    assert panel.weights_plot.viewRange()[1] == [0.0, 1e-5]
+    for curve in panel.weight_curves:
+        # Points millions of view heights away are clamped, as Qt cannot draw them.
+        assert np.isfinite(drawn_y(curve)).all()
+        assert drawn_y(curve).max() <= 1e-5 * 1e7 < curve.yData.max()
+    assert panel.loss_plot.viewRange()[1][1] >= 1.0  # the other plots still follow
+    view_box.enableAutoRange()  # the "A" button: follow again, and draw everything
+    for index, curve in enumerate(panel.weight_curves):
+        assert drawn_y(curve).max() >= (index + 1) * 1999.0  # (binned in pairs to the pixels)
+
+
 def test_a_dataset_without_test_rows_shows_no_test_curves(qtbot, controller):
     widget = PlotsPanel(controller)
     qtbot.addWidget(widget)

@@ -63,6 +63,11 @@ PAINT_HOLD_LIMIT_MS = 100  # longest a redraw may hold a run while waiting for p
 LABEL_GAP_PX = 10  # between a bar's end and its value label, plus a margin
 BAR_LABEL_POINTS = 8.0  # the bars' value labels, before the classroom zoom
 FOLLOWING_PLOTS = ("loss", "accuracy", "weights")  # views that track the data's range
+# pyqtgraph's cap on how far (in view heights) a curve may reach past a zoomed view before
+# its points are clamped (Qt stalls drawing lines millions of pixels long). A view that
+# follows its data holds every point, so its curves go without: with the cap, each curve
+# recomputes what it draws at every change of the view's height, about every frame.
+ZOOMED_RANGE_LIMIT = 1e6
 MIN_EPOCH_SPAN = 10  # epochs shown on the x axes before autoscaling takes over
 EPOCH_AXIS_GROWTH = 1.25  # the epoch axis extends to 25 % past the data when it grows
 LOSS_LABELS = {
@@ -193,6 +198,14 @@ class PlotsPanel(QWidget):
             for i in range(MAX_WEIGHT_CURVES)
         ]
         self._bias_curve = make_curve(self.weights_plot, BIAS_COLOR, "bias", dashed=True)
+        # The curves that the followed range holds (the earlier branch may lie outside it).
+        self._followed_curves = {
+            "loss": [self.curves["train_loss"], self.curves["test_loss"]],
+            "accuracy": [self.curves["train_acc"], self.curves["test_acc"]],
+            "weights": [*self._slot_curves, self._bias_curve],
+        }
+        for key in FOLLOWING_PLOTS:
+            self._set_following(key, True)
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7)
         self.bars_plot.addItem(self.bars)
         self.bars_plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(AXIS_COLOR)))
@@ -573,8 +586,15 @@ class PlotsPanel(QWidget):
         self.plots[key].getViewBox().updateMatrix()
         self._setting_range = False
 
+    def _set_following(self, key: str, following: bool) -> None:
+        """Fit plot ``key`` to its data from now on, or leave it where the user put it."""
+        self._following[key] = following
+        limit = None if following else ZOOMED_RANGE_LIMIT
+        for curve in self._followed_curves[key]:
+            curve.setDynamicRangeLimit(limit)  # nothing happens if it is already so
+
     def _on_view_range_changed_manually(self, key: str, *_args) -> None:
-        self._following[key] = False  # the user zoomed or panned: leave the view alone
+        self._set_following(key, False)  # the user zoomed or panned: leave the view alone
 
     def _on_view_state_changed(self, key: str, *_args) -> None:
         view_box = self.plots[key].getViewBox()
@@ -582,7 +602,7 @@ class PlotsPanel(QWidget):
             return
         # The user asked for auto-range ("A" button, "View all"): follow the data again.
         view_box.disableAutoRange()
-        self._following[key] = True
+        self._set_following(key, True)
         if self._history.point_count and self._history.n_params == len(self._names):
             self._follow_data(self._history)
 
@@ -616,7 +636,7 @@ class PlotsPanel(QWidget):
         for head in self.heads.values():
             head.setVisible(False)
         for key in FOLLOWING_PLOTS:
-            self._following[key] = True
+            self._set_following(key, True)
         self._epoch_axis_end = float(MIN_EPOCH_SPAN)
         for key, y_range in (("loss", (0.0, 1.0)), ("accuracy", (0.0, 100.0))):
             self._set_range(key, (0.0, self._epoch_axis_end), y_range)
