@@ -556,3 +556,30 @@ def test_the_plots_pages_views_are_made_one_per_turn_before_the_page(qtbot, monk
     window.show_page("plots")
     qtbot.waitUntil(lambda: all(view.isVisible() for view in panel.views.values()))
     window.close()
+
+
+def test_every_axis_in_the_window_writes_plain_decimals(qtbot, window):
+    """No axis of any plot (pages, lesson figures, hidden top and right axes too) scales
+    its numbers with a prefix such as "(x0.0001)": a learner reads the values as they are,
+    and an axis with prefixes rewrites its label at every change of the view's range."""
+    import pyqtgraph as pg
+
+    from gdapp.ui.lessons.figures import FIGURE_CLASSES
+    from gdapp.ui.view_state import PAGES
+
+    qtbot.waitUntil(
+        lambda: all(window.workspace.is_built(page) for page in PAGES)
+        and all(window.figure_page.has_figure(name) for name in FIGURE_CLASSES),
+        timeout=30_000,
+    )
+    axes = [
+        item
+        for view in window.findChildren(pg.GraphicsView)
+        for item in view.scene().items()
+        if isinstance(item, pg.AxisItem)
+    ]
+    assert len(axes) >= 4 * 10  # four to a plot: every page's plots and the figures'
+    for axis in axes:
+        axis.setRange(0.0, 1e-4)  # a range pyqtgraph would write as "(x1e+04)"
+        assert not axis.autoSIPrefix and axis.autoSIPrefixScale == 1.0
+        assert "(x" not in axis.labelString()

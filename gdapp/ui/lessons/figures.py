@@ -37,6 +37,7 @@ from gdapp.core.models import (
 )
 from gdapp.core.trainer import initial_theta, model_for
 from gdapp.ui.frame_pacer import paint_with_window
+from gdapp.ui.plot_items import plain_axes
 
 if TYPE_CHECKING:
     from gdapp.ui.controller import TrainingSession
@@ -67,7 +68,7 @@ def _plot(title: str = "", x_label: str = "", y_label: str = "") -> pg.PlotWidge
         axis = plot.getAxis(side)
         axis.setPen(TEXT_PEN)
         axis.setTextPen(TEXT_PEN)
-        axis.enableAutoSIPrefix(False)
+    plain_axes(plot)
     if title:
         plot.setTitle(title, color="#30363d", size="10pt")
     if x_label:

@@ -46,7 +46,7 @@ from gdapp.core.trainer import TrainConfig, model_for
 from gdapp.ui.frame_pacer import paint_with_window
 from gdapp.ui.panels import boundary_geometry as geometry
 from gdapp.ui.panels.boundary_widgets import ColorKey, HeldValuesForm
-from gdapp.ui.plot_items import AXIS_COLOR, LEGEND_BRUSH
+from gdapp.ui.plot_items import AXIS_COLOR, LEGEND_BRUSH, plain_axes
 
 if TYPE_CHECKING:
     from gdapp.datasets import Dataset
@@ -197,7 +197,7 @@ class BoundaryPanel(QWidget):
             axis = item.getAxis(side)
             axis.setPen(pg.mkPen(AXIS_COLOR))
             axis.setTextPen(pg.mkPen(AXIS_COLOR))
-            axis.enableAutoSIPrefix(False)
+        plain_axes(item)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         self.plot.addItem(self.image)

@@ -52,7 +52,7 @@ from gdapp.core.contributions import (
 )
 from gdapp.core.trainer import model_for
 from gdapp.ui.frame_pacer import paint_with_window
-from gdapp.ui.plot_items import AXIS_COLOR, ZERO_LINE_COLOR, set_axis_label
+from gdapp.ui.plot_items import AXIS_COLOR, ZERO_LINE_COLOR, plain_axes, set_axis_label
 
 if TYPE_CHECKING:
     from gdapp.datasets import Dataset
@@ -219,8 +219,8 @@ class ContributionsView(QWidget):
             axis.setPen(pg.mkPen(AXIS_COLOR))
             axis.setTextPen(pg.mkPen(AXIS_COLOR))
             axis.setStyle(tickFont=font)
-            axis.enableAutoSIPrefix(False)
             axis.setLabel(text, color=AXIS_COLOR, **{"font-size": f"{TEXT_PX}px"})
+        plain_axes(item)
         item.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(ZERO_LINE_COLOR)))
         empty = np.zeros(0)
         self._bars = pg.BarGraphItem(

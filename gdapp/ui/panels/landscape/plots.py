@@ -15,7 +15,7 @@ import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
 from gdapp.ui.frame_pacer import paint_with_window
 from gdapp.ui.panels.landscape.jobs import Picture
-from gdapp.ui.plot_items import set_axis_label
+from gdapp.ui.plot_items import plain_axes, set_axis_label
 
 ISO_PEN = pg.mkPen(255, 255, 255, 70)
 MINIMUM_COLOR = "#ffd23f"
@@ -36,7 +36,7 @@ class LandscapePlots:
         paint_with_window(self.slice_plot)
         self.slice_plot.setObjectName("landscapeSlicePlot")
         self.slice_plot.setLabel("left", "J")
-        self.slice_plot.getAxis("left").enableAutoSIPrefix(False)
+        plain_axes(self.slice_plot)
         self.slice_plot.showGrid(x=True, y=True, alpha=0.2)
         self.slice_curve = self.slice_plot.plot(pen=SLICE_PEN, name="J along θᵢ")
         self.slice_tangent = self.slice_plot.plot(pen=TANGENT_PEN)
@@ -54,6 +54,7 @@ class LandscapePlots:
         paint_with_window(self.contour_plot)
         self.contour_plot.setObjectName("landscapeContourPlot")
         self.contour_plot.setAspectLocked(False)
+        plain_axes(self.contour_plot)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.image.setZValue(-10)
