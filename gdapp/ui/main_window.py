@@ -45,6 +45,7 @@ from gdapp.ui.controller import DEFAULT_PRESET, TrainingSession
 from gdapp.ui.exports import WindowExports
 from gdapp.ui.first_frame import after_first_frame
 from gdapp.ui.frame_pacer import paint_next_turn
+from gdapp.ui.gui_gc import freeze_long_lived, thaw
 from gdapp.ui.lessons.panel import LessonPanel
 from gdapp.ui.message_bar import MessageBar
 from gdapp.ui.panels.settings_panel import SettingsPanel
@@ -407,6 +408,9 @@ class MainWindow(QMainWindow):
                 figures.figure(name)
                 QTimer.singleShot(IDLE_BUILD_GAP_MS, self, self._build_next_page)
                 return
+        # Everything the window is made of lives as long as it does: a full collection
+        # during a run need not visit it again (60-70 ms of this thread each time).
+        freeze_long_lived()
 
     def find_widget(self, name: str) -> QWidget | None:
         """The widget named ``name`` (building the page it lives on), or None."""
@@ -897,6 +901,7 @@ class MainWindow(QMainWindow):
                 if shutdown is not None:
                     shutdown()
             self.controller.shutdown()
+            thaw()  # this window's objects may be collected again
             if self.text_scale.factor != 1.0:
                 self.text_scale.restore_base()
         super().closeEvent(event)

@@ -568,8 +568,10 @@ def test_every_axis_in_the_window_writes_plain_decimals(qtbot, window):
     from gdapp.ui.view_state import PAGES
 
     qtbot.waitUntil(
-        lambda: all(window.workspace.is_built(page) for page in PAGES)
-        and all(window.figure_page.has_figure(name) for name in FIGURE_CLASSES),
+        lambda: (
+            all(window.workspace.is_built(page) for page in PAGES)
+            and all(window.figure_page.has_figure(name) for name in FIGURE_CLASSES)
+        ),
         timeout=30_000,
     )
     axes = [
