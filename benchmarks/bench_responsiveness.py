@@ -16,6 +16,11 @@ worst lag (aim: worst <= 100 ms) and, as a baseline measured in the same process
 figures with the window idle; then the same run on each page without switching, and the
 steps per second the run kept meanwhile (the GUI thread and the training thread share the
 GIL: a free GUI thread costs training speed, and the figures show both sides).
+
+On Linux it also prints how busy the machine was while switching: this process's share of
+the CPUs, the other processes' share and the time the hypervisor gave to other machines
+("steal"), from /proc/stat. Lags measured while something else loads the machine are
+longer for reasons outside the app; these figures tell such a run apart.
 """
 
 from __future__ import annotations
@@ -114,6 +119,46 @@ class KeySwitch(QObject):
         return super().event(event)
 
 
+class MachineLoad:
+    """How busy the machine's CPUs were between ``start()`` and ``report()`` (Linux)."""
+
+    def __init__(self) -> None:
+        self._start: tuple[list[int], float] | None = None
+
+    @staticmethod
+    def _cpu_ticks() -> list[int] | None:
+        try:
+            with open("/proc/stat", encoding="ascii") as stat:
+                fields = stat.readline().split()
+        except OSError:
+            return None
+        # user nice system idle iowait irq softirq steal (in clock ticks, all CPUs)
+        return [int(value) for value in fields[1:9]] if fields[:1] == ["cpu"] else None
+
+    def start(self) -> None:
+        ticks = self._cpu_ticks()
+        self._start = None if ticks is None else (ticks, time.process_time())
+
+    def report(self) -> str:
+        ticks = self._cpu_ticks()
+        if self._start is None or ticks is None:
+            return "machine load: not known on this system"
+        before, cpu_before = self._start
+        spent = [after - first for first, after in zip(before, ticks, strict=True)]
+        total = sum(spent)
+        if total <= 0:
+            return "machine load: too short to measure"
+        per_tick = 1.0 / os.sysconf("SC_CLK_TCK")
+        busy = sum(spent[:3]) + sum(spent[5:7])  # user, nice, system, irq, softirq
+        ours = (time.process_time() - cpu_before) / per_tick
+        others = max(0.0, busy - ours)
+        return (
+            f"machine load while switching ({os.cpu_count()} CPUs): this process "
+            f"{100 * ours / total:.0f} %, other processes {100 * others / total:.0f} %, "
+            f"steal {100 * spent[7] / total:.1f} %"
+        )
+
+
 class StepCounter:
     """Steps the run takes (over dataset switches and resets, which restart its count)."""
 
@@ -195,8 +240,11 @@ def main() -> None:
     counter.start()
     keys = KeySwitch(action)
     ticks: list[float] = []
+    load = MachineLoad()
+    load.start()
     busy = lags_while(app, seconds, keys.press, ticks)
     busy_rate = counter.rate()
+    machine = load.report()
     runs = []
     panel.leave()  # the page runs below show no lesson, on a fresh start
     controller.set_speed(None)  # as fast as possible, whatever the last lesson step set
@@ -227,6 +275,7 @@ def main() -> None:
         before = [what for when, what in made if when <= ticks[gap + 1]]
         worst.append(f"{busy[gap]:.0f} ms after {before[-1] if before else 'the start'}")
     print("  longest gaps: " + "; ".join(worst))
+    print("  " + machine)
     ratio = busy.max() / max(np.percentile(idle, 99), 1.0)
     print(f"worst lag while switching / idle p99: {ratio:.1f}   (aim: worst <= 100 ms)")
 
