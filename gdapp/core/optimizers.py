@@ -212,6 +212,12 @@ OPTIMIZER_LABELS = {
 }
 
 
+def run_label(optimizer: str, lr: float, batch_size: int | None = None) -> str:
+    """A run as a learner reads it: "Momentum (α = 0.1)", "Adam (α = 0.1, batch 32)"."""
+    batch = "" if batch_size is None else f", batch {batch_size}"
+    return f"{OPTIMIZER_LABELS.get(optimizer, optimizer)} (α = {lr:g}{batch})"
+
+
 def make_optimizer(name: str, **hyper: float) -> Optimizer:
     """The optimizer called ``name`` (one of ``OPTIMIZER_NAMES``) with hyperparameters ``hyper``."""
     try:

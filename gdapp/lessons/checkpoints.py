@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from gdapp.core.models import POST_M0, POST_Y, post_gradient, run_post_example
-from gdapp.core.optimizers import OPTIMIZER_LABELS, OPTIMIZER_NAMES
+from gdapp.core.optimizers import OPTIMIZER_NAMES, run_label
 from gdapp.core.trainer import Status, TrainConfig, model_for
 from gdapp.lessons import checks
 from gdapp.lessons.context import (
@@ -185,9 +185,7 @@ def _final_loss(run: SimulatedRun, steps: int) -> float:
 def _run_name(run: Mapping[str, object]) -> str:
     """A run as the choices name it: "Momentum (α = 0.1)", "Gradient descent (α = 1, batch 32)"."""
     size = run.get("batch_size")
-    batch = "" if size is None else f", batch {size}"
-    name = OPTIMIZER_LABELS.get(str(run["optimizer"]), str(run["optimizer"]))
-    return f"{name} (α = {run['lr']:g}{batch})"
+    return run_label(str(run["optimizer"]), float(run["lr"]), None if size is None else int(size))
 
 
 # -- answer functions ------------------------------------------------------------------------

@@ -6,7 +6,8 @@ the landscape's key and the messages all say "Gradient descent" where the core s
 
 from __future__ import annotations
 
-from gdapp.core.optimizers import OPTIMIZER_LABELS  # kept beside the optimizers' own names
+# Kept beside the optimizers' own names.
+from gdapp.core.optimizers import OPTIMIZER_LABELS
 
 MODEL_LABELS = {
     "logistic": "Logistic (cross-entropy)",
@@ -28,8 +29,3 @@ STATUS_WORDS = {
 def optimizer_label(name: str) -> str:
     """The learner's name of an optimizer ("gd" -> "Gradient descent")."""
     return OPTIMIZER_LABELS.get(name, name)
-
-
-def run_label(optimizer: str, lr: float) -> str:
-    """An overlaid run as a learner reads it: "Gradient descent, α = 0.1"."""
-    return f"{optimizer_label(optimizer)}, α = {lr:g}"

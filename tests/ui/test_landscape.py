@@ -225,7 +225,7 @@ def test_overlaid_runs_start_together_and_follow_an_independent_replay(panel, co
     runs = panel.overlays
     assert [run.status for run in runs] == ["computing", "computing"]
     assert panel.wait_until_idle()
-    assert [run.label for run in runs] == ["Momentum, lr 0.5", "Adam, lr 0.05"]
+    assert [run.label for run in runs] == ["Momentum (α = 0.5)", "Adam (α = 0.05)"]
     dataset = controller.dataset
     for run in runs:
         config = dataclasses.replace(controller.config, optimizer=run.optimizer, lr=run.lr)
@@ -233,12 +233,49 @@ def test_overlaid_runs_start_together_and_follow_an_independent_replay(panel, co
         np.testing.assert_array_equal(run.path, reference.theta)
         assert run.status == "ready"
     legend = panel.legend_labels()
-    assert "Momentum, lr 0.5" in legend and "Adam, lr 0.05" in legend
+    assert "Momentum (α = 0.5)" in legend and "Adam (α = 0.05)" in legend
     key = panel.findChild(QLabel, "landscapeKey").text()
-    assert "Adam,&nbsp;lr&nbsp;0.05" in key
+    assert "Adam&nbsp;(α&nbsp;=&nbsp;0.05)" in key
     panel.clear_overlays()
     assert panel.overlays == ()
-    assert "Adam, lr 0.05" not in panel.legend_labels()
+    assert "Adam (α = 0.05)" not in panel.legend_labels()
+
+
+def test_a_short_overlaid_run_is_drawn_over_the_longer_ones_it_lies_along(qtbot, panel):
+    """Lesson 12 overlays alpha = 0.1 and alpha = 2 from one start: the short run lies along
+    the start of the long one and, drawn under it, could not be seen while the lesson asks
+    about it. Counted on the rendered map: its colour shows along its whole path."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QColor
+
+    panel.configure(
+        mode="contour",
+        params=[1, 5],
+        overlay=[{"optimizer": "gd", "lr": 0.1}, {"optimizer": "gd", "lr": 2.0}],
+    )
+    assert panel.wait_until_idle()
+    short, long = panel.overlays
+    qtbot.wait(50)  # the paths' redraw
+    view = panel.findChild(pg.PlotWidget, "landscapeContourPlot")
+
+    def pixels_of(run) -> int:
+        image = view.grab().toImage()
+        color = QColor(run.color).rgb()
+        return sum(
+            image.pixel(x, y) == color for x in range(image.width()) for y in range(image.height())
+        )
+
+    # Where the short run lies on screen: its first to last point, in pixels.
+    box = view.getViewBox()
+    ends = [
+        box.mapViewToDevice(QPointF(*run_point)) for run_point in short.path[[0, -1]][:, [1, 5]]
+    ]
+    length_px = max(abs(ends[1].x() - ends[0].x()), abs(ends[1].y() - ends[0].y()))
+    assert length_px > 40  # long enough to see
+    assert pixels_of(short) >= length_px  # a line 2 px wide along it, markers aside
+    assert pixels_of(long) > 0
+    markers = (panel._plots.start_item, panel._plots.current_item)
+    assert min(m.zValue() for m in markers) > max(short.item.zValue(), long.item.zValue())
 
 
 def test_overlaid_runs_follow_a_new_start_after_a_reset(qtbot, panel, controller):
@@ -467,9 +504,9 @@ def test_state_edited_reports_what_the_learner_changes(qtbot, panel, controller)
         panel.findChild(QPushButton, "landscapeAddRunButton"), Qt.MouseButton.LeftButton
     )
     assert edits[-1] == ("contour", (2, 5), (("adam", 0.25),))
-    assert panel.overlays[0].label == "Adam, lr 0.25"
+    assert panel.overlays[0].label == "Adam (α = 0.25)"
     assert panel.wait_until_idle()
-    assert "Added Adam, lr 0.25: 300 steps" in panel.findChild(QLabel, "landscapeReadout").text()
+    assert "Added Adam (α = 0.25): 300 steps" in panel.findChild(QLabel, "landscapeReadout").text()
     QTest.mouseClick(
         panel.findChild(QPushButton, "landscapeClearRunsButton"), Qt.MouseButton.LeftButton
     )

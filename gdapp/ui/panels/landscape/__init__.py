@@ -3,6 +3,6 @@ shows), ``state`` (its records), ``jobs`` (what it computes, no Qt) and ``worker
 thread that computes it)."""
 
 from gdapp.ui.panels.landscape.panel import LandscapePanel
-from gdapp.ui.panels.landscape.state import MODES, OPTIMIZER_LABELS, LandscapeState, OverlayRun
+from gdapp.ui.panels.landscape.state import MODES, LandscapeState, OverlayRun
 
-__all__ = ["MODES", "OPTIMIZER_LABELS", "LandscapePanel", "LandscapeState", "OverlayRun"]
+__all__ = ["MODES", "LandscapePanel", "LandscapeState", "OverlayRun"]

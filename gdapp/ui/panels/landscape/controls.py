@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdapp.core.optimizers import OPTIMIZER_NAMES
+from gdapp.core.optimizers import OPTIMIZER_LABELS, OPTIMIZER_NAMES
 from gdapp.core.trainer import TrainConfig
-from gdapp.ui.panels.landscape.state import OPTIMIZER_LABELS, OVERLAY_STEPS
+from gdapp.ui.panels.landscape.state import OVERLAY_STEPS
 
 BUSY_TEXT = "Computing the landscape…"
 COARSE_TEXT = "Computing the landscape… (a coarse preview is shown)"

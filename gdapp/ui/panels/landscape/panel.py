@@ -955,11 +955,18 @@ class LandscapePanel(QWidget):
         if start is not None:
             plots.start_item.setData([start[i]], [start[j]])
         plots.current_item.setData([self._theta[i]], [self._theta[j]])
+        (x0, x1), (y0, y1) = plots.contour_plot.getViewBox().viewRange()
+        span = np.array([max(x1 - x0, 1e-12), max(y1 - y0, 1e-12)])
+        extents = []
         for run in self._overlays:
             if run.path.size:
                 run.item.setData(run.path[:, i], run.path[:, j])
+                plane = run.path[:, [i, j]] / span  # in view widths, as the eye sees it
+                extents.append(float(np.ptp(plane, axis=0).max()))
             else:
                 run.item.setData([], [])
+                extents.append(0.0)
+        plots.stack_runs([run.item for run in self._overlays], extents)
 
 
 def _landscape_model(config: TrainConfig) -> landscape.ModelLike:

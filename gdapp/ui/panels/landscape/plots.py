@@ -7,6 +7,8 @@ panel beyond what is on screen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 
@@ -18,6 +20,10 @@ from gdapp.ui.panels.landscape.jobs import Picture
 from gdapp.ui.plot_items import plain_axes, set_axis_label
 
 ISO_PEN = pg.mkPen(255, 255, 255, 70)
+# Stacking on the contour: the map, its iso-lines, the runs (this one, then the overlaid
+# ones, each over those that cover more ground) and, over every line, the markers.
+OVERLAY_Z = 1.0  # the overlaid runs lie between OVERLAY_Z and OVERLAY_Z + 1
+MARKER_Z = 10.0
 MINIMUM_COLOR = "#ffd23f"
 PATH_PEN = pg.mkPen("#ffffff", width=2)
 CURRENT_COLOR = "#ff5a36"
@@ -75,9 +81,12 @@ class LandscapePlots:
         )
         self.contour_plot.addItem(self.start_item)
         self.contour_plot.addItem(self.current_item)
+        for marker in (self.start_item, self.current_item):
+            marker.setZValue(MARKER_Z)
         self.minimum_item = pg.ScatterPlotItem(
             size=16, symbol="star", brush=pg.mkBrush(MINIMUM_COLOR), pen=pg.mkPen("k")
         )
+        self.minimum_item.setZValue(MARKER_Z)
         self.contour_plot.addItem(self.minimum_item)
         self.contour_plot.setToolTip(
             "Colour is log J with the other parameters held at their current values.\n"
@@ -86,7 +95,19 @@ class LandscapePlots:
 
     def add_run_item(self, color: str) -> pg.PlotDataItem:
         """A curve for an overlaid run's path."""
-        return self.contour_plot.plot(pen=pg.mkPen(color, width=2))
+        item = self.contour_plot.plot(pen=pg.mkPen(color, width=2))
+        item.setZValue(OVERLAY_Z)
+        return item
+
+    def stack_runs(self, items: Sequence[pg.PlotDataItem], extents: Sequence[float]) -> None:
+        """Draw each overlaid run over those whose ``extents`` (ground covered) are larger.
+
+        A short run (a small learning rate) lies along the start of the longer ones; drawn
+        under them it would not be seen at all.
+        """
+        order = sorted(range(len(items)), key=lambda k: -extents[k])  # largest at the bottom
+        for rank, k in enumerate(order):
+            items[k].setZValue(OVERLAY_Z + rank / max(len(items), 1))
 
     def remove_item(self, item: pg.PlotDataItem) -> None:
         self.contour_plot.removeItem(item)

@@ -17,7 +17,7 @@ import numpy as np
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
-from gdapp.core.optimizers import OPTIMIZER_LABELS, OPTIMIZER_NAMES
+from gdapp.core.optimizers import OPTIMIZER_NAMES, run_label
 
 MODES = ("slice", "contour")
 OVERLAY_STEPS = 300  # steps an overlaid run takes unless told otherwise
@@ -57,7 +57,7 @@ class OverlayRun:
 
     @property
     def label(self) -> str:
-        return f"{OPTIMIZER_LABELS.get(self.optimizer, self.optimizer)}, lr {self.lr:g}"
+        return run_label(self.optimizer, self.lr)
 
 
 def check_mode(mode: str) -> None:
