@@ -19,6 +19,10 @@ A change the learner makes (a click or a key, a new dataset, model or optimizer,
 page or lesson step) is followed by a frame that redraws much of the window. ``hold_until_idle``
 holds the run from the change until the event loop next goes idle, so that frame is drawn
 with the GIL to itself; ``HOLD_UNTIL_IDLE_MAX_MS`` bounds the hold if the loop stays busy.
+The window often draws that frame a turn after the change (``frame_pacer.paint_next_turn``),
+by when the hold has ended and the run has come back; ``hold_next_repaint`` holds the run
+again for the window's next repaint. (Every repaint is not held: the landscape's frames,
+10-20 ms thirty times a second, would cost a run 40 % of its steps.)
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ GUI_BUSY_GRACE_S = 0.1
 HOLD_UNTIL_IDLE_MAX_MS = 250  # longest a change holds the run waiting for the loop to go idle
 # Input that usually changes what the window shows; each holds the run until idle.
 INPUT_EVENTS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.Wheel})
+REPAINT = QEvent.Type.UpdateRequest  # sent to a window to paint what changed in it
 
 
 class BusyHold(QObject):
@@ -51,6 +56,8 @@ class BusyHold(QObject):
         self.events_seen = 0  # during runs (for tests and benchmarks)
         self._idle_hold = ExitStack()
         self._holding = False
+        self._repaint_due = False  # hold the run for the window's next repaint
+        self._window = window
         self._hold_cap = QTimer(self)
         self._hold_cap.setSingleShot(True)
         self._hold_cap.setInterval(HOLD_UNTIL_IDLE_MAX_MS)
@@ -74,6 +81,10 @@ class BusyHold(QObject):
         self._idle_hold.enter_context(self._controller.hold_training())
         self._hold_cap.start()
 
+    def hold_next_repaint(self, *_args) -> None:
+        """Hold a run while the window next repaints (until the loop goes idle after it)."""
+        self._repaint_due = self._controller.is_running
+
     @property
     def holding(self) -> bool:
         """True while a change holds the run."""
@@ -84,7 +95,11 @@ class BusyHold(QObject):
         if controller.is_running:
             self.events_seen += 1
             controller.defer_to_gui(GUI_BUSY_GRACE_S)
-            if event.type() in INPUT_EVENTS:
+            kind = event.type()
+            if kind in INPUT_EVENTS:
+                self.hold_until_idle()
+            elif kind == REPAINT and self._repaint_due and watched is self._window:
+                self._repaint_due = False
                 self.hold_until_idle()
         return False
 

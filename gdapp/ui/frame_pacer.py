@@ -113,23 +113,40 @@ class FramePacer:
         return max(0, int(due * 1000.0 + 0.5))
 
 
-def paint_next_turn(widget: QWidget) -> None:
-    """Keep ``widget`` from painting until the event loop's next turn.
+def paint_next_turn(
+    widget: QWidget, turns: int = 1, before_paint: Callable[[], object] | None = None
+) -> None:
+    """Keep ``widget`` from painting until the event loop's next turn (or ``turns``-th).
 
     A change (a lesson step, a dataset, a long redraw) makes its widgets lay themselves out
     in the events it posts, and Qt paints the result before it looks at its timers again:
     the change, its layout and its first frame would hold the event loop as one. The
     widget's updates are off until a timer fires, which Qt handles after the other timers
-    already due, so those run between the two halves. Calls made while it waits add
-    nothing. (Give it a child widget: a top-level window whose updates come back does not
-    redraw its plots.)
+    already due, so those run between the two halves. With ``turns`` = 2 the widget paints
+    a turn after those given 1, in a frame of its own. ``before_paint`` is called as the
+    updates come back (the window holds a run then, for the frame about to be drawn).
+    Calls made while it waits add nothing. (Give it a child widget: a top-level window
+    whose updates come back does not redraw its plots.)
     """
     if widget.testAttribute(Qt.WidgetAttribute.WA_ForceUpdatesDisabled):
         return  # already waiting for its turn
     widget.setUpdatesEnabled(False)
+    _enable_after(widget, max(1, turns), before_paint)
+
+
+def _enable_after(widget: QWidget, turns: int, before_paint: Callable[[], object] | None) -> None:
     # 1 ms, not 0: Qt turns a zero-delay single shot into a posted call, which would run
     # in the same turn, before the layout it is meant to follow.
-    QTimer.singleShot(1, widget, partial(widget.setUpdatesEnabled, True))
+    if turns > 1:
+        QTimer.singleShot(1, widget, partial(_enable_after, widget, turns - 1, before_paint))
+    else:
+        QTimer.singleShot(1, widget, partial(_updates_back, widget, before_paint))
+
+
+def _updates_back(widget: QWidget, before_paint: Callable[[], object] | None) -> None:
+    if before_paint is not None:
+        before_paint()
+    widget.setUpdatesEnabled(True)
 
 
 def paint_next_turn_if_long(widget: QWidget, cost_s: float) -> None:

@@ -345,9 +345,14 @@ class MainWindow(QMainWindow):
         each, would otherwise hold the event loop as one. Takes any arguments, so that any
         signal can be connected to it.
         """
-        for area in (self.centralWidget(), self.lesson_dock):
+        # The workspace first, the lesson column a turn later: painted together after a
+        # lesson step (a new page, new text), the two held the event loop for 60-80 ms.
+        # By then the loop has gone idle and a run has come back: each frame holds it again
+        # (it would make each of the paint's calls into Python wait for the GIL).
+        hold = self.busy_hold.hold_next_repaint
+        for turns, area in enumerate((self.centralWidget(), self.lesson_dock), start=1):
             if not area.isWindow():  # a floating dock is a window of its own
-                paint_next_turn(area)
+                paint_next_turn(area, turns, before_paint=hold)
 
     def show_page(self, page: str) -> None:
         """Bring a workspace page to the front (a learner's choice: the ViewState follows)."""

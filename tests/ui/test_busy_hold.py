@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 
 from gdapp.core.trainer import TrainConfig
 from gdapp.datasets import load_preset
@@ -150,5 +150,45 @@ def test_a_hold_that_never_sees_the_loop_idle_ends_by_itself(qtbot, window):
         qtbot.waitUntil(lambda: not hold.holding, timeout=cap_ms + 2_000)
     finally:
         idle.connect(hold._on_dispatcher_about_to_block)
+    run_goes_on(qtbot, controller)
+    controller.pause()
+
+
+def test_the_frame_after_a_change_holds_the_run_while_it_is_drawn(qtbot, window):
+    """A change's frame is drawn a turn after the change (``paint_next_turn``); the loop
+    may go idle in between, which ends the change's own hold. A paint makes hundreds of
+    calls into Python, each waiting for the training loop to give the GIL back, so the
+    frame holds the run again as the workspace's updates come back."""
+    from PySide6.QtCore import QEvent
+
+    controller, hold = window.controller, window.busy_hold
+    worker = controller._worker
+    window.show_page("plots")
+    start_run(qtbot, controller)
+    qtbot.waitUntil(lambda: not hold.holding)
+    workspace = window.centralWidget()
+    seen: dict[str, bool] = {}
+
+    class Watch(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+            painting = watched is window and event.type() == QEvent.Type.UpdateRequest
+            if painting and "changed" in seen and workspace.updatesEnabled():
+                seen.setdefault("held", hold.holding and not worker._not_held.is_set())
+            return False
+
+    def switch() -> None:
+        window.show_page("graph")
+        seen["changed"] = True
+        assert not workspace.updatesEnabled()  # drawn a turn later
+
+    watch = Watch()
+    window.installEventFilter(watch)
+    try:
+        QTimer.singleShot(0, switch)
+        qtbot.waitUntil(lambda: "held" in seen)
+    finally:
+        window.removeEventFilter(watch)
+    assert seen["held"]
+    qtbot.waitUntil(lambda: not hold.holding)  # idle: the run goes on
     run_goes_on(qtbot, controller)
     controller.pause()
