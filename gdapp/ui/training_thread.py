@@ -139,6 +139,14 @@ class TrainingWorker(QObject):
             if self._holds == 0:
                 self._not_held.set()
 
+    def _wait_while_held(self) -> None:
+        """Before a command's work (a new Trainer, steps, a snapshot): wait while the GUI
+        thread holds the run, at most HOLD_TIMEOUT_S. A lesson step or a new dataset sends
+        its commands while it lays the window out, and building a Trainer then would make
+        each of the GUI thread's calls into Python wait for the GIL."""
+        if not self._not_held.is_set():
+            self._not_held.wait(HOLD_TIMEOUT_S)
+
     def defer_to_gui(self, seconds: float) -> None:
         """Let the GUI thread have the next ``seconds`` (0 gives the time back). Thread-safe.
 
@@ -160,6 +168,7 @@ class TrainingWorker(QObject):
     def load(self, data: TrainingData, config: TrainConfig, generation: int) -> None:
         """Build a new Trainer for ``data`` and report its step-0 state."""
         self._commands_seen += 1
+        self._wait_while_held()
         self._stop_running()
         try:
             self._trainer = Trainer(data.X_train, data.y_train, data.X_test, data.y_test, config)
@@ -175,6 +184,7 @@ class TrainingWorker(QObject):
     def step(self, n: int = 1) -> None:
         """Take ``n`` optimizer steps (pausing a run first)."""
         self._commands_seen += 1
+        self._wait_while_held()
         if self._trainer is None:
             return
         self._stop_running()
@@ -214,6 +224,7 @@ class TrainingWorker(QObject):
 
     def _reset_from(self, config: TrainConfig | None, theta0: np.ndarray | None) -> None:
         self._commands_seen += 1
+        self._wait_while_held()
         if self._trainer is None:
             return
         self._stop_running()
@@ -236,6 +247,7 @@ class TrainingWorker(QObject):
     def step_back(self) -> None:
         """Undo the latest step (pausing a run first)."""
         self._commands_seen += 1
+        self._wait_while_held()
         if self._trainer is None:
             return
         self._stop_running()
@@ -253,6 +265,7 @@ class TrainingWorker(QObject):
         again with the settings in force now (a fork, when they were changed).
         """
         self._commands_seen += 1
+        self._wait_while_held()
         trainer = self._trainer
         if trainer is None:
             return
@@ -327,6 +340,7 @@ class TrainingWorker(QObject):
     def request_snapshot(self) -> None:
         """Send the whole history again (for a receiver that attached late)."""
         self._commands_seen += 1
+        self._wait_while_held()
         if self._trainer is not None:
             self._dirty_from = 0
             self._emit_snapshot()

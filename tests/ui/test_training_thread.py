@@ -268,3 +268,26 @@ def test_shutdown_during_a_run_joins_the_thread(qtbot, controller, recorder):
     assert not controller.thread_running
     controller.shutdown()  # a second call is harmless
     controller.step()  # commands after shutdown go nowhere
+
+
+def test_a_command_waits_while_the_gui_thread_holds_the_run(qtbot, controller, recorder):
+    """A lesson step sends its commands while it lays the window out: the training thread
+    builds the new Trainer, or takes the steps, once the GUI thread lets go (or after the
+    hold's time limit), not while the two would fight over the GIL."""
+    import time
+
+    from gdapp.ui.training_thread import HOLD_TIMEOUT_S
+
+    with controller.hold_training():
+        controller.step(3)
+        time.sleep(HOLD_TIMEOUT_S / 5)  # the worker has had the command all this time
+        assert controller._worker._trainer.step_count == 0
+    settle(qtbot, controller, recorder, 3)
+    ref = reference(controller, controller.config)
+    ref.run(3)
+    np.testing.assert_array_equal(recorder.last.theta, ref.theta)
+    # The hold is a courtesy, not a lock: a GUI thread that never lets go delays a command
+    # by HOLD_TIMEOUT_S at most.
+    with controller.hold_training():
+        controller.step(1)
+        qtbot.waitUntil(lambda: controller._worker._trainer.step_count == 4, timeout=5000)
