@@ -170,9 +170,35 @@ def test_the_lesson_column_shows_the_new_step_once_updates_are_back(qtbot, windo
     text = panel.findChild(QTextBrowser, "lessonText")
     paints = EventCounter(text.viewport(), QEvent.Type.Paint)
     panel.goto(8, 1)  # another lesson: new text in the dock
-    assert not window.lesson_dock.updatesEnabled()  # drawn next turn, with the workspace
+    assert not window.lesson_dock.updatesEnabled()  # drawn a turn after the workspace
     qtbot.waitUntil(lambda: window.lesson_dock.updatesEnabled() and paints.count > 0)
     assert panel.runner.lessons[8].steps[1].title.split()[0] in text.toPlainText()
+
+
+def test_after_a_lesson_step_the_workspace_and_the_lesson_column_paint_in_turn(qtbot, window):
+    """A new page and new lesson text painted in one repaint held the event loop for
+    40-80 ms: the workspace repaints first, and the lesson column in a later repaint."""
+    panel, workspace, dock = window.lesson_panel, window.centralWidget(), window.lesson_dock
+    panel.goto(1, 0)
+    qtbot.wait(100)
+    order: list[tuple[bool, bool]] = []  # (workspace, dock) updates at each window repaint
+
+    class Watch(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+            if watched is window and event.type() == QEvent.Type.UpdateRequest:
+                order.append((workspace.updatesEnabled(), dock.updatesEnabled()))
+            return False
+
+    watch = Watch()
+    window.installEventFilter(watch)
+    try:
+        panel.goto(8, 1)  # another lesson: a new page and new text
+        assert not workspace.updatesEnabled() and not dock.updatesEnabled()
+        qtbot.waitUntil(lambda: dock.updatesEnabled() and bool(order) and all(order[-1]))
+    finally:
+        window.removeEventFilter(watch)
+    assert (True, False) in order  # a repaint with the workspace back and the dock not yet
+    assert order.index((True, False)) < order.index((True, True))
 
 
 def test_a_change_to_every_plot_is_painted_in_one_repaint_of_the_window(qtbot, window):
