@@ -140,10 +140,11 @@ class TrainingWorker(QObject):
                 self._not_held.set()
 
     def _wait_while_held(self) -> None:
-        """Before a command's work (a new Trainer, steps, a snapshot): wait while the GUI
-        thread holds the run, at most HOLD_TIMEOUT_S. A lesson step or a new dataset sends
-        its commands while it lays the window out, and building a Trainer then would make
-        each of the GUI thread's calls into Python wait for the GIL."""
+        """Wait while the GUI thread holds the run, at most HOLD_TIMEOUT_S: before each
+        batch of a run's steps, and before a command's work (a new Trainer, steps, a
+        snapshot). A lesson step or a new dataset sends its commands while it lays the
+        window out, and building a Trainer then would make each of the GUI thread's calls
+        into Python wait for the GIL."""
         if not self._not_held.is_set():
             self._not_held.wait(HOLD_TIMEOUT_S)
 
@@ -364,8 +365,7 @@ class TrainingWorker(QObject):
         deadline = start + CHUNK_BUDGET_S
         budget = self._steps_due(start)
         while budget > 0:
-            if not self._not_held.is_set():
-                self._not_held.wait(HOLD_TIMEOUT_S)
+            self._wait_while_held()
             busy = self._gui_busy_until - time.perf_counter()
             if busy > 0:
                 time.sleep(min(busy, BUSY_WAIT_MAX_S))
