@@ -1,13 +1,11 @@
-"""The words a learner reads for the app's internal names: optimizers, models, stops.
+"""The words a learner reads for the app's internal names: models, activations, starts, stops.
 
-One table per kind, used by every panel, the status bar and the overlays, so that Controls,
-the landscape's key and the messages all say "Gradient descent" where the core says "gd".
+One table per kind, used by every panel and the status bar. The optimizers' names live
+beside the optimizers (``core.optimizers.OPTIMIZER_LABELS`` and ``run_label``), since the
+lesson answers, which know no Qt, use them too.
 """
 
 from __future__ import annotations
-
-# Kept beside the optimizers' own names.
-from gdapp.core.optimizers import OPTIMIZER_LABELS
 
 MODEL_LABELS = {
     "logistic": "Logistic (cross-entropy)",
@@ -24,8 +22,3 @@ STATUS_WORDS = {
     "diverged": "diverged",
     "diverging": "diverging",
 }
-
-
-def optimizer_label(name: str) -> str:
-    """The learner's name of an optimizer ("gd" -> "Gradient descent")."""
-    return OPTIMIZER_LABELS.get(name, name)

@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdapp.core.optimizers import OPTIMIZER_NAMES
+from gdapp.core.optimizers import OPTIMIZER_LABELS, OPTIMIZER_NAMES
 from gdapp.core.trainer import TrainConfig
 from gdapp.ui.controller import TrainingSession
-from gdapp.ui.names import OPTIMIZER_LABELS
 from gdapp.ui.training_thread import Snapshot
 from gdapp.ui.widgets import BatchSizeSpinBox, LogSpinBox
 
